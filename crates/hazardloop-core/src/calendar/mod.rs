@@ -1,0 +1,311 @@
+//! Business calendar (工作日历): working days, holidays and the school's term dates, in the school's
+//! time zone.
+//!
+//! A [`Calendar`] is pure data: it never reads the system clock, every instant is a parameter.
+//!
+//! - **Working day (工作日).** Monday to Friday unless an official holiday (法定节假日), plus the
+//!   Saturdays and Sundays an official notice makes working days (调休上班). Local closures and
+//!   local working days from the configuration override the official data.
+//! - **Local dates** are dates in the calendar's time zone (Asia/Shanghai by default); every
+//!   working day ends at the calendar's end of day (17:30 by default).
+//! - **Coverage.** The official data covers the years it lists (see `cn.toml`). For a year it does
+//!   not cover the calendar falls back to weekends only, says so in [`Day::official`] and
+//!   [`Reckoning::fell_back`], and keeps working.
+//! - **Spans** ([`Span`]) are added with [`Calendar::reckon`]; see there for the rules.
+//!
+//! ```
+//! # use hazardloop_core::calendar::{Calendar, DayKind, Span};
+//! # use chrono::{NaiveDate, TimeZone, Utc};
+//! let cal = Calendar::china();
+//! let sunday = NaiveDate::from_ymd_opt(2025, 9, 28).unwrap();
+//! assert_eq!(cal.day(sunday).kind, DayKind::AdjustedWorkday);
+//! // Found on Friday 26 September 2025 at 10:00 Beijing time: 5 working days count the
+//! // adjusted Sunday, skip the National Day week and end on Friday 10 October at 17:30.
+//! let found = Utc.with_ymd_and_hms(2025, 9, 26, 2, 0, 0).unwrap();
+//! let due = cal.add(found, Span::working_days(5));
+//! assert_eq!(due, Utc.with_ymd_and_hms(2025, 10, 10, 9, 30, 0).unwrap());
+//! ```
+
+mod china;
+mod config;
+mod reckon;
+mod span;
+mod term;
+
+use std::collections::BTreeSet;
+
+use chrono::offset::LocalResult;
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Offset, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+pub use china::{DateRange, HolidaySet, HolidayYear};
+pub use config::{CalendarConfig, DEFAULT_END_OF_DAY, DEFAULT_TIME_ZONE};
+pub use reckon::Reckoning;
+pub use span::{Span, SpanUnit};
+pub use term::{school_year, Term};
+
+use crate::model::named_enum;
+use china::Official;
+
+/// What kind of day a date is on the business calendar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayKind {
+    /// Working day (工作日): Monday to Friday with no holiday.
+    Workday,
+    /// Weekend (周末): Saturday or Sunday with no adjusted working day.
+    Weekend,
+    /// Public holiday (法定节假日), or a local closure from the configuration.
+    Holiday,
+    /// Adjusted working day (调休上班): a Saturday or Sunday worked in exchange for a holiday.
+    AdjustedWorkday,
+}
+
+named_enum!(DayKind {
+    Workday => ("工作日", "working day"),
+    Weekend => ("周末", "weekend"),
+    Holiday => ("法定节假日", "public holiday"),
+    AdjustedWorkday => ("调休上班", "adjusted working day"),
+});
+
+impl DayKind {
+    /// Whether work is done on a day of this kind (a working day or an adjusted working day).
+    pub const fn is_working(self) -> bool {
+        matches!(self, Self::Workday | Self::AdjustedWorkday)
+    }
+}
+
+/// One local date as the calendar sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Day {
+    /// The local date.
+    pub date: NaiveDate,
+    /// What kind of day it is.
+    pub kind: DayKind,
+    /// Whether the official arrangement for this date is known: `false` when the date's year is
+    /// not covered by the data and the weekends-only fallback was used.
+    pub official: bool,
+}
+
+/// A business calendar: time zone, end of the working day, official holidays, local closures and
+/// the school's terms. Build one with [`Calendar::china`], [`Calendar::weekends_only`] or
+/// [`Calendar::from_config`].
+#[derive(Clone, Debug)]
+pub struct Calendar {
+    tz: Tz,
+    end_of_day: NaiveTime,
+    official: Official,
+    local_holidays: BTreeSet<NaiveDate>,
+    local_workdays: BTreeSet<NaiveDate>,
+    /// First and last date with any listing; outside it only the weekday decides.
+    listed: Option<(NaiveDate, NaiveDate)>,
+    /// Sorted by start, not overlapping.
+    terms: Vec<Term>,
+    vacations: Vec<Term>,
+}
+
+impl Calendar {
+    /// Mainland China: Asia/Shanghai, the official holidays shipped in `cn.toml`, working days
+    /// ending at 17:30, no terms.
+    pub fn china() -> Calendar {
+        Calendar::new(DEFAULT_TIME_ZONE, Official::from_years(HolidaySet::Cn.years()))
+    }
+
+    /// Weekends only, in `tz`, working days ending at 17:30. No year is covered, so every
+    /// [`Day::official`] is `false` and every working-day [`Reckoning::fell_back`] is `true`.
+    pub fn weekends_only(tz: Tz) -> Calendar {
+        Calendar::new(tz, Official::default())
+    }
+
+    fn new(tz: Tz, official: Official) -> Calendar {
+        let mut calendar = Calendar {
+            tz,
+            end_of_day: DEFAULT_END_OF_DAY,
+            official,
+            local_holidays: BTreeSet::new(),
+            local_workdays: BTreeSet::new(),
+            listed: None,
+            terms: Vec::new(),
+            vacations: Vec::new(),
+        };
+        calendar.listed = calendar.listed_span();
+        calendar
+    }
+
+    fn listed_span(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let official = self.official.listed_span();
+        let local = || self.local_holidays.iter().chain(&self.local_workdays).copied();
+        let first = [official.map(|s| s.0), local().min()].into_iter().flatten().min()?;
+        let last = [official.map(|s| s.1), local().max()].into_iter().flatten().max()?;
+        Some((first, last))
+    }
+
+    /// The calendar's time zone; local dates are dates in this zone.
+    pub fn time_zone(&self) -> Tz {
+        self.tz
+    }
+
+    /// The local time at which every working day ends.
+    pub fn end_of_day_time(&self) -> NaiveTime {
+        self.end_of_day
+    }
+
+    /// Whether the official data covers `year`.
+    pub fn covers(&self, year: i32) -> bool {
+        self.official.covers(year)
+    }
+
+    /// The covered years, ascending.
+    pub fn covered_years(&self) -> Vec<i32> {
+        self.official.covered_years()
+    }
+
+    /// What kind of day `date` (a local date) is. Local working days beat local closures, which
+    /// beat the official data, which beats the weekday.
+    pub fn day(&self, date: NaiveDate) -> Day {
+        let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
+        let listed = self.official.listed(date);
+        let kind = if self.local_workdays.contains(&date) {
+            if weekend {
+                DayKind::AdjustedWorkday
+            } else {
+                DayKind::Workday
+            }
+        } else if self.local_holidays.contains(&date) {
+            DayKind::Holiday
+        } else {
+            listed.unwrap_or(if weekend { DayKind::Weekend } else { DayKind::Workday })
+        };
+        let official = listed.is_some() || self.covers(date.year());
+        Day { date, kind, official }
+    }
+
+    /// Whether `date` (a local date) is a working day.
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        self.day(date).kind.is_working()
+    }
+
+    /// The first working day on or after `date`. Returns `date` itself if no later date exists.
+    pub fn next_working_day(&self, date: NaiveDate) -> NaiveDate {
+        date.iter_days().find(|d| self.is_working_day(*d)).unwrap_or(date)
+    }
+
+    /// The local date of the instant `at`.
+    pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        let utc = at.naive_utc();
+        let offset = self.tz.offset_from_utc_datetime(&utc).fix();
+        match utc.checked_add_offset(offset) {
+            Some(local) => local.date(),
+            // Only at the very ends of representable time, where chrono's own conversion panics.
+            None if offset.local_minus_utc() > 0 => NaiveDate::MAX,
+            None => NaiveDate::MIN,
+        }
+    }
+
+    /// The instant the working day `date` ends: `date` at the end-of-day time, local.
+    ///
+    /// Where daylight saving makes that local time occur twice, the later instant; where it makes
+    /// it not occur at all, the instant read with the offset in force before the jump.
+    pub fn end_of_day(&self, date: NaiveDate) -> DateTime<Utc> {
+        let local = date.and_time(self.end_of_day);
+        match self.tz.from_local_datetime(&local) {
+            LocalResult::Single(at) | LocalResult::Ambiguous(_, at) => at.with_timezone(&Utc),
+            LocalResult::None => {
+                let offset = self.tz.offset_from_utc_datetime(&local).fix();
+                local.checked_sub_offset(offset).unwrap_or(local).and_utc()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Lang, Named};
+
+    pub(super) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn adjusted_sunday_is_a_working_day() {
+        let day = Calendar::china().day(date(2025, 9, 28));
+        assert_eq!(day.kind, DayKind::AdjustedWorkday);
+        assert!(day.official);
+        assert!(Calendar::china().is_working_day(date(2026, 1, 4)));
+    }
+
+    #[test]
+    fn weekday_inside_a_holiday_is_not_a_working_day() {
+        let cal = Calendar::china();
+        for d in [date(2024, 2, 14), date(2025, 10, 8), date(2026, 2, 23), date(2026, 1, 2)] {
+            assert_eq!(cal.day(d).kind, DayKind::Holiday, "{d}");
+            assert!(!cal.is_working_day(d), "{d}");
+        }
+    }
+
+    #[test]
+    fn ordinary_days_follow_the_weekday() {
+        let cal = Calendar::china();
+        assert_eq!(cal.day(date(2025, 3, 12)).kind, DayKind::Workday);
+        assert_eq!(cal.day(date(2025, 3, 15)).kind, DayKind::Weekend);
+    }
+
+    #[test]
+    fn uncovered_year_falls_back_to_weekends_and_says_so() {
+        let cal = Calendar::china();
+        assert!(!cal.covers(2030));
+        let new_year = cal.day(date(2030, 1, 1));
+        assert_eq!(
+            new_year,
+            Day { date: date(2030, 1, 1), kind: DayKind::Workday, official: false }
+        );
+        assert_eq!(cal.covered_years(), [2024, 2025, 2026]);
+    }
+
+    #[test]
+    fn weekends_only_calendar_covers_nothing() {
+        let cal = Calendar::weekends_only(chrono_tz::Europe::Berlin);
+        assert_eq!(cal.time_zone(), chrono_tz::Europe::Berlin);
+        assert!(cal.covered_years().is_empty());
+        assert!(cal.is_working_day(date(2025, 10, 1)));
+        assert!(!cal.day(date(2025, 10, 1)).official);
+    }
+
+    #[test]
+    fn next_working_day_skips_the_spring_festival() {
+        let cal = Calendar::china();
+        assert_eq!(cal.next_working_day(date(2026, 2, 15)), date(2026, 2, 24));
+        assert_eq!(cal.next_working_day(date(2026, 2, 24)), date(2026, 2, 24));
+        assert_eq!(cal.next_working_day(date(2026, 2, 13)), date(2026, 2, 13));
+    }
+
+    #[test]
+    fn working_day_ends_at_half_past_five_beijing_time() {
+        let cal = Calendar::china();
+        let end = cal.end_of_day(date(2025, 3, 12));
+        assert_eq!(end.to_rfc3339(), "2025-03-12T09:30:00+00:00");
+        assert_eq!(cal.local_date(end), date(2025, 3, 12));
+        assert_eq!(cal.end_of_day_time(), NaiveTime::from_hms_opt(17, 30, 0).unwrap());
+        // 23:00 UTC is already the next morning in Beijing.
+        assert_eq!(cal.local_date(end + chrono::TimeDelta::hours(14)), date(2025, 3, 13));
+    }
+
+    #[test]
+    fn day_kinds_have_chinese_and_english_names() {
+        assert_eq!(DayKind::AdjustedWorkday.to_string(), "调休上班");
+        assert_eq!(DayKind::Holiday.name(Lang::En), "public holiday");
+    }
+
+    #[test]
+    fn extreme_dates_do_not_panic() {
+        let cal = Calendar::china();
+        for d in [NaiveDate::MIN, NaiveDate::MAX] {
+            let _ = cal.end_of_day(d);
+            let _ = cal.next_working_day(d);
+        }
+        let _ = cal.local_date(DateTime::<Utc>::MAX_UTC);
+        let _ = cal.local_date(DateTime::<Utc>::MIN_UTC);
+    }
+}

@@ -1,0 +1,191 @@
+//! Identifiers.
+//!
+//! Records created by the library (hazards, events, outbox messages) get UUID v7 ids, which sort by
+//! creation time. Tenants, units and people belong to the host system, which already has keys for
+//! them (a school code, an employee number), so those are validated string keys.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::model::InputError;
+
+/// Longest accepted host key (tenant, unit, person, category code).
+pub const MAX_KEY_LEN: usize = 64;
+
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A new UUID v7 id whose time part is `at` (pass the engine clock's `now`).
+            pub fn new_at(at: DateTime<Utc>) -> Self {
+                let secs = u64::try_from(at.timestamp()).unwrap_or(0);
+                let ts = uuid::Timestamp::from_unix(uuid::NoContext, secs, at.timestamp_subsec_nanos());
+                Self(Uuid::new_v7(ts))
+            }
+
+            /// The id's UUID.
+            pub fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = InputError;
+            fn from_str(s: &str) -> Result<Self, InputError> {
+                Uuid::parse_str(s).map(Self).map_err(|_| InputError::Malformed {
+                    field: stringify!($name).into(),
+                    reason: format!("`{s}` is not a UUID"),
+                })
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// Identifies one hazard (隐患) across its whole life.
+    HazardId
+);
+uuid_id!(
+    /// Identifies one outbox message.
+    MessageId
+);
+
+macro_rules! key_id {
+    ($(#[$doc:meta])* $name:ident, $field:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// Validates and wraps a host key: 1 to [`MAX_KEY_LEN`] characters, no control
+            /// characters, no leading or trailing whitespace.
+            pub fn new(key: impl Into<String>) -> Result<Self, InputError> {
+                let key = key.into();
+                validate_key($field, &key)?;
+                Ok(Self(key))
+            }
+
+            /// The key as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = InputError;
+            fn try_from(s: String) -> Result<Self, InputError> {
+                Self::new(s)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = InputError;
+            fn try_from(s: &str) -> Result<Self, InputError> {
+                Self::new(s)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = InputError;
+            fn from_str(s: &str) -> Result<Self, InputError> {
+                Self::new(s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+key_id!(
+    /// A tenant: one school or bureau system sharing a store. Every query is scoped by it.
+    TenantId,
+    "tenant"
+);
+key_id!(
+    /// A unit of the organisation (bureau, school, department, grid), keyed by the host.
+    UnitId,
+    "unit"
+);
+key_id!(
+    /// A person, keyed by the host (for example an employee number).
+    PersonId,
+    "person"
+);
+key_id!(
+    /// A hazard category code (`fire`, `food`, ...); the responsibility matrix names it.
+    Category,
+    "category"
+);
+
+fn validate_key(field: &str, key: &str) -> Result<(), InputError> {
+    let reason = if key.is_empty() {
+        "must not be empty"
+    } else if key.chars().count() > MAX_KEY_LEN {
+        "is longer than 64 characters"
+    } else if key.chars().any(char::is_control) {
+        "must not contain control characters"
+    } else if key.trim() != key {
+        "must not start or end with whitespace"
+    } else {
+        return Ok(());
+    };
+    Err(InputError::Malformed { field: field.into(), reason: reason.into() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_key_is_rejected_naming_the_field() {
+        let err = UnitId::new("").unwrap_err();
+        assert!(err.to_string().contains("unit"), "{err}");
+    }
+
+    #[test]
+    fn keys_round_trip_through_serde() {
+        let id = PersonId::new("T-0042").unwrap();
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(json, "\"T-0042\"");
+        assert_eq!(serde_json::from_str::<PersonId>(&json).unwrap(), id);
+        assert!(serde_json::from_str::<PersonId>("\"\"").is_err());
+    }
+
+    #[test]
+    fn v7_ids_sort_by_time() {
+        let t0 = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let t1 = DateTime::from_timestamp(1_700_000_001, 0).unwrap();
+        assert!(HazardId::new_at(t0) < HazardId::new_at(t1));
+        assert_eq!(HazardId::new_at(t0).as_uuid().get_version_num(), 7);
+    }
+}

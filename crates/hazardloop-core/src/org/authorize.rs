@@ -1,0 +1,115 @@
+//! `authorize(actor, command, hazard)`: tenant, role, unit scope and separation of duties.
+//! A denial names the rule it applied.
+
+use crate::model::{Actor, PersonId};
+use crate::org::{Org, Role};
+use crate::policy::Permissions;
+use crate::workflow::{Command, Grade, Hazard, Plan, Rule, Stage, Step, WorkflowError};
+
+type Result = std::result::Result<(), WorkflowError>;
+
+/// Seniority of a set of roles: the index of the most senior in [`Role::ALL`] (grid member 0,
+/// bureau officer 6); `None` for no roles.
+pub fn rank<'a>(roles: impl IntoIterator<Item = &'a Role>) -> Option<usize> {
+    roles.into_iter().filter_map(|r| Role::ALL.iter().position(|x| x == r)).max()
+}
+
+/// Decides whether `actor` may give `command` for `hazard` (`None` when the command creates one).
+///
+/// Rules, in order: same tenant; the actor's role allows the step (or the actor is the hazard's
+/// assignee and the step is one the assignee may take); the hazard's unit or responsible unit is
+/// within the actor's units; a major hazard's plan is started by the roles that own it; the
+/// checker is neither rectifier nor assignee; dismissals, extension decisions and supervised
+/// closing are made one level up.
+pub fn authorize(actor: &Actor, command: &Command, hazard: Option<&Hazard>, org: &Org, permissions: &Permissions) -> Result {
+    let step = command.step();
+    let deny = |rule: Rule, detail: String| Err(WorkflowError::denied(rule, detail));
+    if &actor.tenant != org.tenant() || hazard.is_some_and(|h| h.tenant() != &actor.tenant) {
+        return deny(Rule::SameTenant, format!("{} acts in tenant {}, not this one", actor.person, actor.tenant));
+    }
+    let registration = hazard.and_then(|h| h.stage.registration());
+    let is_assignee = registration.is_some_and(|r| r.assignee == actor.person);
+    let by_role = actor.roles.iter().any(|&r| permissions.allows(step, r));
+    let by_assignment = is_assignee && permissions.assignee.contains(&step);
+    if !by_role && !by_assignment {
+        return deny(Rule::RoleAllowsStep, format!("{} has no role that may {}", actor.person, step_name(step)));
+    }
+    if !by_assignment && !in_scope(actor, command, hazard, org) {
+        return deny(Rule::UnitScope, format!("the hazard is outside the units of {}", actor.person));
+    }
+    let Some(hazard) = hazard else { return Ok(()) };
+    match (step, &hazard.stage) {
+        (Step::StartTreatment, _) if registration.is_some_and(|r| r.grade == Grade::Major) => {
+            if !actor.roles.iter().any(|r| permissions.major_plan.contains(r)) {
+                return deny(Rule::RoleAllowsStep, "the principal owns a major hazard's treatment plan".into());
+            }
+        }
+        (Step::Pass | Step::Fail, Stage::Treated(s)) => {
+            let responsible = match &s.treatment.plan {
+                Plan::General(p) => Some(&p.responsible),
+                Plan::Major(_) => None,
+            };
+            if actor.person == s.completion.by || is_assignee || responsible == Some(&actor.person) {
+                return deny(Rule::CheckerIsNotRectifier, format!("{} rectified or is responsible for this hazard", actor.person));
+            }
+        }
+        (Step::Close, stage) if stage.report().is_some_and(|r| r.supervision.is_some()) => {
+            if !actor.has(Role::BureauOfficer) {
+                return deny(Rule::SupervisedClosedByBureau, "a supervised major hazard is closed by the bureau (核销)".into());
+            }
+        }
+        (Step::Dismiss, _) => {
+            if let Command::Dismiss { requested_by, .. } = command {
+                one_level_up(actor, requested_by, org, Rule::DismissalApprovedOneLevelUp)?;
+            }
+        }
+        (Step::GrantExtension | Step::DenyExtension, _) => {
+            if let Some(r) = registration {
+                one_level_up(actor, &r.assignee, org, Rule::ExtensionDecidedBySuperior)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn step_name(step: Step) -> String {
+    format!("{} ({})", crate::model::Named::name(&step, crate::model::Lang::Zh), crate::model::code_of(&step))
+}
+
+/// The hazard's unit or responsible unit (or, for a new hazard, the unit named) lies within one
+/// of the actor's units.
+fn in_scope(actor: &Actor, command: &Command, hazard: Option<&Hazard>, org: &Org) -> bool {
+    let mut targets = Vec::new();
+    match (hazard, command) {
+        (Some(h), _) => {
+            targets.push(&h.stage.facts().unit);
+            if let Some(r) = h.stage.registration() {
+                targets.push(&r.responsible_unit);
+            }
+        }
+        (None, Command::Discover(d)) | (None, Command::FixOnTheSpot { discover: d, .. }) => targets.push(&d.unit),
+        (None, _) => {}
+    }
+    targets.iter().any(|t| actor.units.iter().any(|scope| org.is_within(t, scope)))
+}
+
+/// `actor` stands above `person`: listed among the person's superiors, or of higher rank with
+/// the person's unit in scope. Never the person themselves.
+fn one_level_up(actor: &Actor, person: &PersonId, org: &Org, rule: Rule) -> Result {
+    let denied = |detail: String| Err(WorkflowError::denied(rule, detail));
+    if &actor.person == person {
+        return denied(format!("{} cannot approve their own request", actor.person));
+    }
+    let Some(subject) = org.person(person) else {
+        return denied(format!("{person} is not in the organisation"));
+    };
+    if org.superiors(person).iter().any(|p| p.id == actor.person) {
+        return Ok(());
+    }
+    let covers = actor.units.iter().any(|scope| org.is_within(&subject.unit, scope));
+    if covers && rank(&actor.roles) > rank(&subject.roles) {
+        return Ok(());
+    }
+    denied(format!("{} is not above {person} in the line", actor.person))
+}

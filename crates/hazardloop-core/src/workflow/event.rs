@@ -1,0 +1,240 @@
+//! Events: what happened to a hazard. Append-only; the hazard is the fold of its events.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::deadline::Clocks;
+use crate::escalation::Escalation;
+use crate::model::{Evidence, Facts, PersonId};
+use crate::workflow::{
+    Acceptance, Closure, Completion, Dismissal, ExtensionDecision, ExtensionRequest, InterimControl,
+    Pause, Progress, Registration, Rejection, Report, Seal, Supervision, Treatment,
+};
+
+/// The schema version written with every event. Older versions stay loadable: a change to an
+/// event's shape bumps this and adds an upcast where events are read.
+pub const EVENT_SCHEMA: u16 = 1;
+
+/// Something that happened to a hazard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Event {
+    /// Step 1 (排查): found.
+    Discovered {
+        /// The facts.
+        facts: Facts,
+    },
+    /// Step 2 (登记): entered in the ledger.
+    Registered {
+        /// The ledger entry.
+        registration: Registration,
+    },
+    /// Step 3 (报告): reported up the line.
+    Reported {
+        /// The report.
+        report: Report,
+    },
+    /// Step 4a (治理): treatment started under a plan.
+    TreatmentStarted {
+        /// The treatment as it starts.
+        treatment: Treatment,
+    },
+    /// Step 4b: the rectifier says it is fixed.
+    TreatmentCompleted {
+        /// The claim with evidence.
+        completion: Completion,
+    },
+    /// Step 5 (验收) passed.
+    AcceptancePassed {
+        /// The check.
+        acceptance: Acceptance,
+    },
+    /// Step 5 (验收) failed: back to treatment.
+    AcceptanceFailed {
+        /// The failed check.
+        rejection: Rejection,
+    },
+    /// Step 6 (销号): closed.
+    Closed {
+        /// The closure.
+        closure: Closure,
+    },
+    /// Step 7 (备案存档): filed and sealed.
+    Archived {
+        /// The seal.
+        seal: Seal,
+    },
+    /// Dismissed: not a hazard or a duplicate.
+    Dismissed {
+        /// The dismissal.
+        dismissal: Dismissal,
+    },
+    /// Interim control measures put in place.
+    InterimControlAdded {
+        /// The control.
+        control: InterimControl,
+    },
+    /// Progress recorded.
+    ProgressRecorded {
+        /// The progress note.
+        progress: Progress,
+    },
+    /// An extension requested.
+    ExtensionRequested {
+        /// The request.
+        request: ExtensionRequest,
+    },
+    /// An extension decided (granted or denied).
+    ExtensionDecided {
+        /// The decision.
+        decision: ExtensionDecision,
+    },
+    /// All clocks paused.
+    ClockPaused {
+        /// The pause.
+        pause: Pause,
+    },
+    /// Clocks resumed; the following `DeadlinesSet` shifts them.
+    ClockResumed {
+        /// Note.
+        note: String,
+        /// Who.
+        by: PersonId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The assignee changed.
+    Reassigned {
+        /// The new assignee.
+        to: PersonId,
+        /// Why.
+        note: String,
+        /// Who.
+        by: PersonId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Evidence added.
+    EvidenceAdded {
+        /// The evidence.
+        evidence: Vec<Evidence>,
+        /// Who.
+        by: PersonId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// A comment.
+    Commented {
+        /// The text.
+        text: String,
+        /// Who.
+        by: PersonId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The bureau put the hazard under supervision (挂牌督办).
+    Supervised {
+        /// The supervision.
+        supervision: Supervision,
+    },
+    /// The hazard's open clocks, replacing the previous set.
+    DeadlinesSet {
+        /// The open clocks.
+        clocks: Clocks,
+        /// When they were set.
+        at: DateTime<Utc>,
+    },
+    /// A rung of an escalation ladder fired.
+    Escalated {
+        /// What fired.
+        escalation: Escalation,
+        /// When the sweep fired it.
+        at: DateTime<Utc>,
+    },
+}
+
+impl Event {
+    /// The event's type name (`treatment_completed`).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Event::Discovered { .. } => "discovered",
+            Event::Registered { .. } => "registered",
+            Event::Reported { .. } => "reported",
+            Event::TreatmentStarted { .. } => "treatment_started",
+            Event::TreatmentCompleted { .. } => "treatment_completed",
+            Event::AcceptancePassed { .. } => "acceptance_passed",
+            Event::AcceptanceFailed { .. } => "acceptance_failed",
+            Event::Closed { .. } => "closed",
+            Event::Archived { .. } => "archived",
+            Event::Dismissed { .. } => "dismissed",
+            Event::InterimControlAdded { .. } => "interim_control_added",
+            Event::ProgressRecorded { .. } => "progress_recorded",
+            Event::ExtensionRequested { .. } => "extension_requested",
+            Event::ExtensionDecided { .. } => "extension_decided",
+            Event::ClockPaused { .. } => "clock_paused",
+            Event::ClockResumed { .. } => "clock_resumed",
+            Event::Reassigned { .. } => "reassigned",
+            Event::EvidenceAdded { .. } => "evidence_added",
+            Event::Commented { .. } => "commented",
+            Event::Supervised { .. } => "supervised",
+            Event::DeadlinesSet { .. } => "deadlines_set",
+            Event::Escalated { .. } => "escalated",
+        }
+    }
+
+    /// Who caused it; `None` for events of the engine itself (deadlines, escalations).
+    pub fn by(&self) -> Option<&PersonId> {
+        Some(match self {
+            Event::Discovered { facts } => &facts.discovered_by,
+            Event::Registered { registration } => &registration.by,
+            Event::Reported { report } => &report.by,
+            Event::TreatmentStarted { treatment } => &treatment.by,
+            Event::TreatmentCompleted { completion } => &completion.by,
+            Event::AcceptancePassed { acceptance } => &acceptance.by,
+            Event::AcceptanceFailed { rejection } => &rejection.by,
+            Event::Closed { closure } => &closure.by,
+            Event::Archived { seal } => &seal.by,
+            Event::Dismissed { dismissal } => &dismissal.by,
+            Event::InterimControlAdded { control } => &control.by,
+            Event::ProgressRecorded { progress } => &progress.by,
+            Event::ExtensionRequested { request } => &request.by,
+            Event::ExtensionDecided { decision } => &decision.by,
+            Event::ClockPaused { pause } => &pause.by,
+            Event::Supervised { supervision } => &supervision.by,
+            Event::ClockResumed { by, .. }
+            | Event::Reassigned { by, .. }
+            | Event::EvidenceAdded { by, .. }
+            | Event::Commented { by, .. } => by,
+            Event::DeadlinesSet { .. } | Event::Escalated { .. } => return None,
+        })
+    }
+
+    /// When it happened.
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            Event::Discovered { facts } => facts.discovered_at,
+            Event::Registered { registration } => registration.at,
+            Event::Reported { report } => report.at,
+            Event::TreatmentStarted { treatment } => treatment.at,
+            Event::TreatmentCompleted { completion } => completion.at,
+            Event::AcceptancePassed { acceptance } => acceptance.at,
+            Event::AcceptanceFailed { rejection } => rejection.at,
+            Event::Closed { closure } => closure.at,
+            Event::Archived { seal } => seal.at,
+            Event::Dismissed { dismissal } => dismissal.at,
+            Event::InterimControlAdded { control } => control.at,
+            Event::ProgressRecorded { progress } => progress.at,
+            Event::ExtensionRequested { request } => request.at,
+            Event::ExtensionDecided { decision } => decision.at,
+            Event::ClockPaused { pause } => pause.at,
+            Event::Supervised { supervision } => supervision.at,
+            Event::ClockResumed { at, .. }
+            | Event::Reassigned { at, .. }
+            | Event::EvidenceAdded { at, .. }
+            | Event::Commented { at, .. }
+            | Event::DeadlinesSet { at, .. }
+            | Event::Escalated { at, .. } => *at,
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! The hazard record: the stage plus what runs alongside it (clocks, pause, fired rungs), and
+//! `apply`, which folds events into it. Folding never has side effects.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::deadline::Clocks;
+use crate::escalation::RungKey;
+use crate::model::{HazardId, TenantId};
+use crate::workflow::{ApplyError, Discovered, Event, Pause, Stage, StageKind, WorkflowError};
+
+/// A hazard as the fold of its events.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Hazard {
+    /// Its id.
+    pub id: HazardId,
+    /// Events applied so far (the version a commit expects).
+    pub version: u64,
+    /// The stage with its data.
+    pub stage: Stage,
+    /// Open clocks.
+    pub clocks: Clocks,
+    /// The pause in force, if any.
+    pub paused: Option<Pause>,
+    /// Escalation rungs already fired.
+    pub fired: BTreeSet<RungKey>,
+}
+
+impl Hazard {
+    /// The tenant it belongs to.
+    pub fn tenant(&self) -> &TenantId {
+        &self.stage.facts().tenant
+    }
+
+    /// The stage's name.
+    pub fn kind(&self) -> StageKind {
+        self.stage.kind()
+    }
+
+    /// Starts a hazard from its first event, which must be `Discovered`.
+    pub fn start(id: HazardId, first: &Event) -> Result<Hazard, ApplyError> {
+        match first {
+            Event::Discovered { facts } => Ok(Hazard {
+                id,
+                version: 1,
+                stage: Stage::Discovered(Discovered::new(facts.clone())),
+                clocks: Clocks::default(),
+                paused: None,
+                fired: BTreeSet::new(),
+            }),
+            other => Err(ApplyError { stage: "nothing".into(), event: other.type_name() }),
+        }
+    }
+
+    /// Folds a whole history. The first event must be `Discovered`.
+    pub fn fold<'a>(id: HazardId, events: impl IntoIterator<Item = &'a Event>) -> Result<Hazard, ApplyError> {
+        let mut events = events.into_iter();
+        let first = events.next().ok_or(ApplyError { stage: "nothing".into(), event: "none" })?;
+        events.try_fold(Hazard::start(id, first)?, Hazard::apply)
+    }
+
+    /// Applies one event, returning the next state. Pure: no I/O, no clock, no notification.
+    pub fn apply(mut self, event: &Event) -> Result<Hazard, ApplyError> {
+        let stage_name = self.stage.kind();
+        let misfit = || ApplyError { stage: stage_name.to_string(), event: event.type_name() };
+        // A transition that `decide` produced never fails its guard; one that does means the
+        // stored history was changed.
+        let step = |r: Result<Stage, WorkflowError>| r.map_err(|_| misfit());
+        self.stage = match (self.stage, event) {
+            (Stage::Discovered(s), Event::Registered { registration }) => step(s.register(registration.clone()).map(Into::into))?,
+            (Stage::Discovered(s), Event::Dismissed { dismissal }) => step(s.dismiss(dismissal.clone()).map(Into::into))?,
+            (Stage::Registered(s), Event::Reported { report }) => step(s.report(report.clone()).map(Into::into))?,
+            (Stage::Registered(s), Event::Dismissed { dismissal }) => step(s.dismiss(dismissal.clone()).map(Into::into))?,
+            (Stage::Reported(s), Event::TreatmentStarted { treatment }) => step(s.start(treatment.clone()).map(Into::into))?,
+            (Stage::Treating(s), Event::TreatmentCompleted { completion }) => step(s.complete(completion.clone()).map(Into::into))?,
+            (Stage::Treated(s), Event::AcceptancePassed { acceptance }) => step(s.pass(acceptance.clone()).map(Into::into))?,
+            (Stage::Treated(s), Event::AcceptanceFailed { rejection }) => step(s.fail(rejection.clone()).map(Into::into))?,
+            (Stage::Accepted(s), Event::Closed { closure }) => step(s.close(closure.clone()).map(Into::into))?,
+            (Stage::Closed(s), Event::Archived { seal }) => Stage::Archived(s.archive(seal.clone())),
+            (Stage::Dismissed(s), Event::Archived { seal }) => Stage::Archived(s.archive(seal.clone())),
+            (Stage::Archived(_), _) => return Err(misfit()),
+            (mut stage, aux) => {
+                apply_auxiliary(&mut stage, &mut self.clocks, &mut self.paused, &mut self.fired, aux)
+                    .ok_or_else(misfit)?;
+                stage
+            }
+        };
+        self.version += 1;
+        Ok(self)
+    }
+}
+
+/// Applies an event that keeps the stage. `None` if it does not fit.
+fn apply_auxiliary(
+    stage: &mut Stage,
+    clocks: &mut Clocks,
+    paused: &mut Option<Pause>,
+    fired: &mut BTreeSet<RungKey>,
+    event: &Event,
+) -> Option<()> {
+    let parts = stage.parts_mut();
+    match event {
+        Event::DeadlinesSet { clocks: set, .. } => *clocks = set.clone(),
+        Event::Escalated { escalation, .. } => {
+            fired.insert(escalation.key);
+        }
+        Event::ClockPaused { pause } if paused.is_none() => *paused = Some(pause.clone()),
+        Event::ClockResumed { .. } if paused.is_some() => *paused = None,
+        Event::Commented { .. } => {}
+        Event::EvidenceAdded { evidence, .. } => parts.facts.evidence.extend(evidence.iter().cloned()),
+        Event::Reassigned { to, .. } => parts.registration?.assignee = to.clone(),
+        Event::Supervised { supervision } => parts.report?.supervision = Some(supervision.clone()),
+        Event::InterimControlAdded { control } => parts.treatment?.interim.push(control.clone()),
+        Event::ProgressRecorded { progress } => parts.treatment?.progress.push(progress.clone()),
+        Event::ExtensionRequested { request } => {
+            parts.treatment?.pending_extension = Some(request.clone());
+        }
+        Event::ExtensionDecided { decision } => {
+            let t = parts.treatment?;
+            t.pending_extension.take()?;
+            t.extensions.push(decision.clone());
+        }
+        _ => return None,
+    }
+    Some(())
+}

@@ -1,0 +1,338 @@
+//! The stages of a hazard as types. Each carries exactly the data valid there, and each step is a
+//! method that consumes one stage and returns the next, so code holding a stage cannot take a step
+//! the loop does not allow.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{named_enum, Facts, Grade};
+use crate::workflow::{
+    guard, Acceptance, Closure, Completion, Dismissal, FailedAttempt, Registration, Rejection, Report,
+    Rule, Seal, Treatment, WorkflowError,
+};
+
+type Result<T> = std::result::Result<T, WorkflowError>;
+
+/// The name of a stage, without its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageKind {
+    /// 已发现.
+    Discovered,
+    /// 已登记.
+    Registered,
+    /// 已报告.
+    Reported,
+    /// 治理中.
+    Treating,
+    /// 待验收.
+    Treated,
+    /// 验收合格.
+    Accepted,
+    /// 已销号.
+    Closed,
+    /// 已备案存档.
+    Archived,
+    /// 已撤销.
+    Dismissed,
+}
+
+named_enum!(StageKind {
+    Discovered => ("已发现", "discovered"),
+    Registered => ("已登记", "registered"),
+    Reported => ("已报告", "reported"),
+    Treating => ("治理中", "treating"),
+    Treated => ("待验收", "awaiting acceptance"),
+    Accepted => ("验收合格", "accepted"),
+    Closed => ("已销号", "closed"),
+    Archived => ("已存档", "archived"),
+    Dismissed => ("已撤销", "dismissed"),
+});
+
+impl StageKind {
+    /// Every stage, in loop order.
+    pub const ALL: [StageKind; 9] = [
+        StageKind::Discovered,
+        StageKind::Registered,
+        StageKind::Reported,
+        StageKind::Treating,
+        StageKind::Treated,
+        StageKind::Accepted,
+        StageKind::Closed,
+        StageKind::Archived,
+        StageKind::Dismissed,
+    ];
+
+    /// Whether the hazard is still open (not closed, dismissed or archived).
+    pub fn is_open(self) -> bool {
+        !matches!(self, StageKind::Closed | StageKind::Archived | StageKind::Dismissed)
+    }
+
+    /// The stage's identifier as used in diagrams (`Discovered`).
+    pub fn ident(self) -> &'static str {
+        match self {
+            StageKind::Discovered => "Discovered",
+            StageKind::Registered => "Registered",
+            StageKind::Reported => "Reported",
+            StageKind::Treating => "Treating",
+            StageKind::Treated => "Treated",
+            StageKind::Accepted => "Accepted",
+            StageKind::Closed => "Closed",
+            StageKind::Archived => "Archived",
+            StageKind::Dismissed => "Dismissed",
+        }
+    }
+}
+
+/// 排查发现: found, not yet in the ledger.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Discovered {
+    /// The facts of discovery.
+    pub facts: Facts,
+}
+
+/// 登记评估: in the ledger, graded and assigned.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Registered {
+    /// The facts of discovery.
+    pub facts: Facts,
+    /// The ledger entry.
+    pub registration: Registration,
+}
+
+/// 报告: reported up the line.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reported {
+    /// The facts of discovery.
+    pub facts: Facts,
+    /// The ledger entry.
+    pub registration: Registration,
+    /// The report.
+    pub report: Report,
+}
+
+/// 治理: being rectified under a plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Treating {
+    /// The facts of discovery.
+    pub facts: Facts,
+    /// The ledger entry.
+    pub registration: Registration,
+    /// The report.
+    pub report: Report,
+    /// The rectification work.
+    pub treatment: Treatment,
+}
+
+/// The rectifier says it is fixed; waiting for the acceptance check.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Treated {
+    /// The facts of discovery.
+    pub facts: Facts,
+    /// The ledger entry.
+    pub registration: Registration,
+    /// The report.
+    pub report: Report,
+    /// The rectification work.
+    pub treatment: Treatment,
+    /// The completion claim.
+    pub completion: Completion,
+}
+
+/// 验收: checked and passed by someone other than the rectifier.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Accepted {
+    /// The facts of discovery.
+    pub facts: Facts,
+    /// The ledger entry.
+    pub registration: Registration,
+    /// The report.
+    pub report: Report,
+    /// The rectification work.
+    pub treatment: Treatment,
+    /// The completion claim.
+    pub completion: Completion,
+    /// The passed check.
+    pub acceptance: Acceptance,
+}
+
+/// 销号: the ledger entry is closed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Closed {
+    /// The facts of discovery.
+    pub facts: Facts,
+    /// The ledger entry.
+    pub registration: Registration,
+    /// The report.
+    pub report: Report,
+    /// The rectification work.
+    pub treatment: Treatment,
+    /// The completion claim.
+    pub completion: Completion,
+    /// The passed check.
+    pub acceptance: Acceptance,
+    /// The closure.
+    pub closure: Closure,
+}
+
+/// Dismissed: not a hazard, or a duplicate. Still archived.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dismissed {
+    /// The facts of discovery.
+    pub facts: Facts,
+    /// The ledger entry, if it was registered before dismissal.
+    pub registration: Option<Registration>,
+    /// The dismissal.
+    pub dismissal: Dismissal,
+}
+
+/// What an archive holds: a closed or a dismissed hazard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Filed {
+    /// Closed after rectification.
+    Closed(Closed),
+    /// Dismissed.
+    Dismissed(Dismissed),
+}
+
+/// 备案存档: filed and sealed; no later change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Archived {
+    /// The record filed.
+    pub record: Box<Filed>,
+    /// The seal.
+    pub seal: Seal,
+}
+
+impl Discovered {
+    /// Step 1, 排查: a hazard is found.
+    pub fn new(facts: Facts) -> Discovered {
+        Discovered { facts }
+    }
+
+    /// Step 2, 登记: the hazard enters the ledger.
+    pub fn register(self, registration: Registration) -> Result<Registered> {
+        if registration.deadline <= self.facts.discovered_at {
+            return Err(WorkflowError::broken(
+                Rule::DeadlineAfterStart,
+                "deadline: the rectification deadline is not after discovery",
+            ));
+        }
+        Ok(Registered { facts: self.facts, registration })
+    }
+
+    /// Dismiss a finding that is not a hazard.
+    pub fn dismiss(self, dismissal: Dismissal) -> Result<Dismissed> {
+        dismiss(self.facts, None, dismissal)
+    }
+}
+
+fn dismiss(facts: Facts, registration: Option<Registration>, dismissal: Dismissal) -> Result<Dismissed> {
+    guard::reason(Rule::DismissalApprovedOneLevelUp, "note", &dismissal.note)?;
+    if dismissal.by == dismissal.requested_by {
+        return Err(WorkflowError::broken(
+            Rule::DismissalApprovedOneLevelUp,
+            "a dismissal is approved by someone other than who proposed it",
+        ));
+    }
+    Ok(Dismissed { facts, registration, dismissal })
+}
+
+impl Registered {
+    /// Step 3, 报告: reported up the line; a major hazard to the bureau, in writing.
+    pub fn report(self, report: Report) -> Result<Reported> {
+        if self.registration.grade == Grade::Major && !(report.to_bureau && report.written) {
+            return Err(WorkflowError::broken(
+                Rule::MajorReportedToBureauInWriting,
+                "report: a major hazard must be reported to the education bureau in writing",
+            ));
+        }
+        Ok(Reported { facts: self.facts, registration: self.registration, report })
+    }
+
+    /// Dismiss a registered finding (duplicate, or not a hazard after all).
+    pub fn dismiss(self, dismissal: Dismissal) -> Result<Dismissed> {
+        dismiss(self.facts, Some(self.registration), dismissal)
+    }
+}
+
+impl Reported {
+    /// Step 4a, 治理: treatment starts under a plan.
+    pub fn start(self, treatment: Treatment) -> Result<Treating> {
+        guard::treatment(&self.registration, &treatment)?;
+        Ok(Treating { facts: self.facts, registration: self.registration, report: self.report, treatment })
+    }
+}
+
+impl Treating {
+    /// Step 4b: the rectifier says it is fixed, with evidence.
+    pub fn complete(self, completion: Completion) -> Result<Treated> {
+        guard::completion(&completion)?;
+        Ok(Treated {
+            facts: self.facts,
+            registration: self.registration,
+            report: self.report,
+            treatment: self.treatment,
+            completion,
+        })
+    }
+}
+
+impl Treated {
+    /// Step 5, 验收 passed, by someone who is neither rectifier nor assignee.
+    pub fn pass(self, acceptance: Acceptance) -> Result<Accepted> {
+        guard::checker(&acceptance.by, &self.registration, &self.treatment, &self.completion)?;
+        Ok(Accepted {
+            facts: self.facts,
+            registration: self.registration,
+            report: self.report,
+            treatment: self.treatment,
+            completion: self.completion,
+            acceptance,
+        })
+    }
+
+    /// Step 5, 验收 failed: back to treatment with the same assignee; the attempt stays in history.
+    pub fn fail(self, rejection: Rejection) -> Result<Treating> {
+        guard::checker(&rejection.by, &self.registration, &self.treatment, &self.completion)?;
+        guard::reason(Rule::FailureNeedsReason, "reason", &rejection.reason)?;
+        let mut treatment = self.treatment;
+        treatment.failed.push(FailedAttempt { completion: self.completion, rejection });
+        Ok(Treating { facts: self.facts, registration: self.registration, report: self.report, treatment })
+    }
+}
+
+impl Accepted {
+    /// Step 6, 销号: the ledger entry is closed; a supervised major hazard only by the bureau (核销).
+    pub fn close(self, closure: Closure) -> Result<Closed> {
+        if self.report.supervision.is_some() && !closure.by_bureau {
+            return Err(WorkflowError::broken(
+                Rule::SupervisedClosedByBureau,
+                "this major hazard is under bureau supervision (挂牌督办); the bureau closes it",
+            ));
+        }
+        Ok(Closed {
+            facts: self.facts,
+            registration: self.registration,
+            report: self.report,
+            treatment: self.treatment,
+            completion: self.completion,
+            acceptance: self.acceptance,
+            closure,
+        })
+    }
+}
+
+impl Closed {
+    /// Step 7, 备案存档: file and seal the record.
+    pub fn archive(self, seal: Seal) -> Archived {
+        Archived { record: Box::new(Filed::Closed(self)), seal }
+    }
+}
+
+impl Dismissed {
+    /// File and seal a dismissed finding.
+    pub fn archive(self, seal: Seal) -> Archived {
+        Archived { record: Box::new(Filed::Dismissed(self)), seal }
+    }
+}
