@@ -1,6 +1,6 @@
 //! Escalation ladders (督办升级): rungs at offsets from a due time, each firing once per clock.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -159,6 +159,18 @@ pub struct RungKey {
     pub rung: u16,
 }
 
+/// A rung that fired: what it did and when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fired {
+    /// The action taken.
+    pub action: Action,
+    /// When the sweep fired it.
+    pub at: DateTime<Utc>,
+}
+
+/// The rungs a hazard has fired, by key.
+pub type FiredRungs = BTreeMap<RungKey, Fired>;
+
 /// A rung due to fire (or fired, inside an `Escalated` event).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Escalation {
@@ -199,12 +211,12 @@ pub fn plan_sweep(
     now: DateTime<Utc>,
     clocks: &Clocks,
     grade: Grade,
-    fired: &BTreeSet<RungKey>,
+    fired: &FiredRungs,
     ladders: &Ladders,
     calendar: &Calendar,
 ) -> Vec<Escalation> {
     let mut due: Vec<Escalation> = rungs(clocks, grade, ladders, calendar)
-        .filter(|(key, fire_at, _)| *fire_at <= now && !fired.contains(key))
+        .filter(|(key, fire_at, _)| *fire_at <= now && !fired.contains_key(key))
         .map(|(key, fire_at, rung)| Escalation { key, fire_at, action: rung.action, to: rung.to.clone() })
         .collect();
     due.sort_by_key(|e| (e.fire_at, e.key));
@@ -215,12 +227,12 @@ pub fn plan_sweep(
 pub fn next_fire(
     clocks: &Clocks,
     grade: Grade,
-    fired: &BTreeSet<RungKey>,
+    fired: &FiredRungs,
     ladders: &Ladders,
     calendar: &Calendar,
 ) -> Option<DateTime<Utc>> {
     rungs(clocks, grade, ladders, calendar)
-        .filter(|(key, _, _)| !fired.contains(key))
+        .filter(|(key, _, _)| !fired.contains_key(key))
         .map(|(_, fire_at, _)| fire_at)
         .min()
 }

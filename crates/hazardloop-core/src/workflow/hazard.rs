@@ -1,12 +1,10 @@
 //! The hazard record: the stage plus what runs alongside it (clocks, pause, fired rungs), and
 //! `apply`, which folds events into it. Folding never has side effects.
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
 use crate::deadline::Clocks;
-use crate::escalation::RungKey;
+use crate::escalation::{Fired, FiredRungs};
 use crate::model::{HazardId, TenantId};
 use crate::workflow::{ApplyError, Discovered, Event, Pause, Stage, StageKind, WorkflowError};
 
@@ -24,7 +22,7 @@ pub struct Hazard {
     /// The pause in force, if any.
     pub paused: Option<Pause>,
     /// Escalation rungs already fired.
-    pub fired: BTreeSet<RungKey>,
+    pub fired: FiredRungs,
 }
 
 impl Hazard {
@@ -47,7 +45,7 @@ impl Hazard {
                 stage: Stage::Discovered(Discovered::new(facts.clone())),
                 clocks: Clocks::default(),
                 paused: None,
-                fired: BTreeSet::new(),
+                fired: FiredRungs::new(),
             }),
             other => Err(ApplyError { stage: "nothing".into(), event: other.type_name() }),
         }
@@ -96,14 +94,14 @@ fn apply_auxiliary(
     stage: &mut Stage,
     clocks: &mut Clocks,
     paused: &mut Option<Pause>,
-    fired: &mut BTreeSet<RungKey>,
+    fired: &mut FiredRungs,
     event: &Event,
 ) -> Option<()> {
     let parts = stage.parts_mut();
     match event {
         Event::DeadlinesSet { clocks: set, .. } => *clocks = set.clone(),
-        Event::Escalated { escalation, .. } => {
-            fired.insert(escalation.key);
+        Event::Escalated { escalation, at } => {
+            fired.insert(escalation.key, Fired { action: escalation.action, at: *at });
         }
         Event::ClockPaused { pause } if paused.is_none() => *paused = Some(pause.clone()),
         Event::ClockResumed { .. } if paused.is_some() => *paused = None,
