@@ -163,7 +163,7 @@ impl Policy {
 
     /// Validates a document and builds the policy.
     pub fn from_doc(doc: PolicyDoc) -> Result<Policy, PolicyError> {
-        let calendar = Calendar::from_config(&doc.calendar).map_err(|e| e.within("calendar"))?;
+        let calendar = Calendar::from_config(&doc.calendar)?;
         doc.assessment.lec_bands.validate("assessment.lec_bands")?;
         doc.assessment.ls_bands.validate("assessment.ls_bands")?;
         doc.deadlines.validate()?;

@@ -439,7 +439,7 @@ impl Decider<'_> {
         }
         let current = self.h.clocks.get(ClockKind::Rectify).unwrap_or_else(|| treatment.deadline());
         let notice = self.policy().deadlines().extension_notice;
-        let latest_request = self.policy().calendar().add(current, crate::calendar::Span { amount: -notice.amount, unit: notice.unit });
+        let latest_request = self.policy().calendar().add(current, crate::calendar::Span { amount: notice.amount.saturating_neg(), unit: notice.unit });
         if self.now > latest_request.min(current) {
             return Err(WorkflowError::broken(
                 Rule::ExtensionBeforeDeadline,
