@@ -46,6 +46,7 @@
 //! ```
 
 pub mod calendar;
+pub mod clock;
 pub mod deadline;
 pub mod escalation;
 pub mod model;

@@ -29,6 +29,19 @@ pub fn authorize(actor: &Actor, command: &Command, hazard: Option<&Hazard>, org:
     }
     let registration = hazard.and_then(|h| h.stage.registration());
     let is_assignee = registration.is_some_and(|r| r.assignee == actor.person);
+    // Separation of duties first: it is the most telling reason for the rectifier's own check.
+    if let (Step::Pass | Step::Fail, Some(Stage::Treated(s))) = (step, hazard.map(|h| &h.stage)) {
+        let responsible = match &s.treatment.plan {
+            Plan::General(p) => Some(&p.responsible),
+            Plan::Major(_) => None,
+        };
+        if actor.person == s.completion.by || is_assignee || responsible == Some(&actor.person) {
+            return deny(
+                Rule::CheckerIsNotRectifier,
+                format!("{} rectified or is responsible for this hazard", actor.person),
+            );
+        }
+    }
     let by_role = actor.roles.iter().any(|&r| permissions.allows(step, r));
     let by_assignment = is_assignee && permissions.assignee.contains(&step);
     if !by_role && !by_assignment {
@@ -42,15 +55,6 @@ pub fn authorize(actor: &Actor, command: &Command, hazard: Option<&Hazard>, org:
         (Step::StartTreatment, _) if registration.is_some_and(|r| r.grade == Grade::Major) => {
             if !actor.roles.iter().any(|r| permissions.major_plan.contains(r)) {
                 return deny(Rule::RoleAllowsStep, "the principal owns a major hazard's treatment plan".into());
-            }
-        }
-        (Step::Pass | Step::Fail, Stage::Treated(s)) => {
-            let responsible = match &s.treatment.plan {
-                Plan::General(p) => Some(&p.responsible),
-                Plan::Major(_) => None,
-            };
-            if actor.person == s.completion.by || is_assignee || responsible == Some(&actor.person) {
-                return deny(Rule::CheckerIsNotRectifier, format!("{} rectified or is responsible for this hazard", actor.person));
             }
         }
         (Step::Close, stage) if stage.report().is_some_and(|r| r.supervision.is_some()) => {

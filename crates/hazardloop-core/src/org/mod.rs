@@ -1,6 +1,7 @@
 //! Organisation (组织): units, people, roles, the responsibility matrix and its presets, and
 //! `authorize`.
 
+mod actor;
 mod authorize;
 mod matrix;
 mod person;

@@ -1,0 +1,26 @@
+//! # hazardloop-testkit
+//!
+//! Test support for hazardloop and for the systems that embed it: a [`ManualClock`], fixtures
+//! built from the seed presets with a person in every role ([`Fixture::school`]), and the
+//! scenario DSL ([`Scenario`]) for testing rules on `decide` and `apply` without a store.
+//!
+//! ```
+//! use hazardloop_core::prelude::*;
+//! use hazardloop_testkit::{Fixture, Scenario};
+//!
+//! let f = Fixture::school();
+//! let (_, history) = f.walked(Grade::General, StageKind::Treated);
+//! // The rectifier cannot check their own work.
+//! Scenario::new(&f)
+//!     .given(history)
+//!     .when(&f.worker(), Command::Pass { note: String::new() })
+//!     .then_rule(Rule::CheckerIsNotRectifier);
+//! ```
+
+mod clock;
+mod fixture;
+mod scenario;
+
+pub use clock::ManualClock;
+pub use fixture::{evidence, fold_onto, major_plan, Fixture, People};
+pub use scenario::{Outcome, Scenario};
