@@ -18,6 +18,7 @@
 //! ```
 
 mod clock;
+mod commands;
 mod fixture;
 mod scenario;
 

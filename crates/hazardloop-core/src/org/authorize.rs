@@ -8,12 +8,6 @@ use crate::workflow::{Command, Grade, Hazard, Plan, Rule, Stage, Step, WorkflowE
 
 type Result = std::result::Result<(), WorkflowError>;
 
-/// Seniority of a set of roles: the index of the most senior in [`Role::ALL`] (grid member 0,
-/// bureau officer 6); `None` for no roles.
-pub fn rank<'a>(roles: impl IntoIterator<Item = &'a Role>) -> Option<usize> {
-    roles.into_iter().filter_map(|r| Role::ALL.iter().position(|x| x == r)).max()
-}
-
 /// Decides whether `actor` may give `command` for `hazard` (`None` when the command creates one).
 ///
 /// Rules, in order: same tenant; the actor's role allows the step (or the actor is the hazard's
@@ -98,22 +92,28 @@ fn in_scope(actor: &Actor, command: &Command, hazard: Option<&Hazard>, org: &Org
     targets.iter().any(|t| actor.units.iter().any(|scope| org.is_within(t, scope)))
 }
 
-/// `actor` stands above `person`: listed among the person's superiors, or of higher rank with
-/// the person's unit in scope. Never the person themselves.
+/// `actor` stands above `person` in the reporting line: one of the person's superiors, or one of
+/// theirs, up to the top. Never the person themselves.
 fn one_level_up(actor: &Actor, person: &PersonId, org: &Org, rule: Rule) -> Result {
     let denied = |detail: String| Err(WorkflowError::denied(rule, detail));
     if &actor.person == person {
         return denied(format!("{} cannot approve their own request", actor.person));
     }
-    let Some(subject) = org.person(person) else {
+    if org.person(person).is_none() {
         return denied(format!("{person} is not in the organisation"));
-    };
-    if org.superiors(person).iter().any(|p| p.id == actor.person) {
-        return Ok(());
     }
-    let covers = actor.units.iter().any(|scope| org.is_within(&subject.unit, scope));
-    if covers && rank(&actor.roles) > rank(&subject.roles) {
-        return Ok(());
+    let mut seen: Vec<&PersonId> = vec![person];
+    let mut frontier: Vec<&PersonId> = vec![person];
+    while let Some(next) = frontier.pop() {
+        for superior in org.superiors(next) {
+            if superior.id == actor.person {
+                return Ok(());
+            }
+            if !seen.contains(&&superior.id) {
+                seen.push(&superior.id);
+                frontier.push(&superior.id);
+            }
+        }
     }
-    denied(format!("{} is not above {person} in the line", actor.person))
+    denied(format!("{} is not above {person} in the reporting line", actor.person))
 }

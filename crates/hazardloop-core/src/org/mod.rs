@@ -9,7 +9,7 @@ mod preset;
 mod role;
 mod tree;
 
-pub use authorize::{authorize, rank};
+pub use authorize::authorize;
 pub use matrix::{base_name, is_collective, Responsibility, ResponsibilityMatrix};
 pub use person::{Contacts, Person};
 pub use preset::Preset;

@@ -140,6 +140,10 @@ pub enum Command {
         discover: Discover,
         /// The category.
         category: Category,
+        /// The assessment; by default the finder's judgement of blue (low). One that grades the
+        /// hazard major is refused: a major hazard goes through every step.
+        #[serde(default)]
+        assessment: Option<Method>,
         /// What was done.
         measures: String,
         /// Evidence of the fix (at least one).

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::deadline::{ClockKind, Clocks};
 use crate::model::{
-    Actor, Assessment, Evidence, Facts, Grade, InputError, Method, PersonId, RiskColour, Source, UnitId,
+    Actor, Assessment, Evidence, Facts, Grade, InputError, Method, PersonId, RiskColour, UnitId,
 };
 use crate::org::{authorize, Org, Role, UnitKind};
 use crate::policy::Policy;
@@ -62,7 +62,9 @@ fn create(command: Command, ctx: &Context<'_>) -> Result<Vec<Event>> {
                 clocks_set(ctx.now, [(ClockKind::Register, register_by.max(ctx.now))]),
             ])
         }
-        Command::FixOnTheSpot { discover, category, measures, evidence } => fix_on_the_spot(discover, category, measures, evidence, ctx),
+        Command::FixOnTheSpot { discover, category, assessment, measures, evidence } => {
+            fix_on_the_spot(discover, category, assessment, measures, evidence, ctx)
+        }
         _ => Err(WorkflowError::Target("this command needs an existing hazard")),
     }
 }
@@ -109,6 +111,7 @@ fn facts(d: Discover, ctx: &Context<'_>) -> Result<Facts> {
 fn fix_on_the_spot(
     discover: Discover,
     category: crate::model::Category,
+    assessment: Option<Method>,
     measures: String,
     evidence: Vec<Evidence>,
     ctx: &Context<'_>,
@@ -119,7 +122,15 @@ fn fix_on_the_spot(
     required("measures", &measures)?;
     ctx.policy.limits().text("measures", &measures)?;
     evidence_ok(ctx.policy, "evidence", &evidence)?;
-    let assessment = Assessment::score(Method::Judgement { colour: RiskColour::Blue }, &ctx.policy.assessment().lec_bands, &ctx.policy.assessment().ls_bands)?;
+    let method = assessment.unwrap_or(Method::Judgement { colour: RiskColour::Blue });
+    let bands = ctx.policy.assessment();
+    let assessment = Assessment::score(method, &bands.lec_bands, &bands.ls_bands)?;
+    if bands.grade_of(assessment.colour) == Grade::Major {
+        return Err(WorkflowError::broken(
+            Rule::FixOnTheSpotGeneralOnly,
+            "assessment: this is a major hazard; register, report and treat it step by step",
+        ));
+    }
     let deadline = ctx.policy.calendar().add(now, crate::calendar::Span::working_days(0));
     let registration = Registration {
         grade: Grade::General,
@@ -151,13 +162,12 @@ fn fix_on_the_spot(
     let completion = Completion { summary: measures, evidence, by: by.clone(), at: now };
     let report = Report { to_bureau: false, written: false, reference: None, supervision: None, by, at: now };
     // Run the typed transitions so the guards hold exactly as for separate steps.
-    let done = crate::workflow::Discovered::new(facts.clone())
+    crate::workflow::Discovered::new(facts.clone())
         .register(registration.clone())?
         .report(report.clone())?
         .start(treatment.clone())?
         .complete(completion.clone())?;
     let accept_by = ctx.policy.deadlines().general.accept.due(ctx.policy.calendar(), now);
-    drop(done);
     Ok(vec![
         Event::Discovered { facts },
         Event::Registered { registration },
@@ -249,7 +259,8 @@ impl Decider<'_> {
                 }
                 vec![Event::Closed { closure }, self.set([(ClockKind::Archive, self.due(rules.archive))])]
             }
-            Command::Archive => vec![Event::Archived { seal: Seal { by, at: now } }, self.set([])],
+            // Clocks stop before the seal: nothing may change after it.
+            Command::Archive => vec![self.set([]), Event::Archived { seal: Seal { by, at: now } }],
             Command::Dismiss { reason, note, requested_by } => {
                 guard::reason(Rule::DismissalApprovedOneLevelUp, "note", &note)?;
                 limits.text("note", &note)?;
@@ -513,6 +524,3 @@ fn evidence_ok(policy: &Policy, field: &str, evidence: &[Evidence]) -> std::resu
     }
     Ok(())
 }
-
-#[allow(dead_code)]
-fn _source_is_used(_: Source) {}
