@@ -1,1 +1,75 @@
-fn main(){}
+//! Core: `decide` + `apply` of one transition, against a raw enum match and event push.
+//! Target: at most 10× the raw baseline.
+
+use std::hint::black_box;
+
+use chrono::{DateTime, Duration, Utc};
+use criterion::{criterion_group, BatchSize, Criterion};
+use hazardloop::model::{Grade, PersonId};
+use hazardloop::workflow::{decide, Command, Hazard, StageKind};
+use hazardloop_testkit::Fixture;
+
+mod support;
+
+/// The raw baseline: the same step as a bare enum match that pushes an event.
+#[derive(Clone)]
+enum RawStage {
+    Treated { assignee: PersonId, rectifier: PersonId },
+    Accepted { assignee: PersonId, checker: PersonId },
+    Other,
+}
+
+enum RawEvent {
+    Passed { by: PersonId, at: DateTime<Utc>, note: String },
+}
+
+fn raw_step(stage: RawStage, by: &PersonId, at: DateTime<Utc>, events: &mut Vec<RawEvent>) -> RawStage {
+    match stage {
+        RawStage::Treated { assignee, rectifier } if *by != rectifier && *by != assignee => {
+            events.push(RawEvent::Passed { by: by.clone(), at, note: String::new() });
+            RawStage::Accepted { assignee, checker: by.clone() }
+        }
+        other => other,
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let f = Fixture::school();
+    let (treated, _) = f.walked(Grade::General, StageKind::Treated);
+    let inspector = f.inspector();
+    let now = f.start + Duration::hours(8);
+    let ctx = f.ctx(&inspector, now);
+    let command = Command::Pass { note: String::new() };
+
+    let mut group = c.benchmark_group("core_transition");
+    let raw = RawStage::Treated { assignee: f.people.worker.clone(), rectifier: f.people.worker.clone() };
+    group.bench_function("raw_enum_match_push", |b| {
+        b.iter_batched(
+            || (raw.clone(), Vec::with_capacity(2)),
+            |(stage, mut events)| {
+                let next = raw_step(black_box(stage), &inspector.person, now, &mut events);
+                black_box((next, events))
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("decide_apply", |b| {
+        b.iter_batched(
+            || treated.clone(),
+            |hazard: Hazard| {
+                let events = decide(Some(&hazard), black_box(command.clone()), &ctx).unwrap_or_default();
+                black_box(events.iter().try_fold(hazard, Hazard::apply).ok())
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+    support::report_ratio("core_transition", "raw_enum_match_push", "decide_apply", 10.0, true);
+}
+
+criterion_group!(benches, bench);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -97,9 +97,9 @@ impl Calendar {
             }
             calendar.local_workdays.insert(*date);
         }
-        calendar.listed = calendar.listed_span();
         calendar.terms = Term::validated(&cfg.terms, "terms", false)?;
         calendar.vacations = Term::validated(&cfg.vacations, "vacations", true)?;
+        calendar.reindex();
         Ok(calendar)
     }
 }

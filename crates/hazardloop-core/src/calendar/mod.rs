@@ -28,6 +28,7 @@
 
 mod china;
 mod config;
+mod fast;
 mod reckon;
 mod span;
 mod term;
@@ -103,6 +104,8 @@ pub struct Calendar {
     /// Sorted by start, not overlapping.
     terms: Vec<Term>,
     vacations: Vec<Term>,
+    /// Precomputed lookups (rebuilt by [`Calendar::reindex`]).
+    fast: fast::Fast,
 }
 
 impl Calendar {
@@ -128,9 +131,16 @@ impl Calendar {
             listed: None,
             terms: Vec::new(),
             vacations: Vec::new(),
+            fast: fast::Fast::default(),
         };
-        calendar.listed = calendar.listed_span();
+        calendar.reindex();
         calendar
+    }
+
+    /// Recomputes the listed span and the fast lookups after the data changed.
+    fn reindex(&mut self) {
+        self.listed = self.listed_span();
+        self.fast = fast::Fast::build(self);
     }
 
     fn listed_span(&self) -> Option<(NaiveDate, NaiveDate)> {
@@ -164,6 +174,10 @@ impl Calendar {
     /// What kind of day `date` (a local date) is. Local working days beat local closures, which
     /// beat the official data, which beats the weekday.
     pub fn day(&self, date: NaiveDate) -> Day {
+        self.fast.day(date).unwrap_or_else(|| self.day_slow(date))
+    }
+
+    fn day_slow(&self, date: NaiveDate) -> Day {
         let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
         let listed = self.official.listed(date);
         let kind = if self.local_workdays.contains(&date) {
@@ -193,6 +207,9 @@ impl Calendar {
 
     /// The local date of the instant `at`.
     pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        if let Some(date) = self.fast.local_date(at) {
+            return date;
+        }
         let utc = at.naive_utc();
         let offset = self.tz.offset_from_utc_datetime(&utc).fix();
         match utc.checked_add_offset(offset) {
@@ -208,6 +225,9 @@ impl Calendar {
     /// Where daylight saving makes that local time occur twice, the later instant; where it makes
     /// it not occur at all, the instant read with the offset in force before the jump.
     pub fn end_of_day(&self, date: NaiveDate) -> DateTime<Utc> {
+        if let Some(at) = self.fast.to_utc(date, self.end_of_day) {
+            return at;
+        }
         let local = date.and_time(self.end_of_day);
         match self.tz.from_local_datetime(&local) {
             LocalResult::Single(at) | LocalResult::Ambiguous(_, at) => at.with_timezone(&Utc),

@@ -254,3 +254,39 @@ fn build_matrix(source: &MatrixSource) -> Result<ResponsibilityMatrix, InputErro
     }
     Ok(matrix)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_default_toml_is_the_default_policy() {
+        let shipped = Policy::from_toml(include_str!("../../../../policies/default.toml")).unwrap();
+        assert_eq!(shipped.doc(), Policy::default().doc());
+    }
+
+    #[test]
+    fn json_policy_loads_and_unknown_fields_are_refused() {
+        let p = Policy::from_json(r#"{"deadlines": {"general": {"register": "0wd", "report": "0wd",
+            "rectify": "3wd", "accept": "2wd", "close": "2wd", "archive": "month_end"},
+            "major": {"register": "0wd", "report": "4h", "plan": "3wd", "rectify": "20wd",
+            "accept": "2wd", "close": "2wd", "archive": "month_end"},
+            "supervised_close": "10d", "extension_notice": "10d"}}"#)
+        .unwrap();
+        assert_eq!(p.deadlines().general.rectify.to_string(), "3wd");
+        let err = Policy::from_json(r#"{"deadline": {}}"#).unwrap_err();
+        assert!(err.to_string().contains("deadline"), "{err}");
+    }
+
+    #[test]
+    fn unknown_preset_names_the_field() {
+        let err = Policy::from_toml("[matrix]\npreset = \"nope\"\n").unwrap_err();
+        assert!(err.to_string().contains("matrix.preset"), "{err}");
+    }
+
+    #[test]
+    fn bad_span_names_the_key() {
+        let err = Policy::from_toml("[delivery]\nbackoff_base = \"soon\"\n").unwrap_err();
+        assert!(err.to_string().contains("backoff_base"), "{err}");
+    }
+}

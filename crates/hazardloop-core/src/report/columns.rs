@@ -148,7 +148,9 @@ impl<'a> CellContext<'a> {
     }
 
     fn category(&self, id: &Category) -> String {
-        self.matrix.and_then(|m| m.name(id, self.lang)).map_or_else(|| id.to_string(), str::to_owned)
+        self.matrix
+            .and_then(|m| m.name(id, self.lang))
+            .map_or_else(|| id.to_string(), str::to_owned)
     }
 
     fn time(&self, at: DateTime<Utc>) -> String {
@@ -220,7 +222,10 @@ mod tests {
 
     #[test]
     fn cells_fall_back_to_ids_without_org() {
-        let row = LedgerRow::from_hazard(&Story::found("s1", day(3)).register(day(3), day(10)).hazard(), day(4));
+        let row = LedgerRow::from_hazard(
+            &Story::found("s1", day(3)).register(day(3), day(10)).hazard(),
+            day(4),
+        );
         let cx = CellContext::new(Lang::Zh, chrono_tz::Asia::Shanghai);
         assert_eq!(row.cell(Column::Unit, &cx), "s1");
         assert_eq!(row.cell(Column::Assignee, &cx), "rectifier");
@@ -230,7 +235,10 @@ mod tests {
 
     #[test]
     fn cells_show_names_and_local_time() {
-        let row = LedgerRow::from_hazard(&Story::found("s1", day(3)).register(day(3), day(10)).hazard(), day(11));
+        let row = LedgerRow::from_hazard(
+            &Story::found("s1", day(3)).register(day(3), day(10)).hazard(),
+            day(11),
+        );
         let org = org();
         let cx = CellContext::new(Lang::Zh, chrono_tz::Asia::Shanghai).with_org(&org);
         let record = row.record(7, &cx);

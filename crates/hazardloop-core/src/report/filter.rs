@@ -115,13 +115,12 @@ mod tests {
 
     fn rows() -> Vec<LedgerRow> {
         vec![
-            Story::found("s1", day(3)).hazard(),
-            Story::found("s1", day(4)).register_as(day(4), day(10), Grade::Major, "food", "s1/d1").hazard(),
-            Story::found("s2", day(5)).register(day(5), day(20)).hazard(),
+            Story::found("s1", day(3)).row(day(12)),
+            Story::found("s1", day(4))
+                .register_as(day(4), day(10), Grade::Major, "food", "s1/d1")
+                .row(day(12)),
+            Story::found("s2", day(5)).register(day(5), day(20)).row(day(12)),
         ]
-        .iter()
-        .map(|h| LedgerRow::from_hazard(h, day(12)))
-        .collect()
     }
 
     fn count(filter: &LedgerFilter) -> usize {
@@ -137,7 +136,9 @@ mod tests {
 
     #[test]
     fn unit_filter_takes_the_whole_subtree() {
-        let within = |u: &str| count(&LedgerFilter { unit: Some(UnitId::new(u).unwrap()), ..Default::default() });
+        let within = |u: &str| {
+            count(&LedgerFilter { unit: Some(UnitId::new(u).unwrap()), ..Default::default() })
+        };
         assert_eq!(within("b"), 3);
         assert_eq!(within("s1"), 2, "the department's hazard counts for its school");
         assert_eq!(within("s1/d1"), 1);
@@ -160,8 +161,11 @@ mod tests {
 
     #[test]
     fn discovery_window_is_half_open() {
-        let window =
-            LedgerFilter { discovered_from: Some(day(4)), discovered_to: Some(day(5)), ..Default::default() };
+        let window = LedgerFilter {
+            discovered_from: Some(day(4)),
+            discovered_to: Some(day(5)),
+            ..Default::default()
+        };
         assert_eq!(count(&window), 1);
     }
 
@@ -170,7 +174,9 @@ mod tests {
         let mut rows = rows();
         rows[0].location = "Lab 3".into();
         let find = |t: &str| {
-            LedgerFilter { text: Some(t.into()), ..Default::default() }.page(&rows, &org(), Page::all()).total
+            LedgerFilter { text: Some(t.into()), ..Default::default() }
+                .page(&rows, &org(), Page::all())
+                .total
         };
         assert_eq!(find("lab"), 1);
         assert_eq!(find("灭火器"), 3);

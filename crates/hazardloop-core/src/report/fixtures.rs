@@ -12,8 +12,8 @@ use crate::org::{Org, Person, Unit, UnitKind};
 use crate::report::LedgerRow;
 use crate::workflow::{
     Acceptance, Closure, Completion, DismissReason, Dismissal, Event, ExtensionDecision,
-    ExtensionRequest, FourImplementations, Hazard, InterimControl, InterimMeasure, MajorPlan, Pause,
-    Plan, Registration, Rejection, Report, Seal, Treatment,
+    ExtensionRequest, FourImplementations, Hazard, InterimControl, InterimMeasure, MajorPlan,
+    Pause, Plan, Registration, Rejection, Report, Seal, Treatment,
 };
 
 /// 10:00 in Shanghai on 2025-03-`n` (days past 31 run on into April).
@@ -65,7 +65,13 @@ impl Story {
             discovered_at: at,
             evidence: vec![],
         };
-        Story { id: HazardId::new_at(at), events: vec![Event::Discovered { facts }], grade: Grade::General, deadline: at, rungs: 0 }
+        Story {
+            id: HazardId::new_at(at),
+            events: vec![Event::Discovered { facts }],
+            grade: Grade::General,
+            deadline: at,
+            rungs: 0,
+        }
     }
 
     fn push(mut self, events: impl IntoIterator<Item = Event>) -> Story {
@@ -116,14 +122,23 @@ impl Story {
             by: person("officer"),
             at,
         };
-        self.push([Event::Registered { registration }, Story::clocks(at, &[(ClockKind::Rectify, deadline)])])
+        self.push([
+            Event::Registered { registration },
+            Story::clocks(at, &[(ClockKind::Rectify, deadline)]),
+        ])
     }
 
     /// Reported (to the bureau in writing when major).
     pub(crate) fn report(self, at: DateTime<Utc>) -> Story {
         let major = self.grade == Grade::Major;
-        let report =
-            Report { to_bureau: major, written: major, reference: None, supervision: None, by: person("officer"), at };
+        let report = Report {
+            to_bureau: major,
+            written: major,
+            reference: None,
+            supervision: None,
+            by: person("officer"),
+            at,
+        };
         self.push([Event::Reported { report }])
     }
 
@@ -174,9 +189,19 @@ impl Story {
     /// An extension to `new_deadline`, granted at `at`.
     pub(crate) fn extend(mut self, at: DateTime<Utc>, new_deadline: DateTime<Utc>) -> Story {
         self.deadline = new_deadline;
-        let request = ExtensionRequest { new_deadline, reason: "材料未到".into(), by: person("rectifier"), at };
-        let decision =
-            ExtensionDecision { request: request.clone(), granted: true, note: "同意".into(), by: person("head"), at };
+        let request = ExtensionRequest {
+            new_deadline,
+            reason: "材料未到".into(),
+            by: person("rectifier"),
+            at,
+        };
+        let decision = ExtensionDecision {
+            request: request.clone(),
+            granted: true,
+            note: "同意".into(),
+            by: person("head"),
+            at,
+        };
         self.push([
             Event::ExtensionRequested { request },
             Event::ExtensionDecided { decision },
@@ -186,8 +211,17 @@ impl Story {
 
     /// The rectifier claims completion; the rectify clock closes.
     pub(crate) fn complete(self, at: DateTime<Utc>) -> Story {
-        let evidence = Evidence { uri: "https://x/1.jpg".into(), sha256: "0".repeat(64), media_type: "image/jpeg".into() };
-        let completion = Completion { summary: "已更换".into(), evidence: vec![evidence], by: person("rectifier"), at };
+        let evidence = Evidence {
+            uri: "https://x/1.jpg".into(),
+            sha256: "0".repeat(64),
+            media_type: "image/jpeg".into(),
+        };
+        let completion = Completion {
+            summary: "已更换".into(),
+            evidence: vec![evidence],
+            by: person("rectifier"),
+            at,
+        };
         self.push([Event::TreatmentCompleted { completion }, Story::clocks(at, &[])])
     }
 
@@ -195,7 +229,10 @@ impl Story {
     pub(crate) fn fail(self, at: DateTime<Utc>, reason: &str) -> Story {
         let rejection = Rejection { reason: reason.into(), by: person("checker"), at };
         let deadline = self.deadline;
-        self.push([Event::AcceptanceFailed { rejection }, Story::clocks(at, &[(ClockKind::Rectify, deadline)])])
+        self.push([
+            Event::AcceptanceFailed { rejection },
+            Story::clocks(at, &[(ClockKind::Rectify, deadline)]),
+        ])
     }
 
     /// The check passes.
@@ -206,7 +243,8 @@ impl Story {
 
     /// Closed (销号).
     pub(crate) fn close(self, at: DateTime<Utc>) -> Story {
-        let closure = Closure { note: "销号".into(), by_bureau: false, by: person("officer"), at };
+        let closure =
+            Closure { note: "销号".into(), by_bureau: false, by: person("officer"), at };
         self.push([Event::Closed { closure }])
     }
 

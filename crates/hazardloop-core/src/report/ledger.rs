@@ -192,20 +192,25 @@ mod tests {
 
     #[test]
     fn deadline_in_force_is_the_open_clock_then_the_extended_plan() {
-        let story = Story::found("s1", day(3)).register(day(3), day(10)).report(day(3)).treat(day(4));
+        let story =
+            Story::found("s1", day(3)).register(day(3), day(10)).report(day(3)).treat(day(4));
         let extended = story.extend(day(8), day(15));
         assert_eq!(LedgerRow::from_hazard(&extended.hazard(), day(9)).deadline, Some(day(15)));
         // Once completed the rectify clock closes; the treatment's (extended) deadline remains.
         let done = extended.complete(day(14)).pass(day(16));
         let row = LedgerRow::from_hazard(&done.hazard(), day(20));
-        assert_eq!((row.deadline, row.completed_at, row.accepted_at), (Some(day(15)), Some(day(14)), Some(day(16))));
+        assert_eq!(
+            (row.deadline, row.completed_at, row.accepted_at),
+            (Some(day(15)), Some(day(14)), Some(day(16)))
+        );
         assert_eq!(row.extensions_granted_at, [day(8)]);
         assert_eq!(row.accepted_by.as_ref().map(PersonId::as_str), Some("checker"));
     }
 
     #[test]
     fn unregistered_row_takes_the_suggested_category_and_has_no_deadline() {
-        let row = LedgerRow::from_hazard(&Story::found("s1", day(3)).suggest("food").hazard(), day(3));
+        let row =
+            LedgerRow::from_hazard(&Story::found("s1", day(3)).suggest("food").hazard(), day(3));
         assert_eq!(row.category.as_ref().map(Category::as_str), Some("food"));
         assert_eq!((row.grade, row.deadline, row.responsible_unit.as_ref()), (None, None, None));
         assert_eq!(row.accountable_unit().as_str(), "s1");
@@ -221,7 +226,10 @@ mod tests {
             .fail(day(6), "灭火器仍未更换")
             .hazard();
         let row = LedgerRow::from_hazard(&h, day(7));
-        assert_eq!((row.stage, row.reworks, row.failed_at.as_slice()), (StageKind::Treating, 1, &[day(6)][..]));
+        assert_eq!(
+            (row.stage, row.reworks, row.failed_at.as_slice()),
+            (StageKind::Treating, 1, &[day(6)][..])
+        );
         assert_eq!(row.note.as_deref(), Some("灭火器仍未更换"));
         assert_eq!(row.completed_at, None, "a failed completion is not the accepted one");
     }
@@ -231,7 +239,10 @@ mod tests {
         let h = Story::found("s1", day(3)).dismiss(day(4), "不是隐患").archive(day(5)).hazard();
         let row = LedgerRow::from_hazard(&h, day(6));
         assert_eq!(row.stage, StageKind::Archived);
-        assert_eq!((row.dismissed_at, row.archived_at, row.closed_at), (Some(day(4)), Some(day(5)), None));
+        assert_eq!(
+            (row.dismissed_at, row.archived_at, row.closed_at),
+            (Some(day(4)), Some(day(5)), None)
+        );
         assert_eq!(row.note.as_deref(), Some("不是隐患"));
     }
 
@@ -243,6 +254,9 @@ mod tests {
             .escalate(day(11), Action::Overdue)
             .hazard();
         let row = LedgerRow::from_hazard(&h, day(13));
-        assert_eq!(row.escalations, [(day(11), Action::Overdue), (day(12), Action::SupervisionLetter)]);
+        assert_eq!(
+            row.escalations,
+            [(day(11), Action::Overdue), (day(12), Action::SupervisionLetter)]
+        );
     }
 }

@@ -1,0 +1,64 @@
+//! Precomputed lookups that make working-day arithmetic cheap: a dense table of day kinds over
+//! the listed span, and the zone's fixed UTC offset where it has had one since 2000.
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::{Calendar, Day, DayKind};
+
+/// Lookups derived from the calendar's data; rebuilt whenever the data changes.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Fast {
+    /// The kinds of every date from `first` on, with the covered flag.
+    first: Option<NaiveDate>,
+    days: Vec<(DayKind, bool)>,
+    /// The zone's offset, if it was the same on every month's first day from 2000 to 2100.
+    fixed: Option<FixedOffset>,
+}
+
+/// The range where a fixed offset is trusted: 2000-01-01 to 2100-01-01 UTC.
+const FIXED_FROM: i64 = 946_684_800;
+const FIXED_UNTIL: i64 = 4_102_444_800;
+
+impl Fast {
+    pub(super) fn build(cal: &Calendar) -> Fast {
+        let mut fast = Fast { first: None, days: Vec::new(), fixed: fixed_offset(cal.tz) };
+        if let Some((first, last)) = cal.listed {
+            fast.days = first.iter_days().take_while(|d| *d <= last).map(|d| {
+                let day = cal.day_slow(d);
+                (day.kind, day.official)
+            }).collect();
+            fast.first = Some(first);
+        }
+        fast
+    }
+
+    /// The day, when `date` lies in the table.
+    pub(super) fn day(&self, date: NaiveDate) -> Option<Day> {
+        let index = usize::try_from((date - self.first?).num_days()).ok()?;
+        let &(kind, official) = self.days.get(index)?;
+        Some(Day { date, kind, official })
+    }
+
+    /// The local date of `at`, when the fixed offset applies.
+    pub(super) fn local_date(&self, at: DateTime<Utc>) -> Option<NaiveDate> {
+        let offset = self.fixed?;
+        (FIXED_FROM..FIXED_UNTIL).contains(&at.timestamp()).then(|| (at.naive_utc() + offset).date())
+    }
+
+    /// `date` at `time` local, as UTC, when the fixed offset applies.
+    pub(super) fn to_utc(&self, date: NaiveDate, time: chrono::NaiveTime) -> Option<DateTime<Utc>> {
+        let offset = self.fixed?;
+        (2000..2100).contains(&date.year()).then(|| (date.and_time(time) - offset).and_utc())
+    }
+}
+
+fn fixed_offset(tz: Tz) -> Option<FixedOffset> {
+    let probe = |y: i32, m: u32| {
+        let at = NaiveDate::from_ymd_opt(y, m, 1)?.and_hms_opt(0, 0, 0)?;
+        Some(tz.offset_from_utc_datetime(&at).fix())
+    };
+    let first = probe(2000, 1)?;
+    let constant = (2000..2100).all(|y| (1..=12).all(|m| probe(y, m) == Some(first)));
+    constant.then_some(first)
+}

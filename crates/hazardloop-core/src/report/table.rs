@@ -1,0 +1,354 @@
+//! The statistics table (隐患问题统计表): figures per responsible unit and category, rolled up
+//! the organisation tree, with category totals and a grand total.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Category, UnitId};
+use crate::org::{Org, Unit, UnitKind};
+use crate::report::stats::{Bounds, Tally};
+use crate::report::{LedgerRow, Stats};
+
+/// The figures of one category; `category` is `None` for rows not yet categorised (未分类).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CategoryStats {
+    /// The category, `None` for uncategorised rows.
+    pub category: Option<Category>,
+    /// Its figures.
+    pub stats: Stats,
+}
+
+/// One cell: the rows a unit itself answers for in one category (not its sub-units').
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatsCell {
+    /// The accountable unit (see [`LedgerRow::accountable_unit`]).
+    pub unit: UnitId,
+    /// The category, `None` for uncategorised rows.
+    pub category: Option<Category>,
+    /// Its figures.
+    pub stats: Stats,
+}
+
+/// One line of the table: a unit with its own figures and those of its whole subtree.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnitStats {
+    /// The unit.
+    pub unit: UnitId,
+    /// Its name, or its id when the organisation does not know it.
+    pub name: String,
+    /// Its kind, when the organisation knows it.
+    pub kind: Option<UnitKind>,
+    /// The unit above it.
+    pub parent: Option<UnitId>,
+    /// Levels below a root (a root is 0), for indenting.
+    pub depth: usize,
+    /// The rows the unit itself answers for (本级).
+    pub own: Stats,
+    /// The unit's own rows and those of every unit below it (合计): a bureau's cover its schools.
+    pub total: Stats,
+    /// `total` split by category, in table order; categories without rows here are left out.
+    pub by_category: Vec<CategoryStats>,
+}
+
+impl UnitStats {
+    /// An empty line for `unit` of the organisation.
+    fn blank(unit: &Unit, depth: usize) -> UnitStats {
+        UnitStats {
+            name: unit.name.clone(),
+            kind: Some(unit.kind),
+            parent: unit.parent.clone(),
+            depth,
+            ..UnitStats::stranger(&unit.id)
+        }
+    }
+
+    /// An empty root line for a unit the organisation does not know.
+    fn stranger(unit: &UnitId) -> UnitStats {
+        UnitStats {
+            unit: unit.clone(),
+            name: unit.to_string(),
+            kind: None,
+            parent: None,
+            depth: 0,
+            own: Stats::default(),
+            total: Stats::default(),
+            by_category: Vec::new(),
+        }
+    }
+
+    /// The subtree's figures in `category` (`None` for uncategorised), if it has rows there.
+    pub fn category(&self, category: Option<&Category>) -> Option<&Stats> {
+        self.by_category.iter().find(|c| c.category.as_ref() == category).map(|c| &c.stats)
+    }
+}
+
+/// The hazard statistics table (隐患问题统计表) of one period.
+///
+/// Every figure follows the definitions of [`Stats`]. A roll-up's counts are sums, its rates are
+/// recomputed from those sums and its median from the underlying rows, so no figure is ever an
+/// average of averages. Categories are in code order with the uncategorised last.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatsTable {
+    /// Start of the period (included).
+    pub start: DateTime<Utc>,
+    /// End of the period (excluded).
+    pub end: DateTime<Utc>,
+    /// One line per unit in tree order: each unit followed by its subtree, children in the order
+    /// the organisation lists them; units the organisation does not know come last as roots.
+    pub units: Vec<UnitStats>,
+    /// The cells that have rows, in the order of `units`, then of categories.
+    pub cells: Vec<StatsCell>,
+    /// Totals per category over every row.
+    pub categories: Vec<CategoryStats>,
+    /// The grand total (总计).
+    pub total: Stats,
+}
+
+impl StatsTable {
+    /// The unit lines in tree order (parents first), for rendering.
+    pub fn rows(&self) -> impl Iterator<Item = &UnitStats> + '_ {
+        self.units.iter()
+    }
+
+    /// The line of `unit`.
+    pub fn unit(&self, unit: &UnitId) -> Option<&UnitStats> {
+        self.units.iter().find(|u| u.unit == *unit)
+    }
+
+    /// The cell of `unit` and `category`, if it has rows.
+    pub fn cell(&self, unit: &UnitId, category: Option<&Category>) -> Option<&Stats> {
+        let cell = self.cells.iter().find(|c| c.unit == *unit && c.category.as_ref() == category);
+        cell.map(|c| &c.stats)
+    }
+
+    /// The total of `category`, if it has rows.
+    pub fn category(&self, category: Option<&Category>) -> Option<&Stats> {
+        self.categories.iter().find(|c| c.category.as_ref() == category).map(|c| &c.stats)
+    }
+}
+
+/// Orders categories by code, the uncategorised last.
+type Bucket = (bool, Option<Category>);
+
+fn bucket(category: &Option<Category>) -> Bucket {
+    (category.is_none(), category.clone())
+}
+
+fn listed(tallies: &BTreeMap<Bucket, Tally>) -> Vec<CategoryStats> {
+    let list =
+        tallies.iter().map(|((_, c), t)| CategoryStats { category: c.clone(), stats: t.finish() });
+    list.collect()
+}
+
+/// Builds the statistics table of `rows` over `period_bounds` (`[start, end)`, see
+/// [`super::Period::bounds`]). Each row counts in the cell of its accountable unit (responsible
+/// unit, else where it was found) and its category (registered, else suggested, else none).
+pub fn statistics(rows: &[LedgerRow], period_bounds: Bounds, org: &Org) -> StatsTable {
+    let mut cells: BTreeMap<(UnitId, Bucket), Tally> = BTreeMap::new();
+    for row in rows {
+        let key = (row.accountable_unit().clone(), bucket(&row.category));
+        cells.entry(key).or_default().merge(&Tally::of_row(row, period_bounds));
+    }
+    let mut own: HashMap<&UnitId, Tally> = HashMap::new();
+    let mut subtree: HashMap<UnitId, BTreeMap<Bucket, Tally>> = HashMap::new();
+    let mut categories: BTreeMap<Bucket, Tally> = BTreeMap::new();
+    let mut total = Tally::default();
+    for ((unit, category), tally) in &cells {
+        own.entry(unit).or_default().merge(tally);
+        let mut lineage: Vec<UnitId> =
+            org.ancestors(unit).into_iter().map(|u| u.id.clone()).collect();
+        if lineage.is_empty() {
+            lineage.push(unit.clone());
+        }
+        for above in lineage {
+            subtree.entry(above).or_default().entry(category.clone()).or_default().merge(tally);
+        }
+        categories.entry(category.clone()).or_default().merge(tally);
+        total.merge(tally);
+    }
+
+    let mut units: Vec<UnitStats> =
+        tree_order(org).into_iter().map(|(u, depth)| UnitStats::blank(u, depth)).collect();
+    let mut strangers: Vec<&UnitId> =
+        own.keys().copied().filter(|u| org.unit(u).is_none()).collect();
+    strangers.sort();
+    units.extend(strangers.into_iter().map(UnitStats::stranger));
+    for line in &mut units {
+        if let Some(by_category) = subtree.get(&line.unit) {
+            let mut sum = Tally::default();
+            by_category.values().for_each(|t| sum.merge(t));
+            line.total = sum.finish();
+            line.by_category = listed(by_category);
+        }
+        line.own = own.get(&line.unit).map(Tally::finish).unwrap_or_default();
+    }
+
+    let position: HashMap<&UnitId, usize> =
+        units.iter().enumerate().map(|(i, u)| (&u.unit, i)).collect();
+    let mut cells: Vec<((UnitId, Bucket), Tally)> = cells.into_iter().collect();
+    // Stable, so each unit's cells keep the category order of the map.
+    cells.sort_by_key(|((unit, _), _)| position.get(unit).copied().unwrap_or(usize::MAX));
+    let cells = cells
+        .into_iter()
+        .map(|((unit, (_, category)), t)| StatsCell { unit, category, stats: t.finish() })
+        .collect();
+
+    StatsTable {
+        start: period_bounds.0,
+        end: period_bounds.1,
+        cells,
+        units,
+        categories: listed(&categories),
+        total: total.finish(),
+    }
+}
+
+/// Every unit of `org` with its depth, each followed by its subtree (depth first, pre-order).
+fn tree_order(org: &Org) -> Vec<(&Unit, usize)> {
+    let mut stack: Vec<(&Unit, usize)> =
+        org.units().filter(|u| u.parent.is_none()).map(|u| (u, 0)).collect();
+    stack.reverse();
+    let mut order = Vec::new();
+    while let Some((unit, depth)) = stack.pop() {
+        order.push((unit, depth));
+        stack.extend(org.children(&unit.id).into_iter().rev().map(|c| (c, depth + 1)));
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Grade;
+    use crate::report::fixtures::{day, org, Story};
+
+    fn period() -> Bounds {
+        (day(1), day(16))
+    }
+
+    fn id(s: &str) -> UnitId {
+        UnitId::new(s).unwrap()
+    }
+
+    fn in_unit(unit: &str, found: i64) -> Story {
+        Story::found(unit, day(found))
+            .register(day(found), day(found + 5))
+            .report(day(found))
+            .treat(day(found))
+    }
+
+    fn rectified(unit: &str, found: i64, days: i64) -> LedgerRow {
+        in_unit(unit, found).complete(day(found + days)).pass(day(found + days)).row(day(20))
+    }
+
+    #[test]
+    fn rollup_sums_children_into_the_bureau() {
+        let rows = [
+            in_unit("s1/d1", 2).row(day(20)),
+            in_unit("s1", 3).row(day(20)),
+            in_unit("s2", 4).row(day(20)),
+            in_unit("s2", 5).row(day(20)),
+        ];
+        let table = statistics(&rows, period(), &org());
+        let discovered = |u: &str| {
+            let line = table.unit(&id(u)).unwrap();
+            (line.own.discovered, line.total.discovered)
+        };
+        assert_eq!(discovered("b"), (0, 4));
+        assert_eq!(discovered("s1"), (1, 2));
+        assert_eq!(discovered("s1/d1"), (1, 1));
+        assert_eq!(discovered("s2"), (2, 2));
+        assert_eq!(table.total.discovered, 4);
+        assert_eq!(
+            table.total.overdue, 4,
+            "every deadline passed before day 16 without acceptance"
+        );
+    }
+
+    #[test]
+    fn rates_of_a_rollup_are_recomputed_not_averaged() {
+        let rows = [
+            rectified("s1", 2, 1),
+            in_unit("s2", 2).row(day(20)),
+            in_unit("s2", 3).row(day(20)),
+            in_unit("s2", 4).row(day(20)),
+        ];
+        let table = statistics(&rows, period(), &org());
+        assert_eq!(table.unit(&id("s1")).unwrap().total.rectification_rate, Some(1.0));
+        assert_eq!(table.unit(&id("s2")).unwrap().total.rectification_rate, Some(0.0));
+        assert_eq!(
+            table.unit(&id("b")).unwrap().total.rectification_rate,
+            Some(0.25),
+            "1 of 4, not (100 % + 0 %) / 2"
+        );
+        assert_eq!(table.total.rectification_rate, Some(0.25));
+    }
+
+    #[test]
+    fn medians_of_a_rollup_come_from_the_rows() {
+        let rows = [rectified("s1", 2, 1), rectified("s2", 2, 2), rectified("s2", 2, 10)];
+        let table = statistics(&rows, (day(1), day(30)), &org());
+        assert_eq!(table.unit(&id("s1")).unwrap().total.median_days_to_rectify, Some(1.0));
+        assert_eq!(table.unit(&id("s2")).unwrap().total.median_days_to_rectify, Some(6.0));
+        assert_eq!(
+            table.unit(&id("b")).unwrap().total.median_days_to_rectify,
+            Some(2.0),
+            "not the median or mean of medians"
+        );
+    }
+
+    #[test]
+    fn unregistered_rows_count_where_found_under_their_suggested_category_or_none() {
+        let rows = [
+            Story::found("s2", day(2)).row(day(20)),
+            Story::found("s2", day(3)).suggest("food").row(day(20)),
+            in_unit("s1", 3).row(day(20)),
+        ];
+        let table = statistics(&rows, period(), &org());
+        let food = Category::new("food").unwrap();
+        assert_eq!(table.cell(&id("s2"), None).map(|s| s.discovered), Some(1));
+        assert_eq!(table.cell(&id("s2"), Some(&food)).map(|s| s.discovered), Some(1));
+        let order: Vec<Option<&str>> =
+            table.categories.iter().map(|c| c.category.as_ref().map(Category::as_str)).collect();
+        assert_eq!(order, [Some("fire"), Some("food"), None], "uncategorised last");
+        assert_eq!(table.unit(&id("b")).unwrap().category(None).map(|s| s.discovered), Some(1));
+    }
+
+    #[test]
+    fn rows_come_in_tree_order_parents_first() {
+        let rows = [in_unit("elsewhere", 2).row(day(20))];
+        let table = statistics(&rows, period(), &org());
+        let lines: Vec<(&str, usize)> = table.rows().map(|u| (u.unit.as_str(), u.depth)).collect();
+        assert_eq!(lines, [("b", 0), ("s1", 1), ("s1/d1", 2), ("s2", 1), ("elsewhere", 0)]);
+        assert_eq!(table.unit(&id("s1")).unwrap().name, "第一中学");
+        assert_eq!(table.total.discovered, 1, "a unit the organisation lacks still counts");
+    }
+
+    #[test]
+    fn category_totals_and_grand_total_agree_with_the_cells() {
+        let rows = [
+            Story::found("s1", day(2))
+                .register_as(day(2), day(9), Grade::Major, "lab", "s1/d1")
+                .row(day(20)),
+            in_unit("s1", 3).row(day(20)),
+            in_unit("s2", 4).row(day(20)),
+        ];
+        let table = statistics(&rows, period(), &org());
+        let by_cells: usize = table.cells.iter().map(|c| c.stats.discovered).sum();
+        let by_categories: usize = table.categories.iter().map(|c| c.stats.discovered).sum();
+        assert_eq!((by_cells, by_categories, table.total.discovered), (3, 3, 3));
+        assert_eq!(table.category(Some(&Category::new("lab").unwrap())).map(|s| s.major), Some(1));
+        assert_eq!(table.cells[0].unit.as_str(), "s1", "cells follow the tree order");
+    }
+
+    #[test]
+    fn table_serialises_to_json_and_back() {
+        let rows = [rectified("s1", 2, 1), Story::found("s2", day(3)).row(day(20))];
+        let table = statistics(&rows, period(), &org());
+        let json = serde_json::to_string(&table).unwrap();
+        assert!(json.contains("\"rectification_rate\":1.0"), "{json}");
+        assert_eq!(serde_json::from_str::<StatsTable>(&json).unwrap(), table);
+    }
+}
