@@ -5,8 +5,9 @@
 use std::path::PathBuf;
 
 /// The mean time per iteration of a finished criterion benchmark, in nanoseconds.
-pub fn mean_ns(group: &str, id: &str) -> Option<f64> {
-    let dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
+pub(crate) fn mean_ns(group: &str, id: &str) -> Option<f64> {
+    let dir =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
     let candidates = [dir.join("criterion"), PathBuf::from("../../target/criterion")];
     for base in candidates {
         let path = base.join(group).join(id).join("new").join("estimates.json");
@@ -19,7 +20,13 @@ pub fn mean_ns(group: &str, id: &str) -> Option<f64> {
 }
 
 /// Prints `measured / baseline` and whether it meets `target` (a maximum ratio when `at_most`).
-pub fn report_ratio(group: &str, baseline: &str, measured: &str, target: f64, at_most: bool) {
+pub(crate) fn report_ratio(
+    group: &str,
+    baseline: &str,
+    measured: &str,
+    target: f64,
+    at_most: bool,
+) {
     match (mean_ns(group, baseline), mean_ns(group, measured)) {
         (Some(b), Some(m)) => {
             let ratio = m / b;

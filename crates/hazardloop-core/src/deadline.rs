@@ -62,25 +62,52 @@ impl ClockKind {
     ];
 }
 
-/// The open clocks of a hazard: each kind with its due time.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Clocks(pub BTreeMap<ClockKind, DateTime<Utc>>);
+/// The open clocks of a hazard: each kind with its due time. A fixed array (no allocation);
+/// serialised as a map from clock name to due time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Clocks([Option<DateTime<Utc>>; 7]);
 
 impl Clocks {
+    fn index(kind: ClockKind) -> usize {
+        kind as usize
+    }
+
     /// The due time of `kind`, if open.
     pub fn get(&self, kind: ClockKind) -> Option<DateTime<Utc>> {
-        self.0.get(&kind).copied()
+        self.0[Clocks::index(kind)]
+    }
+
+    /// Opens (or moves) `kind`.
+    pub fn set(&mut self, kind: ClockKind, due: DateTime<Utc>) {
+        self.0[Clocks::index(kind)] = Some(due);
+    }
+
+    /// Stops `kind`.
+    pub fn clear(&mut self, kind: ClockKind) {
+        self.0[Clocks::index(kind)] = None;
+    }
+
+    /// The open clocks, in loop order.
+    pub fn iter(&self) -> impl Iterator<Item = (ClockKind, DateTime<Utc>)> + '_ {
+        ClockKind::ALL.iter().filter_map(|&k| self.get(k).map(|d| (k, d)))
+    }
+
+    /// Whether no clock is open.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Option::is_none)
     }
 
     /// The earliest due time.
     pub fn earliest(&self) -> Option<DateTime<Utc>> {
-        self.0.values().min().copied()
+        self.0.iter().flatten().min().copied()
     }
 
     /// The clocks that are past due at `now` (overdue is derived, never stored).
-    pub fn overdue(&self, now: DateTime<Utc>) -> impl Iterator<Item = (ClockKind, DateTime<Utc>)> + '_ {
-        self.0.iter().filter(move |(_, due)| **due < now).map(|(k, d)| (*k, *d))
+    pub fn overdue(
+        &self,
+        now: DateTime<Utc>,
+    ) -> impl Iterator<Item = (ClockKind, DateTime<Utc>)> + '_ {
+        self.iter().filter(move |(_, due)| *due < now)
     }
 
     /// Whether any clock is past due at `now`.
@@ -90,7 +117,30 @@ impl Clocks {
 
     /// Every clock moved later by `by` (after a pause).
     pub fn shifted(&self, by: Duration) -> Clocks {
-        Clocks(self.0.iter().map(|(k, d)| (*k, *d + by)).collect())
+        Clocks(self.0.map(|due| due.map(|d| d + by)))
+    }
+}
+
+impl FromIterator<(ClockKind, DateTime<Utc>)> for Clocks {
+    fn from_iter<I: IntoIterator<Item = (ClockKind, DateTime<Utc>)>>(iter: I) -> Clocks {
+        let mut clocks = Clocks::default();
+        for (kind, due) in iter {
+            clocks.set(kind, due);
+        }
+        clocks
+    }
+}
+
+impl Serialize for Clocks {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Clocks {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<ClockKind, DateTime<Utc>>::deserialize(d)?;
+        Ok(map.into_iter().collect())
     }
 }
 
@@ -110,7 +160,11 @@ impl DueRule {
             DueRule::After(span) => calendar.add(from, span),
             DueRule::MonthEnd => {
                 let date = calendar.local_date(from);
-                let (y, m) = if date.month() == 12 { (date.year() + 1, 1) } else { (date.year(), date.month() + 1) };
+                let (y, m) = if date.month() == 12 {
+                    (date.year() + 1, 1)
+                } else {
+                    (date.year(), date.month() + 1)
+                };
                 let first_next = NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(date);
                 let mut last = first_next.pred_opt().unwrap_or(date);
                 while !calendar.is_working_day(last) && last > date {
@@ -252,7 +306,13 @@ impl DeadlinePolicy {
     }
 
     /// The default rectification deadline for a registration at `at`.
-    pub fn rectify(&self, calendar: &Calendar, grade: Grade, colour: RiskColour, at: DateTime<Utc>) -> DateTime<Utc> {
+    pub fn rectify(
+        &self,
+        calendar: &Calendar,
+        grade: Grade,
+        colour: RiskColour,
+        at: DateTime<Utc>,
+    ) -> DateTime<Utc> {
         let rule = self.rectify_by_colour.get(&colour).unwrap_or(&self.of(grade).rectify);
         rule.due(calendar, at)
     }
@@ -284,7 +344,10 @@ impl DeadlinePolicy {
             }
         }
         for (colour, rule) in &self.rectify_by_colour {
-            rule.validate(&format!("deadlines.rectify_by_colour.{}", crate::model::code_of(colour)))?;
+            rule.validate(&format!(
+                "deadlines.rectify_by_colour.{}",
+                crate::model::code_of(colour)
+            ))?;
         }
         self.supervised_close.validate("deadlines.supervised_close")?;
         if self.extension_notice.amount < 0 {

@@ -94,7 +94,11 @@ impl Default for Ladders {
     /// section (supervision letter); +10 a summons. Accountability is raised by a person.
     fn default() -> Self {
         use Recipient::*;
-        let rung = |n, action, to: &[Recipient]| Rung { offset: Span::working_days(n), action, to: to.to_vec() };
+        let rung = |n, action, to: &[Recipient]| Rung {
+            offset: Span::working_days(n),
+            action,
+            to: to.to_vec(),
+        };
         Ladders(vec![Ladder {
             clock: None,
             grade: None,
@@ -120,13 +124,18 @@ impl Ladders {
             (None, None) => Some(0),
             _ => None,
         };
-        self.0.iter().filter_map(|l| score(l).map(|s| (s, l))).max_by_key(|(s, _)| *s).map(|(_, l)| l)
+        self.0
+            .iter()
+            .filter_map(|l| score(l).map(|s| (s, l)))
+            .max_by_key(|(s, _)| *s)
+            .map(|(_, l)| l)
     }
 
     /// Validates: rungs ordered by offset, each with a recipient; errors name `ladders[i].rungs[j]`.
     pub fn validate(&self, calendar: &Calendar) -> Result<(), InputError> {
         // Offsets are compared at an ordinary Monday's end of day.
-        let probe = calendar.end_of_day(chrono::NaiveDate::from_ymd_opt(2025, 3, 3).unwrap_or_default());
+        let probe =
+            calendar.end_of_day(chrono::NaiveDate::from_ymd_opt(2025, 3, 3).unwrap_or_default());
         for (i, ladder) in self.0.iter().enumerate() {
             let mut last = None;
             for (j, rung) in ladder.rungs.iter().enumerate() {
@@ -192,9 +201,8 @@ fn rungs<'a>(
     calendar: &'a Calendar,
 ) -> impl Iterator<Item = (RungKey, DateTime<Utc>, &'a Rung)> + 'a {
     clocks
-        .0
         .iter()
-        .filter_map(move |(&clock, &due)| ladders.for_clock(clock, grade).map(|l| (clock, due, l)))
+        .filter_map(move |(clock, due)| ladders.for_clock(clock, grade).map(|l| (clock, due, l)))
         .flat_map(move |(clock, due, ladder)| {
             ladder.rungs.iter().enumerate().map(move |(i, rung)| {
                 let key = RungKey { clock, due, rung: u16::try_from(i).unwrap_or(u16::MAX) };
@@ -217,7 +225,12 @@ pub fn plan_sweep(
 ) -> Vec<Escalation> {
     let mut due: Vec<Escalation> = rungs(clocks, grade, ladders, calendar)
         .filter(|(key, fire_at, _)| *fire_at <= now && !fired.contains_key(key))
-        .map(|(key, fire_at, rung)| Escalation { key, fire_at, action: rung.action, to: rung.to.clone() })
+        .map(|(key, fire_at, rung)| Escalation {
+            key,
+            fire_at,
+            action: rung.action,
+            to: rung.to.clone(),
+        })
         .collect();
     due.sort_by_key(|e| (e.fire_at, e.key));
     due

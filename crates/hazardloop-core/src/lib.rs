@@ -61,13 +61,13 @@ pub mod prelude {
     pub use crate::deadline::{ClockKind, Clocks};
     pub use crate::escalation::{plan_sweep, Action, Escalation, Ladders, Recipient};
     pub use crate::model::{
-        Actor, Assessment, Category, Evidence, Grade, HazardId, Lang, Method, Named, PersonId, RiskColour,
-        Source, TenantId, UnitId,
+        Actor, Assessment, Category, Evidence, Grade, HazardId, Lang, Method, Named, PersonId,
+        RiskColour, Source, TenantId, UnitId,
     };
     pub use crate::org::{authorize, Org, Person, Preset, Role, Unit, UnitKind};
     pub use crate::policy::Policy;
     pub use crate::workflow::{
-        decide, Command, Context, Discover, Event, Hazard, Plan, Register, Rule, Stage, StageKind, Step,
-        WorkflowError,
+        decide, Command, Context, Discover, Event, Hazard, Plan, Register, Rule, Stage, StageKind,
+        Step, WorkflowError,
     };
 }

@@ -1,9 +1,13 @@
 //! The transition table, the graph built from it, and the stage methods agree.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::Duration;
 use hazardloop_core::model::Grade;
 use hazardloop_core::workflow::graph::{next_stage, AUXILIARY, TRANSITIONS};
-use hazardloop_core::workflow::{decide, Event, Hazard, Rule, StageKind, Step, TransitionGraph, WorkflowError};
+use hazardloop_core::workflow::{
+    decide, Event, Hazard, Rule, StageKind, Step, TransitionGraph, WorkflowError,
+};
 use hazardloop_testkit::{Fixture, Scenario};
 
 /// A history ending in each stage, for both grades.
@@ -37,7 +41,8 @@ fn table_and_stage_methods_agree() {
     let f = Fixture::school();
     for grade in [Grade::General, Grade::Major] {
         for (kind, history) in histories(&f, grade) {
-            let hazard = Hazard::fold(hazardloop_core::model::HazardId::new_at(f.start), &history).unwrap();
+            let hazard =
+                Hazard::fold(hazardloop_core::model::HazardId::new_at(f.start), &history).unwrap();
             assert_eq!(hazard.kind(), kind);
             for step in Step::ALL {
                 if matches!(step, Step::Discover | Step::FixOnTheSpot) {
@@ -45,23 +50,37 @@ fn table_and_stage_methods_agree() {
                 }
                 let now = history.iter().map(Event::at).max().unwrap() + Duration::minutes(5);
                 let actor = f.actor_for(step, Some(&hazard));
-                let result = decide(Some(&hazard), f.command_for(step, grade, now), &f.ctx(&actor, now));
+                let result =
+                    decide(Some(&hazard), f.command_for(step, grade, now), &f.ctx(&actor, now));
                 let allowed = next_stage(Some(kind), step);
                 match (allowed, result) {
                     (None, Err(e)) => {
-                        let expected = if kind == StageKind::Archived { Rule::ArchivedIsSealed } else { Rule::StepOrder };
+                        let expected = if kind == StageKind::Archived {
+                            Rule::ArchivedIsSealed
+                        } else {
+                            Rule::StepOrder
+                        };
                         assert_eq!(e.rule(), Some(expected), "{kind:?} {step:?}: {e}");
                     }
-                    (None, Ok(events)) => panic!("{kind:?} {step:?} is not in the table but decide allowed it: {events:?}"),
+                    (None, Ok(events)) => panic!(
+                        "{kind:?} {step:?} is not in the table but decide allowed it: {events:?}"
+                    ),
                     (Some(to), Ok(events)) => {
                         let after = events.iter().try_fold(hazard.clone(), Hazard::apply).unwrap();
                         assert_eq!(after.kind(), to, "{kind:?} --{step:?}--> {to:?}");
                     }
                     (Some(to), Err(e)) => {
                         // Allowed by the table, refused by a data rule; never by step order.
-                        assert!(!matches!(e, WorkflowError::NotAllowed { .. }), "{kind:?} {step:?}: {e}");
-                        let main = TRANSITIONS.iter().any(|t| t.from == Some(kind) && t.step == step);
-                        assert!(!main || to == kind, "the main transition {kind:?} --{step:?}--> {to:?} was refused: {e}");
+                        assert!(
+                            !matches!(e, WorkflowError::NotAllowed { .. }),
+                            "{kind:?} {step:?}: {e}"
+                        );
+                        let main =
+                            TRANSITIONS.iter().any(|t| t.from == Some(kind) && t.step == step);
+                        assert!(
+                            !main || to == kind,
+                            "the main transition {kind:?} --{step:?}--> {to:?} was refused: {e}"
+                        );
                     }
                 }
             }

@@ -1,5 +1,7 @@
 //! Property tests: random command sequences by random actors against the transition table.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::{DateTime, Duration, Utc};
 use hazardloop_core::calendar::Calendar;
 use hazardloop_core::deadline::ClockKind;
@@ -37,8 +39,9 @@ fn main_step(from: Option<StageKind>, coin: usize) -> Step {
 fn moves() -> impl Strategy<Value = Vec<Move>> {
     let step = proptest::sample::select(Step::ALL.to_vec());
     prop::collection::vec(
-        (step, 0usize..9, prop::bool::weighted(0.8), prop::bool::weighted(0.5), 0i64..40)
-            .prop_map(|(step, actor, usual, advance, hours)| Move { step, actor, usual, advance, hours }),
+        (step, 0usize..9, prop::bool::weighted(0.8), prop::bool::weighted(0.5), 0i64..40).prop_map(
+            |(step, actor, usual, advance, hours)| Move { step, actor, usual, advance, hours },
+        ),
         1..60,
     )
 }
@@ -58,12 +61,23 @@ fn run(f: &Fixture, grade: Grade, moves: &[Move]) -> Run {
         let from = before.as_ref().map(Hazard::kind);
         let step = if m.advance { main_step(from, m.actor) } else { m.step };
         let m = &Move { step, ..m.clone() };
-        let actor = if m.usual { f.actor_for(m.step, run.hazard.as_ref()) } else { actors[m.actor].clone() };
-        let result = decide(before.as_ref(), f.command_for(m.step, grade, run.now), &f.ctx(&actor, run.now));
+        let actor = if m.usual {
+            f.actor_for(m.step, run.hazard.as_ref())
+        } else {
+            actors[m.actor].clone()
+        };
+        let result =
+            decide(before.as_ref(), f.command_for(m.step, grade, run.now), &f.ctx(&actor, run.now));
         let Ok(new) = result else {
-            if from == Some(StageKind::Archived) && !matches!(m.step, Step::Discover | Step::FixOnTheSpot) {
+            if from == Some(StageKind::Archived)
+                && !matches!(m.step, Step::Discover | Step::FixOnTheSpot)
+            {
                 let err = result.unwrap_err();
-                assert_eq!(err.rule(), Some(Rule::ArchivedIsSealed), "archived refusal names the seal");
+                assert_eq!(
+                    err.rule(),
+                    Some(Rule::ArchivedIsSealed),
+                    "archived refusal names the seal"
+                );
             }
             continue;
         };
@@ -76,7 +90,7 @@ fn run(f: &Fixture, grade: Grade, moves: &[Move]) -> Run {
         };
         assert_eq!(Some(after.kind()), to, "{from:?} --{:?}--> landed elsewhere", m.step);
         assert_ne!(from, Some(StageKind::Archived), "an archived hazard changed");
-        let previous = before.as_ref().map(|h| h.clocks.clone()).unwrap_or_default();
+        let previous = before.as_ref().map(|h| h.clocks).unwrap_or_default();
         for e in &new {
             check_event(e, &previous, &after);
         }
@@ -101,13 +115,13 @@ fn check_event(e: &Event, previous: &hazardloop_core::deadline::Clocks, after: &
         // No deadline lands before its start (rectification counts from registration). Clocks
         // carried over (shifted after a pause, kept after an extension) may already be overdue.
         Event::DeadlinesSet { clocks, at } => {
-            for (kind, due) in clocks.0.iter().filter(|(k, _)| previous.get(**k).is_none()) {
+            for (kind, due) in clocks.iter().filter(|(k, _)| previous.get(*k).is_none()) {
                 let start = match kind {
                     ClockKind::Rectify => after.stage.registration().map_or(*at, |r| r.at),
                     ClockKind::Register => after.stage.facts().discovered_at,
                     _ => *at,
                 };
-                assert!(*due >= start, "{kind:?} due {due} before its start {start}");
+                assert!(due >= start, "{kind:?} due {due} before its start {start}");
             }
         }
         _ => {}

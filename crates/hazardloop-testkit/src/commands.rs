@@ -39,9 +39,11 @@ impl Fixture {
                 measures: vec![InterimMeasure::WarningSigns],
                 note: "设置警示标志".into(),
             }),
-            Step::RecordProgress => {
-                Command::RecordProgress { note: "已订购配件".into(), percent: Some(40), evidence: vec![] }
-            }
+            Step::RecordProgress => Command::RecordProgress {
+                note: "已订购配件".into(),
+                percent: Some(40),
+                evidence: vec![],
+            },
             Step::RequestExtension => Command::RequestExtension {
                 new_deadline: now + Duration::days(20),
                 reason: "配件需从厂家订购".into(),
@@ -50,19 +52,26 @@ impl Fixture {
             Step::DenyExtension => Command::DenyExtension { reason: "应按期完成".into() },
             Step::PauseClock => Command::PauseClock { reason: "等待教育局批复".into() },
             Step::ResumeClock => Command::ResumeClock { note: String::new() },
-            Step::Reassign => Command::Reassign { to: self.people.worker.clone(), note: "人员调整".into() },
+            Step::Reassign => {
+                Command::Reassign { to: self.people.worker.clone(), note: "人员调整".into() }
+            }
             Step::AddEvidence => Command::AddEvidence { evidence: vec![evidence(7)] },
             Step::Comment => Command::Comment { text: "已电话督促".into() },
-            Step::Supervise => Command::Supervise { reference: Some("督办〔2025〕3号".into()) },
+            Step::Supervise => {
+                Command::Supervise { reference: Some("督办〔2025〕3号".into()) }
+            }
         }
     }
 
     /// An actor who may take `step` on `hazard` (or on a new one) in this fixture.
     pub fn actor_for(&self, step: Step, hazard: Option<&Hazard>) -> Actor {
         let grade = hazard.and_then(|h| h.stage.registration()).map_or(Grade::General, |r| r.grade);
-        let supervised = hazard.and_then(|h| h.stage.report()).is_some_and(|r| r.supervision.is_some());
+        let supervised =
+            hazard.and_then(|h| h.stage.report()).is_some_and(|r| r.supervision.is_some());
         match step {
-            Step::Discover | Step::Pass | Step::Fail | Step::AddEvidence | Step::Comment => self.inspector(),
+            Step::Discover | Step::Pass | Step::Fail | Step::AddEvidence | Step::Comment => {
+                self.inspector()
+            }
             Step::FixOnTheSpot | Step::GrantExtension | Step::DenyExtension | Step::Reassign => {
                 self.logistics_head()
             }

@@ -1,12 +1,14 @@
 //! Ready-made organisations built from the seed presets, with a person in every role.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use hazardloop_core::model::{Actor, Category, Evidence, Grade, Method, PersonId, Source, TenantId, UnitId};
+use hazardloop_core::model::{
+    Actor, Category, Evidence, Grade, Method, PersonId, Source, TenantId, UnitId,
+};
 use hazardloop_core::org::{Org, Person, Preset, Role, Unit, UnitKind};
 use hazardloop_core::policy::Policy;
 use hazardloop_core::workflow::{
-    decide, Command, Context, Discover, Event, FourImplementations, Hazard, Interim, InterimMeasure,
-    MajorPlan, Plan, Register, StageKind, WorkflowError,
+    decide, Command, Context, Discover, Event, FourImplementations, Hazard, Interim,
+    InterimMeasure, MajorPlan, Plan, Register, StageKind, WorkflowError,
 };
 
 /// The people of [`Fixture::school`], one per role, plus a rectifier without a role.
@@ -179,7 +181,11 @@ impl Fixture {
             Grade::Major => Plan::Major(major_plan(deadline)),
         };
         let interim = (grade == Grade::Major).then(|| Interim {
-            measures: vec![InterimMeasure::Cordon, InterimMeasure::WarningSigns, InterimMeasure::StopUsing],
+            measures: vec![
+                InterimMeasure::Cordon,
+                InterimMeasure::WarningSigns,
+                InterimMeasure::StopUsing,
+            ],
             note: "封闭东侧楼梯，学生改走西侧".into(),
         });
         Command::StartTreatment { plan, interim }
@@ -187,7 +193,9 @@ impl Fixture {
 
     /// Completion with one evidence item.
     pub fn complete(&self) -> Command {
-        Command::Complete { summary: "已更换螺栓并加装托架".into(), evidence: vec![evidence(2)] }
+        Command::Complete {
+            summary: "已更换螺栓并加装托架".into(), evidence: vec![evidence(2)]
+        }
     }
 
     /// Runs the typical path for `grade` up to stage `to`, with the right actor for each step,
@@ -239,7 +247,11 @@ impl Fixture {
 }
 
 /// Applies new events to a hazard (or starts one), with a fresh id for a new hazard.
-pub fn fold_onto(hazard: Option<Hazard>, events: &[Event], now: DateTime<Utc>) -> Result<Hazard, WorkflowError> {
+pub fn fold_onto(
+    hazard: Option<Hazard>,
+    events: &[Event],
+    now: DateTime<Utc>,
+) -> Result<Hazard, WorkflowError> {
     let fold = match hazard {
         Some(h) => events.iter().try_fold(h, Hazard::apply),
         None => Hazard::fold(hazard_id(now), events),
@@ -273,10 +285,18 @@ pub fn evidence(n: u8) -> Evidence {
     }
 }
 
-fn build(tenant: TenantId, bureau: &'static str, school: &'static str) -> Result<Org, hazardloop_core::model::InputError> {
+fn build(
+    tenant: TenantId,
+    bureau: &'static str,
+    school: &'static str,
+) -> Result<Org, hazardloop_core::model::InputError> {
     let bureau_id = UnitId::new(bureau)?;
     let school_id = UnitId::new(school)?;
-    let mut org = Preset::FocusAreas.school_org(tenant, (bureau_id.clone(), "市教育局"), (school_id.clone(), "第一中学"))?;
+    let mut org = Preset::FocusAreas.school_org(
+        tenant,
+        (bureau_id.clone(), "市教育局"),
+        (school_id.clone(), "第一中学"),
+    )?;
     let unit = |suffix: &str| UnitId::new(format!("{school}/{suffix}"));
     let grid = UnitId::new(format!("{school}/grid-1"))?;
     org.add_unit(Unit::new(grid.clone(), "第一网格", UnitKind::Grid, Some(school_id.clone())))?;
@@ -302,7 +322,11 @@ fn build(tenant: TenantId, bureau: &'static str, school: &'static str) -> Result
 }
 
 impl Fixture {
-    fn from_org(org: Org, bureau: &str, school: &str) -> Result<Fixture, hazardloop_core::model::InputError> {
+    fn from_org(
+        org: Org,
+        bureau: &str,
+        school: &str,
+    ) -> Result<Fixture, hazardloop_core::model::InputError> {
         let pid = |key: &str| PersonId::new(format!("{school}-{key}"));
         Ok(Fixture {
             tenant: org.tenant().clone(),

@@ -95,7 +95,9 @@ impl Outcome {
                 assert_eq!(e.rule(), Some(rule), "refused by another rule: {e}");
                 e
             }
-            Ok(events) => panic!("expected a refusal by {rule:?}, but the command was accepted: {events:?}"),
+            Ok(events) => {
+                panic!("expected a refusal by {rule:?}, but the command was accepted: {events:?}")
+            }
         }
     }
 
@@ -107,7 +109,9 @@ impl Outcome {
                 WorkflowError::Input(e)
             }
             Err(e) => panic!("expected an input error naming {field}, got {e}"),
-            Ok(events) => panic!("expected an input error naming {field}, but the command was accepted: {events:?}"),
+            Ok(events) => panic!(
+                "expected an input error naming {field}, but the command was accepted: {events:?}"
+            ),
         }
     }
 
@@ -126,7 +130,10 @@ impl Outcome {
     fn after(&self, events: &[Event]) -> Hazard {
         let folded = match &self.before {
             Some(h) => events.iter().try_fold(h.clone(), Hazard::apply),
-            None => Hazard::fold(HazardId::new_at(events.first().map_or(DateTime::<Utc>::MIN_UTC, Event::at)), events),
+            None => Hazard::fold(
+                HazardId::new_at(events.first().map_or(DateTime::<Utc>::MIN_UTC, Event::at)),
+                events,
+            ),
         };
         match folded {
             Ok(h) => h,

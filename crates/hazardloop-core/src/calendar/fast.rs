@@ -24,10 +24,14 @@ impl Fast {
     pub(super) fn build(cal: &Calendar) -> Fast {
         let mut fast = Fast { first: None, days: Vec::new(), fixed: fixed_offset(cal.tz) };
         if let Some((first, last)) = cal.listed {
-            fast.days = first.iter_days().take_while(|d| *d <= last).map(|d| {
-                let day = cal.day_slow(d);
-                (day.kind, day.official)
-            }).collect();
+            fast.days = first
+                .iter_days()
+                .take_while(|d| *d <= last)
+                .map(|d| {
+                    let day = cal.day_slow(d);
+                    (day.kind, day.official)
+                })
+                .collect();
             fast.first = Some(first);
         }
         fast
@@ -43,7 +47,9 @@ impl Fast {
     /// The local date of `at`, when the fixed offset applies.
     pub(super) fn local_date(&self, at: DateTime<Utc>) -> Option<NaiveDate> {
         let offset = self.fixed?;
-        (FIXED_FROM..FIXED_UNTIL).contains(&at.timestamp()).then(|| (at.naive_utc() + offset).date())
+        (FIXED_FROM..FIXED_UNTIL)
+            .contains(&at.timestamp())
+            .then(|| (at.naive_utc() + offset).date())
     }
 
     /// `date` at `time` local, as UTC, when the fixed offset applies.

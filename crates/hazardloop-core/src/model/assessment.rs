@@ -129,12 +129,20 @@ pub struct Bands(pub Vec<ColourBand>);
 impl Bands {
     /// DOMAIN default for LEC: > 320 red, > 160 orange, > 70 yellow, else blue.
     pub fn lec_default() -> Bands {
-        Bands::from_pairs(&[(320.0, RiskColour::Red), (160.0, RiskColour::Orange), (70.0, RiskColour::Yellow)])
+        Bands::from_pairs(&[
+            (320.0, RiskColour::Red),
+            (160.0, RiskColour::Orange),
+            (70.0, RiskColour::Yellow),
+        ])
     }
 
     /// Common default for the 5 × 5 LS matrix: > 16 red, > 12 orange, > 8 yellow, else blue.
     pub fn ls_default() -> Bands {
-        Bands::from_pairs(&[(16.0, RiskColour::Red), (12.0, RiskColour::Orange), (8.0, RiskColour::Yellow)])
+        Bands::from_pairs(&[
+            (16.0, RiskColour::Red),
+            (12.0, RiskColour::Orange),
+            (8.0, RiskColour::Yellow),
+        ])
     }
 
     fn from_pairs(pairs: &[(f64, RiskColour)]) -> Bands {
@@ -246,11 +254,14 @@ mod tests {
     #[test]
     fn lec_score_is_the_product_and_maps_to_the_domain_colours() {
         let a = lec(6.0, 6.0, 15.0).unwrap(); // 540
-        assert_eq!((a.score, a.colour, a.lec_band()), (Some(540.0), RiskColour::Red, Some(LecBand::Extreme)));
+        assert_eq!(
+            (a.score, a.colour, a.lec_band()),
+            (Some(540.0), RiskColour::Red, Some(LecBand::Extreme))
+        );
         assert_eq!(lec(3.0, 6.0, 15.0).unwrap().colour, RiskColour::Orange); // 270
         assert_eq!(lec(1.0, 6.0, 15.0).unwrap().colour, RiskColour::Yellow); // 90
         assert_eq!(lec(1.0, 6.0, 7.0).unwrap().colour, RiskColour::Blue); // 42
-        // 320 itself is "highly dangerous", not extreme.
+                                                                          // 320 itself is "highly dangerous", not extreme.
         assert_eq!(LecBand::of(320.0), LecBand::High);
         assert_eq!(LecBand::of(20.0), LecBand::Acceptable);
     }
@@ -258,7 +269,8 @@ mod tests {
     #[test]
     fn ls_bands_are_configurable() {
         let strict = Bands(vec![ColourBand { above: 4.0, colour: RiskColour::Red }]);
-        let a = Assessment::score(Method::Ls { l: 2, s: 3 }, &Bands::lec_default(), &strict).unwrap();
+        let a =
+            Assessment::score(Method::Ls { l: 2, s: 3 }, &Bands::lec_default(), &strict).unwrap();
         assert_eq!(a.colour, RiskColour::Red);
         let err = Assessment::score(Method::Ls { l: 6, s: 1 }, &Bands::lec_default(), &strict);
         assert_eq!(err.unwrap_err().field(), "assessment.l");
@@ -270,6 +282,9 @@ mod tests {
             ColourBand { above: 10.0, colour: RiskColour::Red },
             ColourBand { above: 12.0, colour: RiskColour::Orange },
         ]);
-        assert_eq!(bands.validate("assessment.ls_bands").unwrap_err().field(), "assessment.ls_bands[1].above");
+        assert_eq!(
+            bands.validate("assessment.ls_bands").unwrap_err().field(),
+            "assessment.ls_bands[1].above"
+        );
     }
 }

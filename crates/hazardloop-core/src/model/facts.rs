@@ -130,7 +130,12 @@ impl Actor {
         roles: impl IntoIterator<Item = Role>,
         units: impl IntoIterator<Item = UnitId>,
     ) -> Actor {
-        Actor { tenant, person, roles: roles.into_iter().collect(), units: units.into_iter().collect() }
+        Actor {
+            tenant,
+            person,
+            roles: roles.into_iter().collect(),
+            units: units.into_iter().collect(),
+        }
     }
 
     /// Whether the actor holds `role`.

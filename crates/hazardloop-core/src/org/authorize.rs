@@ -15,11 +15,20 @@ type Result = std::result::Result<(), WorkflowError>;
 /// within the actor's units; a major hazard's plan is started by the roles that own it; the
 /// checker is neither rectifier nor assignee; dismissals, extension decisions and supervised
 /// closing are made one level up.
-pub fn authorize(actor: &Actor, command: &Command, hazard: Option<&Hazard>, org: &Org, permissions: &Permissions) -> Result {
+pub fn authorize(
+    actor: &Actor,
+    command: &Command,
+    hazard: Option<&Hazard>,
+    org: &Org,
+    permissions: &Permissions,
+) -> Result {
     let step = command.step();
     let deny = |rule: Rule, detail: String| Err(WorkflowError::denied(rule, detail));
     if &actor.tenant != org.tenant() || hazard.is_some_and(|h| h.tenant() != &actor.tenant) {
-        return deny(Rule::SameTenant, format!("{} acts in tenant {}, not this one", actor.person, actor.tenant));
+        return deny(
+            Rule::SameTenant,
+            format!("{} acts in tenant {}, not this one", actor.person, actor.tenant),
+        );
     }
     let registration = hazard.and_then(|h| h.stage.registration());
     let is_assignee = registration.is_some_and(|r| r.assignee == actor.person);
@@ -39,22 +48,36 @@ pub fn authorize(actor: &Actor, command: &Command, hazard: Option<&Hazard>, org:
     let by_role = actor.roles.iter().any(|&r| permissions.allows(step, r));
     let by_assignment = is_assignee && permissions.assignee.contains(&step);
     if !by_role && !by_assignment {
-        return deny(Rule::RoleAllowsStep, format!("{} has no role that may {}", actor.person, step_name(step)));
+        return deny(
+            Rule::RoleAllowsStep,
+            format!("{} has no role that may {}", actor.person, step_name(step)),
+        );
     }
     if !by_assignment && !in_scope(actor, command, hazard, org) {
-        return deny(Rule::UnitScope, format!("the hazard is outside the units of {}", actor.person));
+        return deny(
+            Rule::UnitScope,
+            format!("the hazard is outside the units of {}", actor.person),
+        );
     }
     let Some(hazard) = hazard else { return Ok(()) };
     match (step, &hazard.stage) {
-        (Step::StartTreatment, _) if registration.is_some_and(|r| r.grade == Grade::Major) => {
-            if !actor.roles.iter().any(|r| permissions.major_plan.contains(r)) {
-                return deny(Rule::RoleAllowsStep, "the principal owns a major hazard's treatment plan".into());
-            }
+        (Step::StartTreatment, _)
+            if registration.is_some_and(|r| r.grade == Grade::Major)
+                && !actor.roles.iter().any(|r| permissions.major_plan.contains(r)) =>
+        {
+            return deny(
+                Rule::RoleAllowsStep,
+                "the principal owns a major hazard's treatment plan".into(),
+            );
         }
-        (Step::Close, stage) if stage.report().is_some_and(|r| r.supervision.is_some()) => {
-            if !actor.has(Role::BureauOfficer) {
-                return deny(Rule::SupervisedClosedByBureau, "a supervised major hazard is closed by the bureau (核销)".into());
-            }
+        (Step::Close, stage)
+            if stage.report().is_some_and(|r| r.supervision.is_some())
+                && !actor.has(Role::BureauOfficer) =>
+        {
+            return deny(
+                Rule::SupervisedClosedByBureau,
+                "a supervised major hazard is closed by the bureau (核销)".into(),
+            );
         }
         (Step::Dismiss, _) => {
             if let Command::Dismiss { requested_by, .. } = command {
@@ -72,7 +95,11 @@ pub fn authorize(actor: &Actor, command: &Command, hazard: Option<&Hazard>, org:
 }
 
 fn step_name(step: Step) -> String {
-    format!("{} ({})", crate::model::Named::name(&step, crate::model::Lang::Zh), crate::model::code_of(&step))
+    format!(
+        "{} ({})",
+        crate::model::Named::name(&step, crate::model::Lang::Zh),
+        crate::model::code_of(&step)
+    )
 }
 
 /// The hazard's unit or responsible unit (or, for a new hazard, the unit named) lies within one
@@ -86,7 +113,9 @@ fn in_scope(actor: &Actor, command: &Command, hazard: Option<&Hazard>, org: &Org
                 targets.push(&r.responsible_unit);
             }
         }
-        (None, Command::Discover(d)) | (None, Command::FixOnTheSpot { discover: d, .. }) => targets.push(&d.unit),
+        (None, Command::Discover(d)) | (None, Command::FixOnTheSpot { discover: d, .. }) => {
+            targets.push(&d.unit)
+        }
         (None, _) => {}
     }
     targets.iter().any(|t| actor.units.iter().any(|scope| org.is_within(t, scope)))

@@ -47,9 +47,10 @@ impl Limits {
             ("limits.page_size", self.page_size),
         ];
         match fields.iter().find(|(_, v)| *v == 0) {
-            Some((field, _)) => {
-                Err(InputError::Malformed { field: (*field).into(), reason: "must be positive".into() })
-            }
+            Some((field, _)) => Err(InputError::Malformed {
+                field: (*field).into(),
+                reason: "must be positive".into(),
+            }),
             None => Ok(()),
         }
     }
@@ -57,7 +58,10 @@ impl Limits {
 
 fn check_len(field: &str, value: &str, max: usize) -> Result<(), InputError> {
     if value.chars().count() > max {
-        return Err(InputError::TooLarge { field: field.into(), limit: format!("{max} characters") });
+        return Err(InputError::TooLarge {
+            field: field.into(),
+            limit: format!("{max} characters"),
+        });
     }
     Ok(())
 }

@@ -149,8 +149,8 @@ impl Default for Policy {
 impl Policy {
     /// Loads and validates a TOML policy.
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
-        let doc: PolicyDoc =
-            toml::from_str(text).map_err(|e| PolicyError::Parse { format: "toml", message: e.to_string() })?;
+        let doc: PolicyDoc = toml::from_str(text)
+            .map_err(|e| PolicyError::Parse { format: "toml", message: e.to_string() })?;
         Policy::from_doc(doc)
     }
 
@@ -267,11 +267,13 @@ mod tests {
 
     #[test]
     fn json_policy_loads_and_unknown_fields_are_refused() {
-        let p = Policy::from_json(r#"{"deadlines": {"general": {"register": "0wd", "report": "0wd",
+        let p = Policy::from_json(
+            r#"{"deadlines": {"general": {"register": "0wd", "report": "0wd",
             "rectify": "3wd", "accept": "2wd", "close": "2wd", "archive": "month_end"},
             "major": {"register": "0wd", "report": "4h", "plan": "3wd", "rectify": "20wd",
             "accept": "2wd", "close": "2wd", "archive": "month_end"},
-            "supervised_close": "10d", "extension_notice": "10d"}}"#)
+            "supervised_close": "10d", "extension_notice": "10d"}}"#,
+        )
         .unwrap();
         assert_eq!(p.deadlines().general.rectify.to_string(), "3wd");
         let err = Policy::from_json(r#"{"deadline": {}}"#).unwrap_err();

@@ -25,7 +25,8 @@ impl Default for Permissions {
         use Role::*;
         let all = Role::ALL.to_vec();
         let heads = vec![DepartmentHead, SafetyOfficer, SafetyDeputy, Principal];
-        let checkers = vec![Inspector, SafetyOfficer, DepartmentHead, SafetyDeputy, Principal, BureauOfficer];
+        let checkers =
+            vec![Inspector, SafetyOfficer, DepartmentHead, SafetyDeputy, Principal, BureauOfficer];
         let superiors = vec![DepartmentHead, SafetyDeputy, Principal, BureauOfficer];
         let table: Vec<(Step, Vec<Role>)> = vec![
             (Step::Discover, all.clone()),
@@ -38,7 +39,10 @@ impl Default for Permissions {
             (Step::Fail, checkers),
             (Step::Close, vec![SafetyOfficer, SafetyDeputy, Principal, BureauOfficer]),
             (Step::Archive, vec![SafetyOfficer, BureauOfficer]),
-            (Step::Dismiss, vec![DepartmentHead, SafetyOfficer, SafetyDeputy, Principal, BureauOfficer]),
+            (
+                Step::Dismiss,
+                vec![DepartmentHead, SafetyOfficer, SafetyDeputy, Principal, BureauOfficer],
+            ),
             (Step::AddInterimControl, heads.clone()),
             (Step::RecordProgress, heads.clone()),
             (Step::RequestExtension, vec![DepartmentHead]),
@@ -88,7 +92,8 @@ impl Permissions {
             return Err(InputError::NotAllowed {
                 field: "permissions.assignee".into(),
                 value: "pass/fail".into(),
-                allowed: "steps other than acceptance (the assignee never checks their own work)".into(),
+                allowed: "steps other than acceptance (the assignee never checks their own work)"
+                    .into(),
             });
         }
         Ok(())

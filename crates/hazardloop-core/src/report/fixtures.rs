@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use crate::deadline::{ClockKind, Clocks};
+use crate::deadline::ClockKind;
 use crate::escalation::{Action, Escalation, Recipient, RungKey};
 use crate::model::{
     Assessment, Category, Evidence, Facts, Grade, HazardId, Method, PersonId, RiskColour, Source,
@@ -80,7 +80,7 @@ impl Story {
     }
 
     fn clocks(at: DateTime<Utc>, clocks: &[(ClockKind, DateTime<Utc>)]) -> Event {
-        Event::DeadlinesSet { clocks: Clocks(clocks.iter().copied().collect()), at }
+        Event::DeadlinesSet { clocks: clocks.iter().copied().collect(), at }
     }
 
     /// The discoverer suggests `category`.

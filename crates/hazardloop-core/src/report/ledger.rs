@@ -162,7 +162,7 @@ impl LedgerRow {
 fn dismissal(stage: &Stage) -> Option<&Dismissal> {
     match stage {
         Stage::Dismissed(d) => Some(&d.dismissal),
-        Stage::Archived(a) => match a.record.as_ref() {
+        Stage::Archived(a) => match &a.record {
             Filed::Dismissed(d) => Some(&d.dismissal),
             Filed::Closed(_) => None,
         },

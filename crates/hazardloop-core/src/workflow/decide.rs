@@ -3,17 +3,17 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::deadline::{ClockKind, Clocks};
+use crate::deadline::ClockKind;
 use crate::model::{
     Actor, Assessment, Evidence, Facts, Grade, InputError, Method, PersonId, RiskColour, UnitId,
 };
 use crate::org::{authorize, Org, Role, UnitKind};
 use crate::policy::Policy;
 use crate::workflow::{
-    graph, guard, Acceptance, Closure, Command, Completion, Discover, Dismissal, Event, ExtensionDecision,
-    ExtensionRequest, FourImplementations, Hazard, Interim, InterimControl, Pause, Plan, Progress,
-    Register, Registration, Rejection, Report, Rule, Seal, Stage, Step, Supervision, Treatment,
-    WorkflowError,
+    graph, guard, Acceptance, Accepted, Closure, Command, Completion, Discover, Discovered,
+    Dismissal, Event, ExtensionDecision, ExtensionRequest, FourImplementations, Hazard, Interim,
+    InterimControl, Pause, Plan, Progress, Register, Registered, Registration, Rejection, Report,
+    Reported, Rule, Seal, Stage, Step, Supervision, Treatment, WorkflowError,
 };
 
 type Result<T> = std::result::Result<T, WorkflowError>;
@@ -37,13 +37,20 @@ pub struct Context<'a> {
 pub fn decide(hazard: Option<&Hazard>, command: Command, ctx: &Context<'_>) -> Result<Vec<Event>> {
     let step = command.step();
     match (hazard, command.creates()) {
-        (None, false) => return Err(WorkflowError::Target("this command needs an existing hazard")),
-        (Some(_), true) => return Err(WorkflowError::Target("this command creates a hazard; give none")),
+        (None, false) => {
+            return Err(WorkflowError::Target("this command needs an existing hazard"))
+        }
+        (Some(_), true) => {
+            return Err(WorkflowError::Target("this command creates a hazard; give none"))
+        }
         _ => {}
     }
     let from = hazard.map(Hazard::kind);
     if graph::next_stage(from, step).is_none() {
-        return Err(WorkflowError::NotAllowed { stage: from.unwrap_or(crate::workflow::StageKind::Discovered), step });
+        return Err(WorkflowError::NotAllowed {
+            stage: from.unwrap_or(crate::workflow::StageKind::Discovered),
+            step,
+        });
     }
     authorize(ctx.actor, &command, hazard, ctx.org, ctx.policy.permissions())?;
     match hazard {
@@ -56,7 +63,12 @@ fn create(command: Command, ctx: &Context<'_>) -> Result<Vec<Event>> {
     match command {
         Command::Discover(d) => {
             let facts = facts(d, ctx)?;
-            let register_by = ctx.policy.deadlines().general.register.due(ctx.policy.calendar(), facts.discovered_at);
+            let register_by = ctx
+                .policy
+                .deadlines()
+                .general
+                .register
+                .due(ctx.policy.calendar(), facts.discovered_at);
             Ok(vec![
                 Event::Discovered { facts },
                 clocks_set(ctx.now, [(ClockKind::Register, register_by.max(ctx.now))]),
@@ -70,7 +82,7 @@ fn create(command: Command, ctx: &Context<'_>) -> Result<Vec<Event>> {
 }
 
 fn clocks_set<const N: usize>(at: DateTime<Utc>, clocks: [(ClockKind, DateTime<Utc>); N]) -> Event {
-    Event::DeadlinesSet { clocks: Clocks(clocks.into_iter().collect()), at }
+    Event::DeadlinesSet { clocks: clocks.into_iter().collect(), at }
 }
 
 fn facts(d: Discover, ctx: &Context<'_>) -> Result<Facts> {
@@ -160,7 +172,14 @@ fn fix_on_the_spot(
         at: now,
     };
     let completion = Completion { summary: measures, evidence, by: by.clone(), at: now };
-    let report = Report { to_bureau: false, written: false, reference: None, supervision: None, by, at: now };
+    let report = Report {
+        to_bureau: false,
+        written: false,
+        reference: None,
+        supervision: None,
+        by,
+        at: now,
+    };
     // Run the typed transitions so the guards hold exactly as for separate steps.
     crate::workflow::Discovered::new(facts.clone())
         .register(registration.clone())?
@@ -199,7 +218,7 @@ impl Decider<'_> {
     }
 
     fn set(&self, clocks: impl IntoIterator<Item = (ClockKind, DateTime<Utc>)>) -> Event {
-        Event::DeadlinesSet { clocks: Clocks(clocks.into_iter().collect()), at: self.now }
+        Event::DeadlinesSet { clocks: clocks.into_iter().collect(), at: self.now }
     }
 
     fn decide(self, command: Command) -> Result<Vec<Event>> {
@@ -212,9 +231,10 @@ impl Decider<'_> {
                 if let Some(r) = &reference {
                     limits.title("reference", r)?;
                 }
-                let report = Report { to_bureau, written, reference, supervision: None, by, at: now };
+                let report =
+                    Report { to_bureau, written, reference, supervision: None, by, at: now };
                 if let Stage::Registered(s) = &self.h.stage {
-                    s.clone().report(report.clone())?;
+                    Registered::clone(s).report(report.clone())?;
                 }
                 let rectify = self.h.clocks.get(ClockKind::Rectify).unwrap_or(now);
                 let mut clocks = vec![(ClockKind::Rectify, rectify)];
@@ -229,14 +249,23 @@ impl Decider<'_> {
                 evidence_ok(self.policy(), "evidence", &evidence)?;
                 let completion = Completion { summary, evidence, by, at: now };
                 guard::completion(&completion)?;
-                vec![Event::TreatmentCompleted { completion }, self.set([(ClockKind::Accept, self.due(rules.accept))])]
+                vec![
+                    Event::TreatmentCompleted { completion },
+                    self.set([(ClockKind::Accept, self.due(rules.accept))]),
+                ]
             }
             Command::Pass { note } => {
                 limits.text("note", &note)?;
-                let Stage::Treated(s) = &self.h.stage else { return Err(self.not_allowed(Step::Pass)) };
+                let Stage::Treated(s) = &self.h.stage else {
+                    return Err(self.not_allowed(Step::Pass));
+                };
                 guard::checker(&by, &s.registration, &s.treatment, &s.completion)?;
                 let supervised = s.report.supervision.is_some();
-                let close = if supervised { self.policy().deadlines().supervised_close } else { rules.close };
+                let close = if supervised {
+                    self.policy().deadlines().supervised_close
+                } else {
+                    rules.close
+                };
                 vec![
                     Event::AcceptancePassed { acceptance: Acceptance { note, by, at: now } },
                     self.set([(ClockKind::Close, self.due(close))]),
@@ -244,20 +273,28 @@ impl Decider<'_> {
             }
             Command::Fail { reason } => {
                 limits.text("reason", &reason)?;
-                let Stage::Treated(s) = &self.h.stage else { return Err(self.not_allowed(Step::Fail)) };
+                let Stage::Treated(s) = &self.h.stage else {
+                    return Err(self.not_allowed(Step::Fail));
+                };
                 guard::checker(&by, &s.registration, &s.treatment, &s.completion)?;
                 guard::reason(Rule::FailureNeedsReason, "reason", &reason)?;
                 let rectify = s.treatment.deadline();
-                vec![Event::AcceptanceFailed { rejection: Rejection { reason, by, at: now } }, self.set([(ClockKind::Rectify, rectify)])]
+                vec![
+                    Event::AcceptanceFailed { rejection: Rejection { reason, by, at: now } },
+                    self.set([(ClockKind::Rectify, rectify)]),
+                ]
             }
             Command::Close { note } => {
                 limits.text("note", &note)?;
                 let by_bureau = self.ctx.actor.has(Role::BureauOfficer);
                 let closure = Closure { note, by_bureau, by, at: now };
                 if let Stage::Accepted(s) = &self.h.stage {
-                    s.clone().close(closure.clone())?;
+                    Accepted::clone(s).close(closure.clone())?;
                 }
-                vec![Event::Closed { closure }, self.set([(ClockKind::Archive, self.due(rules.archive))])]
+                vec![
+                    Event::Closed { closure },
+                    self.set([(ClockKind::Archive, self.due(rules.archive))]),
+                ]
             }
             // Clocks stop before the seal: nothing may change after it.
             Command::Archive => vec![self.set([]), Event::Archived { seal: Seal { by, at: now } }],
@@ -266,19 +303,32 @@ impl Decider<'_> {
                 limits.text("note", &note)?;
                 let dismissal = Dismissal { reason, note, requested_by, by, at: now };
                 let archive = self.policy().deadlines().general.archive;
-                vec![Event::Dismissed { dismissal }, self.set([(ClockKind::Archive, self.due(archive))])]
+                vec![
+                    Event::Dismissed { dismissal },
+                    self.set([(ClockKind::Archive, self.due(archive))]),
+                ]
             }
-            Command::AddInterimControl(i) => vec![Event::InterimControlAdded { control: self.interim(i)? }],
+            Command::AddInterimControl(i) => {
+                vec![Event::InterimControlAdded { control: self.interim(i)? }]
+            }
             Command::RecordProgress { note, percent, evidence } => {
                 required("note", &note)?;
                 limits.text("note", &note)?;
                 evidence_ok(self.policy(), "evidence", &evidence)?;
                 if percent.is_some_and(|p| p > 100) {
-                    return Err(InputError::Malformed { field: "percent".into(), reason: "must be 0 to 100".into() }.into());
+                    return Err(InputError::Malformed {
+                        field: "percent".into(),
+                        reason: "must be 0 to 100".into(),
+                    }
+                    .into());
                 }
-                vec![Event::ProgressRecorded { progress: Progress { note, percent, evidence, by, at: now } }]
+                vec![Event::ProgressRecorded {
+                    progress: Progress { note, percent, evidence, by, at: now },
+                }]
             }
-            Command::RequestExtension { new_deadline, reason } => return self.request_extension(new_deadline, reason),
+            Command::RequestExtension { new_deadline, reason } => {
+                return self.request_extension(new_deadline, reason)
+            }
             Command::GrantExtension { note } => return self.decide_extension(true, note),
             Command::DenyExtension { reason } => {
                 guard::reason(Rule::ExtensionDecidedBySuperior, "reason", &reason)?;
@@ -288,17 +338,26 @@ impl Decider<'_> {
                 guard::reason(Rule::PauseApproved, "reason", &reason)?;
                 limits.text("reason", &reason)?;
                 if self.h.paused.is_some() {
-                    return Err(WorkflowError::broken(Rule::PauseApproved, "the clocks are already paused"));
+                    return Err(WorkflowError::broken(
+                        Rule::PauseApproved,
+                        "the clocks are already paused",
+                    ));
                 }
                 vec![Event::ClockPaused { pause: Pause { reason, by, at: now } }]
             }
             Command::ResumeClock { note } => {
                 limits.text("note", &note)?;
                 let Some(pause) = &self.h.paused else {
-                    return Err(WorkflowError::broken(Rule::PauseApproved, "the clocks are not paused"));
+                    return Err(WorkflowError::broken(
+                        Rule::PauseApproved,
+                        "the clocks are not paused",
+                    ));
                 };
                 let shifted = self.h.clocks.shifted(now - pause.at);
-                vec![Event::ClockResumed { note, by, at: now }, Event::DeadlinesSet { clocks: shifted, at: now }]
+                vec![
+                    Event::ClockResumed { note, by, at: now },
+                    Event::DeadlinesSet { clocks: shifted, at: now },
+                ]
             }
             Command::Reassign { to, note } => {
                 required("note", &note)?;
@@ -320,10 +379,16 @@ impl Decider<'_> {
             }
             Command::Supervise { reference } => {
                 if self.grade() != Grade::Major {
-                    return Err(WorkflowError::broken(Rule::SupervisionByBureau, "only a major hazard is put under supervision"));
+                    return Err(WorkflowError::broken(
+                        Rule::SupervisionByBureau,
+                        "only a major hazard is put under supervision",
+                    ));
                 }
                 if self.h.stage.report().is_some_and(|r| r.supervision.is_some()) {
-                    return Err(WorkflowError::broken(Rule::SupervisionByBureau, "the hazard is already under supervision"));
+                    return Err(WorkflowError::broken(
+                        Rule::SupervisionByBureau,
+                        "the hazard is already under supervision",
+                    ));
                 }
                 vec![Event::Supervised { supervision: Supervision { reference, by, at: now } }]
             }
@@ -339,11 +404,17 @@ impl Decider<'_> {
     }
 
     fn register(self, r: Register) -> Result<Vec<Event>> {
-        let Stage::Discovered(s) = &self.h.stage else { return Err(self.not_allowed(Step::Register)) };
+        let Stage::Discovered(s) = &self.h.stage else {
+            return Err(self.not_allowed(Step::Register));
+        };
         let policy = self.policy();
         known_category(policy, &r.category)?;
         known_person(self.ctx.org, "assignee", &r.assignee)?;
-        let assessment = Assessment::score(r.assessment, &policy.assessment().lec_bands, &policy.assessment().ls_bands)?;
+        let assessment = Assessment::score(
+            r.assessment,
+            &policy.assessment().lec_bands,
+            &policy.assessment().ls_bands,
+        )?;
         let grade = r.grade.unwrap_or_else(|| policy.assessment().grade_of(assessment.colour));
         let responsible_unit = match r.responsible_unit {
             Some(unit) => {
@@ -360,11 +431,16 @@ impl Decider<'_> {
         let deadline = match r.deadline {
             Some(d) => {
                 if d <= self.now {
-                    return Err(WorkflowError::broken(Rule::DeadlineAfterStart, "deadline: must be after now"));
+                    return Err(WorkflowError::broken(
+                        Rule::DeadlineAfterStart,
+                        "deadline: must be after now",
+                    ));
                 }
                 d
             }
-            None => policy.deadlines().rectify(policy.calendar(), grade, assessment.colour, self.now),
+            None => {
+                policy.deadlines().rectify(policy.calendar(), grade, assessment.colour, self.now)
+            }
         };
         let registration = Registration {
             grade,
@@ -377,7 +453,7 @@ impl Decider<'_> {
             by: self.by.clone(),
             at: self.now,
         };
-        s.clone().register(registration.clone())?;
+        Discovered::clone(s).register(registration.clone())?;
         let report_by = self.due(policy.deadlines().of(grade).report);
         Ok(vec![
             Event::Registered { registration },
@@ -394,7 +470,9 @@ impl Decider<'_> {
     }
 
     fn start(self, plan: Plan, interim: Option<Interim>) -> Result<Vec<Event>> {
-        let Stage::Reported(s) = &self.h.stage else { return Err(self.not_allowed(Step::StartTreatment)) };
+        let Stage::Reported(s) = &self.h.stage else {
+            return Err(self.not_allowed(Step::StartTreatment));
+        };
         let limits = self.policy().limits();
         match &plan {
             Plan::Major(p) => {
@@ -413,7 +491,8 @@ impl Decider<'_> {
                 limits.text("plan.measures", &p.measures)?;
                 limits.text("plan.contingency", &p.contingency)?;
                 known_person(self.ctx.org, "plan.responsible", &p.responsible)?;
-                let registered = self.h.clocks.get(ClockKind::Rectify).unwrap_or(s.registration.deadline);
+                let registered =
+                    self.h.clocks.get(ClockKind::Rectify).unwrap_or(s.registration.deadline);
                 if p.deadline > registered {
                     return Err(WorkflowError::broken(
                         Rule::ExtensionBeforeDeadline,
@@ -423,7 +502,10 @@ impl Decider<'_> {
             }
         }
         if plan.deadline() <= self.now {
-            return Err(WorkflowError::broken(Rule::DeadlineAfterStart, "plan.deadline: must be after now"));
+            return Err(WorkflowError::broken(
+                Rule::DeadlineAfterStart,
+                "plan.deadline: must be after now",
+            ));
         }
         let interim = interim.map(|i| self.interim(i)).transpose()?;
         let treatment = Treatment {
@@ -436,7 +518,7 @@ impl Decider<'_> {
             by: self.by.clone(),
             at: self.now,
         };
-        s.clone().start(treatment.clone())?;
+        Reported::clone(s).start(treatment.clone())?;
         let rectify = treatment.deadline();
         Ok(vec![Event::TreatmentStarted { treatment }, self.set([(ClockKind::Rectify, rectify)])])
     }
@@ -444,13 +526,20 @@ impl Decider<'_> {
     fn request_extension(self, new_deadline: DateTime<Utc>, reason: String) -> Result<Vec<Event>> {
         guard::reason(Rule::ExtensionBeforeDeadline, "reason", &reason)?;
         self.policy().limits().text("reason", &reason)?;
-        let treatment = self.h.stage.treatment().ok_or_else(|| self.not_allowed(Step::RequestExtension))?;
+        let treatment =
+            self.h.stage.treatment().ok_or_else(|| self.not_allowed(Step::RequestExtension))?;
         if treatment.pending_extension.is_some() {
-            return Err(WorkflowError::broken(Rule::ExtensionBeforeDeadline, "an extension request is already pending"));
+            return Err(WorkflowError::broken(
+                Rule::ExtensionBeforeDeadline,
+                "an extension request is already pending",
+            ));
         }
         let current = self.h.clocks.get(ClockKind::Rectify).unwrap_or_else(|| treatment.deadline());
         let notice = self.policy().deadlines().extension_notice;
-        let latest_request = self.policy().calendar().add(current, crate::calendar::Span { amount: notice.amount.saturating_neg(), unit: notice.unit });
+        let latest_request = self.policy().calendar().add(
+            current,
+            crate::calendar::Span { amount: notice.amount.saturating_neg(), unit: notice.unit },
+        );
         if self.now > latest_request.min(current) {
             return Err(WorkflowError::broken(
                 Rule::ExtensionBeforeDeadline,
@@ -458,7 +547,10 @@ impl Decider<'_> {
             ));
         }
         if new_deadline <= current {
-            return Err(WorkflowError::broken(Rule::ExtensionBeforeDeadline, "new_deadline: must be later than the current deadline"));
+            return Err(WorkflowError::broken(
+                Rule::ExtensionBeforeDeadline,
+                "new_deadline: must be later than the current deadline",
+            ));
         }
         let request = ExtensionRequest { new_deadline, reason, by: self.by.clone(), at: self.now };
         Ok(vec![Event::ExtensionRequested { request }])
@@ -466,16 +558,21 @@ impl Decider<'_> {
 
     fn decide_extension(self, granted: bool, note: String) -> Result<Vec<Event>> {
         self.policy().limits().text("note", &note)?;
-        let treatment = self.h.stage.treatment().ok_or_else(|| self.not_allowed(Step::GrantExtension))?;
+        let treatment =
+            self.h.stage.treatment().ok_or_else(|| self.not_allowed(Step::GrantExtension))?;
         let Some(request) = treatment.pending_extension.clone() else {
-            return Err(WorkflowError::broken(Rule::ExtensionDecidedBySuperior, "no extension request is pending"));
+            return Err(WorkflowError::broken(
+                Rule::ExtensionDecidedBySuperior,
+                "no extension request is pending",
+            ));
         };
         let new_deadline = request.new_deadline;
-        let decision = ExtensionDecision { request, granted, note, by: self.by.clone(), at: self.now };
+        let decision =
+            ExtensionDecision { request, granted, note, by: self.by.clone(), at: self.now };
         let mut events = vec![Event::ExtensionDecided { decision }];
         if granted {
-            let mut clocks = self.h.clocks.clone();
-            clocks.0.insert(ClockKind::Rectify, new_deadline);
+            let mut clocks = self.h.clocks;
+            clocks.set(ClockKind::Rectify, new_deadline);
             events.push(Event::DeadlinesSet { clocks, at: self.now });
         }
         Ok(events)
@@ -499,26 +596,41 @@ fn known_unit(org: &Org, field: &str, unit: &UnitId) -> std::result::Result<(), 
 fn known_person(org: &Org, field: &str, person: &PersonId) -> std::result::Result<(), InputError> {
     match org.person(person) {
         Some(_) => Ok(()),
-        None => Err(InputError::Unknown { field: field.into(), value: format!("person `{person}`") }),
+        None => {
+            Err(InputError::Unknown { field: field.into(), value: format!("person `{person}`") })
+        }
     }
 }
 
-fn known_category(policy: &Policy, category: &crate::model::Category) -> std::result::Result<(), InputError> {
+fn known_category(
+    policy: &Policy,
+    category: &crate::model::Category,
+) -> std::result::Result<(), InputError> {
     if policy.matrix().contains(category) {
         return Ok(());
     }
     Err(InputError::Unknown { field: "category".into(), value: format!("category `{category}`") })
 }
 
-fn evidence_ok(policy: &Policy, field: &str, evidence: &[Evidence]) -> std::result::Result<(), InputError> {
+fn evidence_ok(
+    policy: &Policy,
+    field: &str,
+    evidence: &[Evidence],
+) -> std::result::Result<(), InputError> {
     let limits = policy.limits();
     if evidence.len() > limits.evidence_items {
-        return Err(InputError::TooLarge { field: field.into(), limit: format!("{} items", limits.evidence_items) });
+        return Err(InputError::TooLarge {
+            field: field.into(),
+            limit: format!("{} items", limits.evidence_items),
+        });
     }
     for (i, item) in evidence.iter().enumerate() {
         let path = format!("{field}[{i}]");
         if item.uri.len() > limits.uri {
-            return Err(InputError::TooLarge { field: format!("{path}.uri"), limit: format!("{} bytes", limits.uri) });
+            return Err(InputError::TooLarge {
+                field: format!("{path}.uri"),
+                limit: format!("{} bytes", limits.uri),
+            });
         }
         item.validate(&path)?;
     }

@@ -63,7 +63,9 @@ impl WorkflowError {
     /// The rule behind the refusal, if one applies.
     pub fn rule(&self) -> Option<Rule> {
         match self {
-            WorkflowError::NotAllowed { stage: StageKind::Archived, .. } => Some(Rule::ArchivedIsSealed),
+            WorkflowError::NotAllowed { stage: StageKind::Archived, .. } => {
+                Some(Rule::ArchivedIsSealed)
+            }
             WorkflowError::NotAllowed { .. } => Some(Rule::StepOrder),
             WorkflowError::Broken { rule, .. } | WorkflowError::Denied { rule, .. } => Some(*rule),
             WorkflowError::Input(InputError::TooLarge { .. }) => Some(Rule::InputLimits),

@@ -7,8 +7,8 @@ use crate::deadline::Clocks;
 use crate::escalation::Escalation;
 use crate::model::{Evidence, Facts, PersonId};
 use crate::workflow::{
-    Acceptance, Closure, Completion, Dismissal, ExtensionDecision, ExtensionRequest, InterimControl,
-    Pause, Progress, Registration, Rejection, Report, Seal, Supervision, Treatment,
+    Acceptance, Closure, Completion, Dismissal, ExtensionDecision, ExtensionRequest,
+    InterimControl, Pause, Progress, Registration, Rejection, Report, Seal, Supervision, Treatment,
 };
 
 /// The schema version written with every event. Older versions stay loadable: a change to an

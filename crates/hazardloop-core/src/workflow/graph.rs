@@ -41,7 +41,8 @@ pub const TRANSITIONS: &[Transition] = &[
     t(Some(S::Dismissed), Step::Archive, S::Archived),
 ];
 
-const OPEN: &[StageKind] = &[S::Discovered, S::Registered, S::Reported, S::Treating, S::Treated, S::Accepted];
+const OPEN: &[StageKind] =
+    &[S::Discovered, S::Registered, S::Reported, S::Treating, S::Treated, S::Accepted];
 
 /// The auxiliary steps and the stages where each is allowed; they keep the stage.
 pub const AUXILIARY: &[(Step, &[StageKind])] = &[
@@ -54,10 +55,19 @@ pub const AUXILIARY: &[(Step, &[StageKind])] = &[
     (Step::ResumeClock, OPEN),
     (Step::Reassign, &[S::Registered, S::Reported, S::Treating]),
     (Step::AddEvidence, OPEN),
-    (Step::Comment, &[
-        S::Discovered, S::Registered, S::Reported, S::Treating, S::Treated, S::Accepted, S::Closed,
-        S::Dismissed,
-    ]),
+    (
+        Step::Comment,
+        &[
+            S::Discovered,
+            S::Registered,
+            S::Reported,
+            S::Treating,
+            S::Treated,
+            S::Accepted,
+            S::Closed,
+            S::Dismissed,
+        ],
+    ),
     (Step::Supervise, &[S::Reported, S::Treating, S::Treated, S::Accepted]),
 ];
 
@@ -67,10 +77,7 @@ pub fn next_stage(from: Option<StageKind>, step: Step) -> Option<StageKind> {
         return Some(tr.to);
     }
     let from = from?;
-    AUXILIARY
-        .iter()
-        .find(|(s, stages)| *s == step && stages.contains(&from))
-        .map(|_| from)
+    AUXILIARY.iter().find(|(s, stages)| *s == step && stages.contains(&from)).map(|_| from)
 }
 
 /// A node of the transition graph.
@@ -95,7 +102,8 @@ impl TransitionGraph {
     pub fn new() -> TransitionGraph {
         let mut graph = DiGraph::new();
         let start = graph.add_node(Node::Start);
-        let stages: Vec<_> = StageKind::ALL.iter().map(|&k| (k, graph.add_node(Node::Stage(k)))).collect();
+        let stages: Vec<_> =
+            StageKind::ALL.iter().map(|&k| (k, graph.add_node(Node::Stage(k)))).collect();
         let index = |k: StageKind| stages.iter().find(|(s, _)| *s == k).map(|(_, i)| *i);
         for tr in TRANSITIONS {
             let from = tr.from.and_then(index).unwrap_or(start);

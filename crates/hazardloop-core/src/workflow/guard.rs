@@ -32,7 +32,9 @@ pub(crate) fn major_plan(plan: &MajorPlan) -> Result {
 
 /// Each of the four implementations (四落实) is present.
 pub(crate) fn four_implementations(plan: &FourImplementations) -> Result {
-    for (field, text) in [("plan.measures", &plan.measures), ("plan.contingency", &plan.contingency)] {
+    for (field, text) in
+        [("plan.measures", &plan.measures), ("plan.contingency", &plan.contingency)]
+    {
         if blank(text) {
             return Err(WorkflowError::broken(
                 Rule::GeneralPlanFourImplementations,
@@ -94,7 +96,10 @@ pub(crate) fn checker(
         Plan::General(p) => Some(&p.responsible),
         Plan::Major(_) => None,
     };
-    if checker == &completion.by || checker == &registration.assignee || Some(checker) == responsible {
+    if checker == &completion.by
+        || checker == &registration.assignee
+        || Some(checker) == responsible
+    {
         return Err(WorkflowError::broken(
             Rule::CheckerIsNotRectifier,
             format!("{checker} rectified or is responsible for this hazard and cannot check it"),

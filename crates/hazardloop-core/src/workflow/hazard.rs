@@ -42,7 +42,7 @@ impl Hazard {
             Event::Discovered { facts } => Ok(Hazard {
                 id,
                 version: 1,
-                stage: Stage::Discovered(Discovered::new(facts.clone())),
+                stage: Discovered::new(facts.clone()).into(),
                 clocks: Clocks::default(),
                 paused: None,
                 fired: FiredRungs::new(),
@@ -52,7 +52,10 @@ impl Hazard {
     }
 
     /// Folds a whole history. The first event must be `Discovered`.
-    pub fn fold<'a>(id: HazardId, events: impl IntoIterator<Item = &'a Event>) -> Result<Hazard, ApplyError> {
+    pub fn fold<'a>(
+        id: HazardId,
+        events: impl IntoIterator<Item = &'a Event>,
+    ) -> Result<Hazard, ApplyError> {
         let mut events = events.into_iter();
         let first = events.next().ok_or(ApplyError { stage: "nothing".into(), event: "none" })?;
         events.try_fold(Hazard::start(id, first)?, Hazard::apply)
@@ -66,21 +69,45 @@ impl Hazard {
         // stored history was changed.
         let step = |r: Result<Stage, WorkflowError>| r.map_err(|_| misfit());
         self.stage = match (self.stage, event) {
-            (Stage::Discovered(s), Event::Registered { registration }) => step(s.register(registration.clone()).map(Into::into))?,
-            (Stage::Discovered(s), Event::Dismissed { dismissal }) => step(s.dismiss(dismissal.clone()).map(Into::into))?,
-            (Stage::Registered(s), Event::Reported { report }) => step(s.report(report.clone()).map(Into::into))?,
-            (Stage::Registered(s), Event::Dismissed { dismissal }) => step(s.dismiss(dismissal.clone()).map(Into::into))?,
-            (Stage::Reported(s), Event::TreatmentStarted { treatment }) => step(s.start(treatment.clone()).map(Into::into))?,
-            (Stage::Treating(s), Event::TreatmentCompleted { completion }) => step(s.complete(completion.clone()).map(Into::into))?,
-            (Stage::Treated(s), Event::AcceptancePassed { acceptance }) => step(s.pass(acceptance.clone()).map(Into::into))?,
-            (Stage::Treated(s), Event::AcceptanceFailed { rejection }) => step(s.fail(rejection.clone()).map(Into::into))?,
-            (Stage::Accepted(s), Event::Closed { closure }) => step(s.close(closure.clone()).map(Into::into))?,
-            (Stage::Closed(s), Event::Archived { seal }) => Stage::Archived(s.archive(seal.clone())),
-            (Stage::Dismissed(s), Event::Archived { seal }) => Stage::Archived(s.archive(seal.clone())),
+            (Stage::Discovered(s), Event::Registered { registration }) => {
+                step((*s).register(registration.clone()).map(Into::into))?
+            }
+            (Stage::Discovered(s), Event::Dismissed { dismissal }) => {
+                step((*s).dismiss(dismissal.clone()).map(Into::into))?
+            }
+            (Stage::Registered(s), Event::Reported { report }) => {
+                step((*s).report(report.clone()).map(Into::into))?
+            }
+            (Stage::Registered(s), Event::Dismissed { dismissal }) => {
+                step((*s).dismiss(dismissal.clone()).map(Into::into))?
+            }
+            (Stage::Reported(s), Event::TreatmentStarted { treatment }) => {
+                step((*s).start(treatment.clone()).map(Into::into))?
+            }
+            (Stage::Treating(s), Event::TreatmentCompleted { completion }) => {
+                step((*s).complete(completion.clone()).map(Into::into))?
+            }
+            (Stage::Treated(s), Event::AcceptancePassed { acceptance }) => {
+                step((*s).pass(acceptance.clone()).map(Into::into))?
+            }
+            (Stage::Treated(s), Event::AcceptanceFailed { rejection }) => {
+                step((*s).fail(rejection.clone()).map(Into::into))?
+            }
+            (Stage::Accepted(s), Event::Closed { closure }) => {
+                step((*s).close(closure.clone()).map(Into::into))?
+            }
+            (Stage::Closed(s), Event::Archived { seal }) => (*s).archive(seal.clone()).into(),
+            (Stage::Dismissed(s), Event::Archived { seal }) => (*s).archive(seal.clone()).into(),
             (Stage::Archived(_), _) => return Err(misfit()),
             (mut stage, aux) => {
-                apply_auxiliary(&mut stage, &mut self.clocks, &mut self.paused, &mut self.fired, aux)
-                    .ok_or_else(misfit)?;
+                apply_auxiliary(
+                    &mut stage,
+                    &mut self.clocks,
+                    &mut self.paused,
+                    &mut self.fired,
+                    aux,
+                )
+                .ok_or_else(misfit)?;
                 stage
             }
         };
@@ -99,14 +126,16 @@ fn apply_auxiliary(
 ) -> Option<()> {
     let parts = stage.parts_mut();
     match event {
-        Event::DeadlinesSet { clocks: set, .. } => *clocks = set.clone(),
+        Event::DeadlinesSet { clocks: set, .. } => *clocks = *set,
         Event::Escalated { escalation, at } => {
             fired.insert(escalation.key, Fired { action: escalation.action, at: *at });
         }
         Event::ClockPaused { pause } if paused.is_none() => *paused = Some(pause.clone()),
         Event::ClockResumed { .. } if paused.is_some() => *paused = None,
         Event::Commented { .. } => {}
-        Event::EvidenceAdded { evidence, .. } => parts.facts.evidence.extend(evidence.iter().cloned()),
+        Event::EvidenceAdded { evidence, .. } => {
+            parts.facts.evidence.extend(evidence.iter().cloned())
+        }
         Event::Reassigned { to, .. } => parts.registration?.assignee = to.clone(),
         Event::Supervised { supervision } => parts.report?.supervision = Some(supervision.clone()),
         Event::InterimControlAdded { control } => parts.treatment?.interim.push(control.clone()),

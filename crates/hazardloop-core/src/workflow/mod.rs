@@ -16,8 +16,8 @@ mod stage_enum;
 pub use command::{Command, Discover, Interim, Register, Step};
 pub use data::{
     Acceptance, Closure, Completion, DismissReason, Dismissal, ExtensionDecision, ExtensionRequest,
-    FailedAttempt, FourImplementations, InterimControl, InterimMeasure, MajorPlan, Pause, Plan, Progress,
-    Registration, Rejection, Report, Seal, Supervision, Treatment,
+    FailedAttempt, FourImplementations, InterimControl, InterimMeasure, MajorPlan, Pause, Plan,
+    Progress, Registration, Rejection, Report, Seal, Supervision, Treatment,
 };
 pub use decide::{decide, Context};
 pub use error::{ApplyError, WorkflowError};
@@ -25,7 +25,10 @@ pub use event::{Event, EVENT_SCHEMA};
 pub use graph::{to_mermaid, TransitionGraph};
 pub use hazard::Hazard;
 pub use rule::Rule;
-pub use stage::{Accepted, Archived, Closed, Discovered, Dismissed, Filed, Registered, Reported, StageKind, Treated, Treating};
+pub use stage::{
+    Accepted, Archived, Closed, Discovered, Dismissed, Filed, Registered, Reported, StageKind,
+    Treated, Treating,
+};
 pub use stage_enum::Stage;
 
 pub(crate) use crate::model::Grade;

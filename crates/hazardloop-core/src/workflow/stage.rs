@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{named_enum, Facts, Grade};
 use crate::workflow::{
-    guard, Acceptance, Closure, Completion, Dismissal, FailedAttempt, Registration, Rejection, Report,
-    Rule, Seal, Treatment, WorkflowError,
+    guard, Acceptance, Closure, Completion, Dismissal, FailedAttempt, Registration, Rejection,
+    Report, Rule, Seal, Treatment, WorkflowError,
 };
 
 type Result<T> = std::result::Result<T, WorkflowError>;
@@ -190,16 +190,16 @@ pub struct Dismissed {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Filed {
     /// Closed after rectification.
-    Closed(Closed),
+    Closed(Box<Closed>),
     /// Dismissed.
-    Dismissed(Dismissed),
+    Dismissed(Box<Dismissed>),
 }
 
 /// 备案存档: filed and sealed; no later change.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Archived {
     /// The record filed.
-    pub record: Box<Filed>,
+    pub record: Filed,
     /// The seal.
     pub seal: Seal,
 }
@@ -227,7 +227,11 @@ impl Discovered {
     }
 }
 
-fn dismiss(facts: Facts, registration: Option<Registration>, dismissal: Dismissal) -> Result<Dismissed> {
+fn dismiss(
+    facts: Facts,
+    registration: Option<Registration>,
+    dismissal: Dismissal,
+) -> Result<Dismissed> {
     guard::reason(Rule::DismissalApprovedOneLevelUp, "note", &dismissal.note)?;
     if dismissal.by == dismissal.requested_by {
         return Err(WorkflowError::broken(
@@ -260,7 +264,12 @@ impl Reported {
     /// Step 4a, 治理: treatment starts under a plan.
     pub fn start(self, treatment: Treatment) -> Result<Treating> {
         guard::treatment(&self.registration, &treatment)?;
-        Ok(Treating { facts: self.facts, registration: self.registration, report: self.report, treatment })
+        Ok(Treating {
+            facts: self.facts,
+            registration: self.registration,
+            report: self.report,
+            treatment,
+        })
     }
 }
 
@@ -298,7 +307,12 @@ impl Treated {
         guard::reason(Rule::FailureNeedsReason, "reason", &rejection.reason)?;
         let mut treatment = self.treatment;
         treatment.failed.push(FailedAttempt { completion: self.completion, rejection });
-        Ok(Treating { facts: self.facts, registration: self.registration, report: self.report, treatment })
+        Ok(Treating {
+            facts: self.facts,
+            registration: self.registration,
+            report: self.report,
+            treatment,
+        })
     }
 }
 
@@ -326,13 +340,13 @@ impl Accepted {
 impl Closed {
     /// Step 7, 备案存档: file and seal the record.
     pub fn archive(self, seal: Seal) -> Archived {
-        Archived { record: Box::new(Filed::Closed(self)), seal }
+        Archived { record: Filed::Closed(Box::new(self)), seal }
     }
 }
 
 impl Dismissed {
     /// File and seal a dismissed finding.
     pub fn archive(self, seal: Seal) -> Archived {
-        Archived { record: Box::new(Filed::Dismissed(self)), seal }
+        Archived { record: Filed::Dismissed(Box::new(self)), seal }
     }
 }

@@ -13,35 +13,37 @@ use crate::workflow::{
 #[serde(tag = "stage", rename_all = "snake_case")]
 pub enum Stage {
     /// See [`Discovered`].
-    Discovered(Discovered),
+    Discovered(Box<Discovered>),
     /// See [`Registered`].
-    Registered(Registered),
+    Registered(Box<Registered>),
     /// See [`Reported`].
-    Reported(Reported),
+    Reported(Box<Reported>),
     /// See [`Treating`].
-    Treating(Treating),
+    Treating(Box<Treating>),
     /// See [`Treated`].
-    Treated(Treated),
+    Treated(Box<Treated>),
     /// See [`Accepted`].
-    Accepted(Accepted),
+    Accepted(Box<Accepted>),
     /// See [`Closed`].
-    Closed(Closed),
+    Closed(Box<Closed>),
     /// See [`Archived`].
-    Archived(Archived),
+    Archived(Box<Archived>),
     /// See [`Dismissed`].
-    Dismissed(Dismissed),
+    Dismissed(Box<Dismissed>),
 }
 
 macro_rules! from_stage {
     ($($t:ident),+) => {$(
         impl From<$t> for Stage {
             fn from(s: $t) -> Stage {
-                Stage::$t(s)
+                Stage::$t(Box::new(s))
             }
         }
     )+};
 }
-from_stage!(Discovered, Registered, Reported, Treating, Treated, Accepted, Closed, Archived, Dismissed);
+from_stage!(
+    Discovered, Registered, Reported, Treating, Treated, Accepted, Closed, Archived, Dismissed
+);
 
 impl Stage {
     /// The stage's name.
@@ -62,7 +64,7 @@ impl Stage {
     /// The stage before archiving, for an archived record; otherwise `self`.
     fn live(&self) -> Live<'_> {
         match self {
-            Stage::Archived(a) => match a.record.as_ref() {
+            Stage::Archived(a) => match &a.record {
                 Filed::Closed(c) => Live::Closed(c),
                 Filed::Dismissed(d) => Live::Dismissed(d),
             },
@@ -83,7 +85,7 @@ impl Stage {
             Stage::Accepted(x) => &x.facts,
             Stage::Closed(x) => &x.facts,
             Stage::Dismissed(x) => &x.facts,
-            Stage::Archived(a) => match a.record.as_ref() {
+            Stage::Archived(a) => match &a.record {
                 Filed::Closed(c) => &c.facts,
                 Filed::Dismissed(d) => &d.facts,
             },
@@ -168,7 +170,9 @@ impl Stage {
     /// Mutable access to the data that auxiliary events touch.
     pub(crate) fn parts_mut(&mut self) -> PartsMut<'_> {
         match self {
-            Stage::Discovered(x) => PartsMut { facts: &mut x.facts, registration: None, report: None, treatment: None },
+            Stage::Discovered(x) => {
+                PartsMut { facts: &mut x.facts, registration: None, report: None, treatment: None }
+            }
             Stage::Registered(x) => PartsMut {
                 facts: &mut x.facts,
                 registration: Some(&mut x.registration),
@@ -199,13 +203,25 @@ impl Stage {
                 report: Some(&mut x.report),
                 treatment: Some(&mut x.treatment),
             },
-            Stage::Closed(x) => PartsMut { facts: &mut x.facts, registration: None, report: None, treatment: None },
-            Stage::Dismissed(x) => PartsMut { facts: &mut x.facts, registration: None, report: None, treatment: None },
-            Stage::Archived(a) => match a.record.as_mut() {
-                Filed::Closed(x) => PartsMut { facts: &mut x.facts, registration: None, report: None, treatment: None },
-                Filed::Dismissed(x) => {
-                    PartsMut { facts: &mut x.facts, registration: None, report: None, treatment: None }
-                }
+            Stage::Closed(x) => {
+                PartsMut { facts: &mut x.facts, registration: None, report: None, treatment: None }
+            }
+            Stage::Dismissed(x) => {
+                PartsMut { facts: &mut x.facts, registration: None, report: None, treatment: None }
+            }
+            Stage::Archived(a) => match &mut a.record {
+                Filed::Closed(x) => PartsMut {
+                    facts: &mut x.facts,
+                    registration: None,
+                    report: None,
+                    treatment: None,
+                },
+                Filed::Dismissed(x) => PartsMut {
+                    facts: &mut x.facts,
+                    registration: None,
+                    report: None,
+                    treatment: None,
+                },
             },
         }
     }
@@ -224,4 +240,3 @@ enum Live<'a> {
     Dismissed(&'a Dismissed),
     Other(&'a Stage),
 }
-
