@@ -46,13 +46,17 @@
 //! ```
 
 pub mod calendar;
+pub mod chain;
 pub mod clock;
 pub mod deadline;
+pub mod engine;
 pub mod escalation;
 pub mod model;
+pub mod notify;
 pub mod org;
 pub mod policy;
 pub mod report;
+pub mod store;
 pub mod workflow;
 
 /// The names most programs need.

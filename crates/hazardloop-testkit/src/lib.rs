@@ -19,9 +19,13 @@
 
 mod clock;
 mod commands;
+pub mod conformance;
 mod fixture;
+mod notifiers;
 mod scenario;
 
 pub use clock::ManualClock;
+pub use conformance::{notifier_conformance, store_conformance};
+pub use notifiers::{Answer, FlakyNotifier, RecordingNotifier};
 pub use fixture::{evidence, fold_onto, major_plan, Fixture, People};
 pub use scenario::{Outcome, Scenario};

@@ -1,0 +1,66 @@
+//! Errors of the engine.
+
+use crate::chain::ChainError;
+use crate::model::{HazardId, TenantId};
+use crate::store::StoreError;
+use crate::workflow::{ApplyError, WorkflowError};
+
+/// Why the engine could not do what was asked. Nothing was changed unless the variant says so.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// The rules refused the command.
+    ///
+    /// **Handling:** show the message; it names the rule or field.
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+    /// Another command changed the hazard first.
+    ///
+    /// **Handling:** reload and decide again whether the command still makes sense.
+    #[error("the hazard changed meanwhile: expected version {expected}, found {actual}")]
+    Conflict {
+        /// The version decided on.
+        expected: u64,
+        /// The version found at commit.
+        actual: u64,
+    },
+    /// No such hazard in this tenant.
+    ///
+    /// **Handling:** check the id and the tenant.
+    #[error("no hazard {hazard} in tenant {tenant}")]
+    NotFound {
+        /// The tenant.
+        tenant: TenantId,
+        /// The hazard.
+        hazard: HazardId,
+    },
+    /// The engine has no organisation for this tenant.
+    ///
+    /// **Handling:** call `Engine::set_org` for the tenant first.
+    #[error("no organisation is loaded for tenant {0}")]
+    UnknownTenant(TenantId),
+    /// The stored history does not verify.
+    ///
+    /// **Handling:** the record was changed outside hazardloop; restore it from a backup.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// The stored history does not fold.
+    ///
+    /// **Handling:** as for `Chain`.
+    #[error("stored history is damaged: {0}")]
+    Damaged(#[from] ApplyError),
+    /// The store failed.
+    ///
+    /// **Handling:** retry later; nothing was written.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for EngineError {
+    fn from(e: StoreError) -> EngineError {
+        match e {
+            StoreError::Conflict { expected, actual } => EngineError::Conflict { expected, actual },
+            other => EngineError::Store(other),
+        }
+    }
+}

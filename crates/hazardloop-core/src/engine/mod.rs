@@ -1,0 +1,385 @@
+//! The engine: commands in, events, ledger, clocks and outbox out, through a [`Store`] and a
+//! [`Notifier`]. Per command: load, authorize, decide, compute clocks and notices, then one
+//! atomic commit with the expected version.
+
+mod dispatch;
+mod error;
+mod query;
+mod sweep;
+
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use chrono::{DateTime, Utc};
+use tracing::Instrument;
+
+pub use dispatch::DispatchReport;
+pub use error::EngineError;
+pub use query::HazardView;
+pub use sweep::SweepReport;
+
+use crate::chain::{ChainHash, Recorded};
+use crate::clock::Clock;
+use crate::escalation::{next_fire, Recipient};
+use crate::model::{Actor, Grade, HazardId, Lang, MessageId, TenantId};
+use crate::notify::{resolve, Notice, NoticeKind, Notifier, Resolved};
+use crate::org::Org;
+use crate::policy::Policy;
+use crate::report::LedgerRow;
+use crate::store::{Commit, IdempotentResult, OutboxMessage, OutboxStatus, Store};
+use crate::workflow::{decide, Command, Context, Event, Hazard};
+
+/// A command addressed to a hazard, with an optional idempotency key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    /// The hazard (`None` for commands that create one).
+    pub hazard: Option<HazardId>,
+    /// The command.
+    pub command: Command,
+    /// A key the caller chooses; a retry with the same key returns the first result and writes nothing.
+    pub idempotency_key: Option<String>,
+}
+
+impl Request {
+    /// A command that creates a hazard.
+    pub fn new(command: Command) -> Request {
+        Request { hazard: None, command, idempotency_key: None }
+    }
+
+    /// A command on an existing hazard.
+    pub fn on(hazard: HazardId, command: Command) -> Request {
+        Request { hazard: Some(hazard), command, idempotency_key: None }
+    }
+
+    /// With an idempotency key.
+    pub fn key(mut self, key: impl Into<String>) -> Request {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+}
+
+/// What a command did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// The hazard.
+    pub hazard: HazardId,
+    /// Its version after the command.
+    pub version: u64,
+    /// The events written.
+    pub events: Vec<Recorded>,
+    /// True when this is the stored result of an earlier call with the same idempotency key.
+    pub replayed: bool,
+}
+
+/// Tuning of the engine's batch work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tuning {
+    /// Due clocks read per page in a sweep (memory is bounded by this, whatever the due count).
+    pub sweep_page: usize,
+    /// Outbox messages claimed per dispatch batch.
+    pub dispatch_batch: usize,
+    /// How long a claimed message is leased to a dispatcher, in seconds.
+    pub lease_seconds: i64,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning { sweep_page: 256, dispatch_batch: 128, lease_seconds: 300 }
+    }
+}
+
+/// The engine.
+pub struct Engine<S: Store, N: Notifier> {
+    store: S,
+    notifier: N,
+    clock: Arc<dyn Clock>,
+    policy: Arc<Policy>,
+    orgs: RwLock<HashMap<TenantId, Arc<Org>>>,
+    lang: Lang,
+    tuning: Tuning,
+}
+
+impl<S: Store, N: Notifier> std::fmt::Debug for Engine<S, N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("notifier", &self.notifier.name()).field("tuning", &self.tuning).finish()
+    }
+}
+
+impl<S: Store, N: Notifier> Engine<S, N> {
+    /// An engine over `store`, delivering through `notifier`, reading time from `clock`.
+    pub fn new(store: S, notifier: N, clock: Arc<dyn Clock>, policy: Policy) -> Engine<S, N> {
+        Engine {
+            store,
+            notifier,
+            clock,
+            policy: Arc::new(policy),
+            orgs: RwLock::new(HashMap::new()),
+            lang: Lang::Zh,
+            tuning: Tuning::default(),
+        }
+    }
+
+    /// Loads (or replaces) the organisation of its tenant.
+    pub fn set_org(&self, org: Org) {
+        let mut orgs = self.orgs.write().unwrap_or_else(PoisonError::into_inner);
+        orgs.insert(org.tenant().clone(), Arc::new(org));
+    }
+
+    /// With an organisation loaded.
+    pub fn with_org(self, org: Org) -> Engine<S, N> {
+        self.set_org(org);
+        self
+    }
+
+    /// With notices written in `lang` (Chinese by default).
+    pub fn with_lang(mut self, lang: Lang) -> Engine<S, N> {
+        self.lang = lang;
+        self
+    }
+
+    /// With other batch sizes.
+    pub fn with_tuning(mut self, tuning: Tuning) -> Engine<S, N> {
+        self.tuning = tuning;
+        self
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The current time, from the engine's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The organisation of `tenant`.
+    pub fn org(&self, tenant: &TenantId) -> Result<Arc<Org>, EngineError> {
+        let orgs = self.orgs.read().unwrap_or_else(PoisonError::into_inner);
+        orgs.get(tenant).cloned().ok_or_else(|| EngineError::UnknownTenant(tenant.clone()))
+    }
+
+    /// Executes a command: load, authorize, decide, then one atomic commit.
+    pub async fn execute(&self, actor: &Actor, request: Request) -> Result<Outcome, EngineError> {
+        let step = request.command.step();
+        let span = tracing::info_span!("execute", tenant = %actor.tenant, hazard = tracing::field::Empty,
+            step = ?step, outcome = tracing::field::Empty);
+        async {
+            let result = self.execute_inner(actor, request).await;
+            let span = tracing::Span::current();
+            match &result {
+                Ok(o) => {
+                    span.record("hazard", tracing::field::display(o.hazard));
+                    span.record("outcome", if o.replayed { "replayed" } else { "committed" });
+                }
+                Err(e) => {
+                    span.record("outcome", tracing::field::display(e));
+                }
+            }
+            result
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn execute_inner(&self, actor: &Actor, request: Request) -> Result<Outcome, EngineError> {
+        let tenant = &actor.tenant;
+        if let Some(key) = &request.idempotency_key {
+            if let Some(done) = self.store.idempotent(tenant, key).await? {
+                return self.replay(tenant, done).await;
+            }
+        }
+        let org = self.org(tenant)?;
+        let now = self.clock.now();
+        let (hazard, id) = match request.hazard {
+            Some(id) => (Some(self.load(tenant, id).await?), id),
+            None => (None, HazardId::new_at(now)),
+        };
+        let ctx = Context { now, actor, policy: &self.policy, org: &org };
+        let events = decide(hazard.as_ref().map(|l| &l.hazard), request.command, &ctx)?;
+        let before = hazard.as_ref().map_or(0, |h| h.version);
+        let prev = hazard.as_ref().map_or(ChainHash::default(), |h| h.head);
+        let (after, records) = self.record(tenant, id, hazard.map(|h| h.hazard), events, now, prev)?;
+        let outbox = self.notices_for(&after, &records, &org, now);
+        let idempotency = request.idempotency_key.map(|key| IdempotentResult {
+            key,
+            hazard: id,
+            version: after.version,
+            events: records.len() as u64,
+        });
+        let commit = Commit {
+            tenant: tenant.clone(),
+            hazard: id,
+            expected_version: before,
+            ledger: LedgerRow::from_hazard(&after, now),
+            next_due: self.next_due(&after),
+            events: records.clone(),
+            outbox,
+            idempotency: idempotency.clone(),
+        };
+        match self.store.commit(commit).await {
+            Ok(()) => Ok(Outcome { hazard: id, version: after.version, events: records, replayed: false }),
+            // A concurrent retry with the same key landed first: return its result.
+            Err(crate::store::StoreError::DuplicateKey) => match idempotency {
+                Some(k) => match self.store.idempotent(tenant, &k.key).await? {
+                    Some(done) => self.replay(tenant, done).await,
+                    None => Err(EngineError::Store(crate::store::StoreError::DuplicateKey)),
+                },
+                None => Err(EngineError::Store(crate::store::StoreError::DuplicateKey)),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn replay(&self, tenant: &TenantId, done: IdempotentResult) -> Result<Outcome, EngineError> {
+        let stored = self.store.load(tenant, done.hazard).await?;
+        let events = stored
+            .map(|r| r.events)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.seq > done.version - done.events && e.seq <= done.version)
+            .collect();
+        Ok(Outcome { hazard: done.hazard, version: done.version, events, replayed: true })
+    }
+
+    /// Chains new events onto a hazard and folds them.
+    fn record(
+        &self,
+        tenant: &TenantId,
+        id: HazardId,
+        hazard: Option<Hazard>,
+        events: Vec<Event>,
+        now: DateTime<Utc>,
+        mut prev: ChainHash,
+    ) -> Result<(Hazard, Vec<Recorded>), EngineError> {
+        let mut seq = hazard.as_ref().map_or(0, |h| h.version);
+        let mut state = hazard;
+        let mut records = Vec::with_capacity(events.len());
+        for event in events {
+            seq += 1;
+            state = Some(match state {
+                None => Hazard::start(id, &event)?,
+                Some(h) => h.apply(&event)?,
+            });
+            let record = Recorded::new(tenant.clone(), id, seq, now, event, prev);
+            prev = record.hash;
+            records.push(record);
+        }
+        match state {
+            Some(h) => Ok((h, records)),
+            None => Err(EngineError::Workflow(crate::workflow::WorkflowError::Target("no events"))),
+        }
+    }
+
+    /// When the hazard's next rung fires; none while paused or once archived.
+    fn next_due(&self, hazard: &Hazard) -> Option<DateTime<Utc>> {
+        if hazard.paused.is_some() {
+            return None;
+        }
+        let grade = hazard.stage.registration().map_or(Grade::General, |r| r.grade);
+        next_fire(&hazard.clocks, grade, &hazard.fired, self.policy.ladders(), self.policy.calendar())
+    }
+
+    /// Outbox messages for the events of a command (not escalations: the sweep writes those).
+    fn notices_for(&self, hazard: &Hazard, records: &[Recorded], org: &Org, now: DateTime<Utc>) -> Vec<OutboxMessage> {
+        let mut out = Vec::new();
+        for r in records {
+            let (kind, to, note): (NoticeKind, &[Recipient], Option<String>) = match &r.event {
+                Event::TreatmentCompleted { .. } => {
+                    (NoticeKind::AcceptanceRequested, &[Recipient::SafetyOffice], None)
+                }
+                Event::AcceptanceFailed { rejection } => {
+                    (NoticeKind::AcceptanceFailed, &[Recipient::Assignee], Some(rejection.reason.clone()))
+                }
+                Event::Closed { .. } => (NoticeKind::Closed, &[Recipient::Assignee, Recipient::UnitHead], None),
+                _ => continue,
+            };
+            let notice = self.notice(hazard, kind, None, note);
+            let group = format!("event:{}:{}", hazard.id, r.seq);
+            out.extend(self.address(hazard, org, to, notice, &group, now));
+        }
+        out
+    }
+
+    fn notice(&self, hazard: &Hazard, kind: NoticeKind, clock: Option<(crate::deadline::ClockKind, DateTime<Utc>)>, note: Option<String>) -> Notice {
+        let facts = hazard.stage.facts();
+        Notice {
+            kind,
+            hazard: hazard.id,
+            title: facts.title.clone(),
+            location: facts.location.clone(),
+            stage: hazard.kind(),
+            clock: clock.map(|c| c.0),
+            due: clock.map(|c| c.1),
+            note,
+        }
+    }
+
+    /// One outbox message per person the recipients resolve to (deduplicated); a role nobody
+    /// holds becomes a message with no recipient, dead-lettered with the reason at dispatch.
+    fn address(
+        &self,
+        hazard: &Hazard,
+        org: &Org,
+        to: &[Recipient],
+        notice: Notice,
+        group: &str,
+        now: DateTime<Utc>,
+    ) -> Vec<OutboxMessage> {
+        let registration = hazard.stage.registration();
+        let unit = registration.map_or(&hazard.stage.facts().unit, |r| &r.responsible_unit);
+        let assignee = registration.map(|r| &r.assignee);
+        let mut people = Vec::new();
+        let mut missing = Vec::new();
+        for &recipient in to {
+            match resolve(org, recipient, unit, assignee) {
+                Resolved::People(found) => {
+                    for p in found {
+                        if !people.contains(&p) {
+                            people.push(p);
+                        }
+                    }
+                }
+                Resolved::Nobody(reason) => missing.push(reason),
+            }
+        }
+        let message = |to: Option<crate::model::PersonId>, group: String, error: Option<String>| OutboxMessage {
+            id: MessageId::new_at(now),
+            tenant: hazard.tenant().clone(),
+            group,
+            to,
+            notice: notice.clone(),
+            created_at: now,
+            available_at: now,
+            attempts: 0,
+            last_error: error,
+            status: OutboxStatus::Pending,
+        };
+        let mut out: Vec<OutboxMessage> =
+            people.into_iter().map(|p| message(Some(p.clone()), format!("{group}:{p}"), None)).collect();
+        out.extend(missing.into_iter().map(|reason| message(None, format!("{group}:nobody"), Some(reason))));
+        out
+    }
+
+    /// Loads and folds a hazard, checking its chain against the stored head.
+    async fn load(&self, tenant: &TenantId, id: HazardId) -> Result<Loaded, EngineError> {
+        let stored = self
+            .store
+            .load(tenant, id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound { tenant: tenant.clone(), hazard: id })?;
+        let hazard = Hazard::fold(id, crate::store::events(&stored.events))?;
+        Ok(Loaded { head: stored.head, version: hazard.version, hazard })
+    }
+}
+
+struct Loaded {
+    hazard: Hazard,
+    version: u64,
+    head: ChainHash,
+}

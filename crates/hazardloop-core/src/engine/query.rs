@@ -1,0 +1,102 @@
+//! Queries: a hazard with its timeline, the ledger, statistics, verification.
+
+use crate::chain::{verify, ChainError, Recorded};
+use crate::model::{HazardId, InputError, TenantId};
+use crate::notify::Notifier;
+use crate::report::{statistics, LedgerFilter, Page, Period, StatsTable};
+use crate::store::{LedgerPage, LedgerQuery, Store};
+use crate::workflow::Hazard;
+
+use super::{Engine, EngineError};
+
+/// A hazard with its full timeline. Loading never notifies anyone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HazardView {
+    /// The hazard.
+    pub hazard: Hazard,
+    /// Its events, oldest first.
+    pub timeline: Vec<Recorded>,
+}
+
+impl<S: Store, N: Notifier> Engine<S, N> {
+    /// A hazard and its timeline.
+    pub async fn hazard(&self, tenant: &TenantId, id: HazardId) -> Result<HazardView, EngineError> {
+        let stored = self
+            .store
+            .load(tenant, id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound { tenant: tenant.clone(), hazard: id })?;
+        let hazard = Hazard::fold(id, crate::store::events(&stored.events))?;
+        Ok(HazardView { hazard, timeline: stored.events })
+    }
+
+    /// A page of the ledger. A page larger than the policy allows is refused naming the limit.
+    pub async fn ledger(&self, tenant: &TenantId, filter: &LedgerFilter, page: Page) -> Result<LedgerPage, EngineError> {
+        let max = self.policy.limits().page_size;
+        if page.limit > max {
+            return Err(crate::workflow::WorkflowError::Input(InputError::TooLarge {
+                field: "page.limit".into(),
+                limit: format!("{max} rows"),
+            })
+            .into());
+        }
+        let org = self.org(tenant)?;
+        let units = filter.unit.as_ref().map(|u| {
+            std::iter::once(u.clone()).chain(org.descendants(u).into_iter().map(|d| d.id.clone())).collect()
+        });
+        let query = LedgerQuery {
+            stages: filter.stages.clone(),
+            units,
+            category: filter.category.clone(),
+            grade: filter.grade,
+            overdue: filter.overdue,
+            now: Some(self.clock.now()),
+            discovered_from: filter.discovered_from,
+            discovered_to: filter.discovered_to,
+            text: filter.text.clone(),
+            offset: page.offset,
+            limit: page.limit,
+        };
+        Ok(self.store.ledger(tenant, &query).await?)
+    }
+
+    /// The statistics table (隐患问题统计表) for a period, per unit and category, rolled up.
+    pub async fn statistics(&self, tenant: &TenantId, period: &Period) -> Result<StatsTable, EngineError> {
+        let org = self.org(tenant)?;
+        let page_size = self.policy.limits().page_size.max(1);
+        let mut rows = Vec::new();
+        let mut query = LedgerQuery { limit: page_size, now: Some(self.clock.now()), ..LedgerQuery::default() };
+        loop {
+            let page = self.store.ledger(tenant, &query).await?;
+            let n = page.rows.len();
+            rows.extend(page.rows);
+            if n < page_size {
+                break;
+            }
+            query.offset += n;
+        }
+        Ok(statistics(&rows, period.bounds(self.policy.calendar()), &org))
+    }
+
+    /// Verifies a hazard's stored history: the chain, and that it ends at the stored head
+    /// (so a removed last event is found too). Names the first event that does not match.
+    pub async fn verify(&self, tenant: &TenantId, id: HazardId) -> Result<(), EngineError> {
+        let stored = self
+            .store
+            .load(tenant, id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound { tenant: tenant.clone(), hazard: id })?;
+        verify(tenant, id, &stored.events)?;
+        let len = stored.events.len() as u64;
+        let last = stored.events.last().map(|e| e.hash).unwrap_or_default();
+        if stored.version != len || stored.head != last {
+            return Err(ChainError {
+                hazard: id,
+                seq: len.min(stored.version) + 1,
+                reason: format!("the ledger records version {} but {len} events remain", stored.version),
+            }
+            .into());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,141 @@
+//! The notices the loop sends, with their Chinese (default) and English texts.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::deadline::ClockKind;
+use crate::escalation::Action;
+use crate::model::{named_enum, HazardId, Lang, Named};
+use crate::workflow::StageKind;
+
+/// What a notice is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// A deadline is near.
+    Reminder,
+    /// A deadline has passed.
+    Overdue,
+    /// A bureau supervision letter (督办函).
+    SupervisionLetter,
+    /// A summons (约谈).
+    Summons,
+    /// A circulated notice (通报).
+    Circular,
+    /// Work is complete and waits for the acceptance check.
+    AcceptanceRequested,
+    /// The acceptance check failed; the work goes back.
+    AcceptanceFailed,
+    /// The ledger entry was closed.
+    Closed,
+}
+
+named_enum!(NoticeKind {
+    Reminder => ("到期提醒", "reminder"),
+    Overdue => ("逾期通知", "overdue notice"),
+    SupervisionLetter => ("督办函", "supervision letter"),
+    Summons => ("约谈通知", "summons"),
+    Circular => ("通报", "circular"),
+    AcceptanceRequested => ("待验收", "acceptance requested"),
+    AcceptanceFailed => ("验收不合格", "acceptance failed"),
+    Closed => ("已销号", "closed"),
+});
+
+impl From<Action> for NoticeKind {
+    fn from(action: Action) -> NoticeKind {
+        match action {
+            Action::Remind => NoticeKind::Reminder,
+            Action::Overdue => NoticeKind::Overdue,
+            Action::SupervisionLetter => NoticeKind::SupervisionLetter,
+            Action::Summons => NoticeKind::Summons,
+            Action::Circular => NoticeKind::Circular,
+        }
+    }
+}
+
+/// One notice about one hazard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    /// What it is about.
+    pub kind: NoticeKind,
+    /// The hazard.
+    pub hazard: HazardId,
+    /// The hazard's title.
+    pub title: String,
+    /// Where it is.
+    pub location: String,
+    /// Its step now.
+    pub stage: StageKind,
+    /// The clock concerned, if any.
+    pub clock: Option<ClockKind>,
+    /// The due time concerned, if any.
+    pub due: Option<DateTime<Utc>>,
+    /// A note (the failure reason, …).
+    pub note: Option<String>,
+}
+
+impl Notice {
+    /// A one-line subject.
+    pub fn subject(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => format!("【{}】{}（{}）", self.kind.name(lang), self.title, self.location),
+            Lang::En => format!("[{}] {} ({})", self.kind.name(lang), self.title, self.location),
+        }
+    }
+
+    /// What the recipient must do.
+    pub fn action_required(&self, lang: Lang) -> &'static str {
+        use NoticeKind::*;
+        match (self.kind, lang) {
+            (Reminder, Lang::Zh) => "请在期限前完成本环节。",
+            (Reminder, Lang::En) => "Please finish this step before the deadline.",
+            (Overdue, Lang::Zh) => "已逾期，请立即办理并说明原因。",
+            (Overdue, Lang::En) => "This is overdue: act now and explain the delay.",
+            (SupervisionLetter, Lang::Zh) => "教育局督办：请限期整改并书面报告。",
+            (SupervisionLetter, Lang::En) => "Bureau supervision: rectify and report in writing.",
+            (Summons, Lang::Zh) => "请责任部门负责人按约谈要求说明情况。",
+            (Summons, Lang::En) => "The responsible head is summoned to explain.",
+            (Circular, Lang::Zh) => "予以通报，请引以为戒。",
+            (Circular, Lang::En) => "Circulated for everyone's attention.",
+            (AcceptanceRequested, Lang::Zh) => "整改已完成，请组织验收（验收人不得为整改人）。",
+            (AcceptanceRequested, Lang::En) => "Rectification is complete: check it (not by the rectifier).",
+            (AcceptanceFailed, Lang::Zh) => "验收不合格，请按意见重新整改。",
+            (AcceptanceFailed, Lang::En) => "The check failed: rework it as noted.",
+            (Closed, Lang::Zh) => "隐患已销号，请归档备案。",
+            (Closed, Lang::En) => "The hazard is closed; file the record.",
+        }
+    }
+
+    /// The body paragraph: hazard, location, step, deadline, what to do.
+    pub fn body(&self, lang: Lang, tz: chrono_tz::Tz) -> String {
+        let due = self.due.map(|d| d.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string());
+        let clock = self.clock.map(|c| c.name(lang));
+        let mut lines = match lang {
+            Lang::Zh => vec![
+                format!("隐患：{}", self.title),
+                format!("位置：{}", self.location),
+                format!("当前环节：{}", self.stage.name(lang)),
+            ],
+            Lang::En => vec![
+                format!("Hazard: {}", self.title),
+                format!("Location: {}", self.location),
+                format!("Step: {}", self.stage.name(lang)),
+            ],
+        };
+        if let (Some(clock), Some(due)) = (clock, due) {
+            lines.push(match lang {
+                Lang::Zh => format!("{clock}：{due}"),
+                Lang::En => format!("{clock}: {due}"),
+            });
+        }
+        if let Some(note) = &self.note {
+            lines.push(match lang {
+                Lang::Zh => format!("说明：{note}"),
+                Lang::En => format!("Note: {note}"),
+            });
+        }
+        lines.push(self.action_required(lang).into());
+        lines.push(format!("{}: {}", if lang == Lang::Zh { "编号" } else { "Id" }, self.hazard));
+        lines.join("\n")
+    }
+}

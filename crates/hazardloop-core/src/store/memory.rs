@@ -1,0 +1,218 @@
+//! The in-memory store: full semantics (versions, tenant scoping, idempotency, due order, atomic
+//! outbox, leases), held to the same conformance suite as every other store.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, Utc};
+
+use super::{
+    Claimed, Commit, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery, OutboxMessage,
+    OutboxStatus, Settlement, Store, StoreError,
+};
+use crate::chain::{ChainHash, Recorded};
+use crate::model::{HazardId, MessageId, TenantId};
+use crate::report::LedgerRow;
+
+/// A [`Store`] in memory. Cheap to create; nothing survives the process.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    hazards: HashMap<(TenantId, HazardId), Stored>,
+    due: BTreeSet<Due>,
+    outbox: BTreeMap<MessageId, Row>,
+    keys: HashMap<(TenantId, String), IdempotentResult>,
+    next_token: u64,
+}
+
+#[derive(Debug)]
+struct Stored {
+    events: Vec<Recorded>,
+    ledger: LedgerRow,
+    next_due: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+struct Row {
+    message: OutboxMessage,
+    lease: Option<(u64, DateTime<Utc>)>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Inner {
+    fn commit(&mut self, c: Commit) -> Result<(), StoreError> {
+        let key = (c.tenant.clone(), c.hazard);
+        let actual = self.hazards.get(&key).map_or(0, |s| s.events.len() as u64);
+        if actual != c.expected_version {
+            return Err(StoreError::Conflict { expected: c.expected_version, actual });
+        }
+        if let Some(r) = &c.idempotency {
+            if self.keys.contains_key(&(c.tenant.clone(), r.key.clone())) {
+                return Err(StoreError::DuplicateKey);
+            }
+        }
+        for (i, e) in c.events.iter().enumerate() {
+            if e.seq != actual + i as u64 + 1 || e.tenant != c.tenant || e.hazard != c.hazard {
+                return Err(StoreError::Backend(format!("event {} is out of sequence", e.seq)));
+            }
+        }
+        if c.outbox.iter().any(|m| self.outbox.contains_key(&m.id) || m.tenant != c.tenant) {
+            return Err(StoreError::Backend("outbox message id already used".into()));
+        }
+        // Every check passed: apply all of it.
+        let stored = self.hazards.entry(key).or_insert_with(|| Stored {
+            events: Vec::new(),
+            ledger: c.ledger.clone(),
+            next_due: None,
+        });
+        if let Some(at) = stored.next_due.take() {
+            self.due.remove(&Due { at, tenant: c.tenant.clone(), hazard: c.hazard });
+        }
+        stored.events.extend(c.events);
+        stored.ledger = c.ledger;
+        stored.next_due = c.next_due;
+        if let Some(at) = c.next_due {
+            self.due.insert(Due { at, tenant: c.tenant.clone(), hazard: c.hazard });
+        }
+        for message in c.outbox {
+            self.outbox.insert(message.id, Row { message, lease: None });
+        }
+        if let Some(r) = c.idempotency {
+            self.keys.insert((c.tenant, r.key.clone()), r);
+        }
+        Ok(())
+    }
+
+    fn claim(&mut self, now: DateTime<Utc>, limit: usize, until: DateTime<Utc>) -> Vec<Claimed> {
+        let claimable = |r: &Row| {
+            r.message.status == OutboxStatus::Pending
+                && r.message.available_at <= now
+                && r.lease.is_none_or(|(_, until)| until <= now)
+        };
+        // Whole groups: a digest is never split between two claims.
+        let mut groups: Vec<(String, TenantId)> = Vec::new();
+        let mut count = 0;
+        for row in self.outbox.values().filter(|r| claimable(r)) {
+            let group = (row.message.group.clone(), row.message.tenant.clone());
+            if !groups.contains(&group) {
+                if count >= limit {
+                    break;
+                }
+                groups.push(group);
+            }
+            count += 1;
+        }
+        let mut claimed = Vec::new();
+        for row in self.outbox.values_mut() {
+            let in_group = groups.iter().any(|(g, t)| *g == row.message.group && *t == row.message.tenant);
+            if in_group && claimable(row) {
+                self.next_token += 1;
+                row.lease = Some((self.next_token, until));
+                row.message.attempts += 1;
+                claimed.push(Claimed { message: row.message.clone(), token: self.next_token });
+            }
+        }
+        claimed
+    }
+}
+
+impl Store for MemoryStore {
+    async fn commit(&self, commit: Commit) -> Result<(), StoreError> {
+        self.lock().commit(commit)
+    }
+
+    async fn load(&self, tenant: &TenantId, hazard: HazardId) -> Result<Option<HazardRecord>, StoreError> {
+        let inner = self.lock();
+        Ok(inner.hazards.get(&(tenant.clone(), hazard)).map(|s| HazardRecord {
+            events: s.events.clone(),
+            version: s.events.len() as u64,
+            head: s.events.last().map_or(ChainHash::default(), |e| e.hash),
+        }))
+    }
+
+    async fn ledger(&self, tenant: &TenantId, query: &LedgerQuery) -> Result<LedgerPage, StoreError> {
+        let inner = self.lock();
+        let mut rows: Vec<&LedgerRow> = inner
+            .hazards
+            .iter()
+            .filter(|((t, _), _)| t == tenant)
+            .map(|(_, s)| &s.ledger)
+            .filter(|row| query.matches(row))
+            .collect();
+        rows.sort_by(|a, b| b.discovered_at.cmp(&a.discovered_at).then(b.id.cmp(&a.id)));
+        let total = rows.len();
+        let limit = if query.limit == 0 { usize::MAX } else { query.limit };
+        let rows = rows.into_iter().skip(query.offset).take(limit).cloned().collect();
+        Ok(LedgerPage { total, rows })
+    }
+
+    async fn due(&self, before: DateTime<Utc>, after: Option<&Due>, limit: usize) -> Result<Vec<Due>, StoreError> {
+        let inner = self.lock();
+        Ok(inner
+            .due
+            .iter()
+            .filter(|d| after.is_none_or(|a| *d > a))
+            .take_while(|d| d.at <= before)
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+
+    async fn idempotent(&self, tenant: &TenantId, key: &str) -> Result<Option<IdempotentResult>, StoreError> {
+        Ok(self.lock().keys.get(&(tenant.clone(), key.to_owned())).cloned())
+    }
+
+    async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<Claimed>, StoreError> {
+        Ok(self.lock().claim(now, limit, lease_until))
+    }
+
+    async fn settle(&self, id: MessageId, token: u64, settlement: Settlement) -> Result<bool, StoreError> {
+        let mut inner = self.lock();
+        let Some(row) = inner.outbox.get_mut(&id) else { return Ok(false) };
+        if row.lease.map(|(t, _)| t) != Some(token) || row.message.status != OutboxStatus::Pending {
+            return Ok(false);
+        }
+        row.lease = None;
+        match settlement {
+            Settlement::Delivered => row.message.status = OutboxStatus::Delivered,
+            Settlement::Retry { at, error } => {
+                row.message.available_at = at;
+                row.message.last_error = Some(error);
+            }
+            Settlement::Dead { reason } => {
+                row.message.status = OutboxStatus::Dead;
+                row.message.last_error = Some(reason);
+            }
+        }
+        Ok(true)
+    }
+
+    async fn outbox(&self, tenant: &TenantId, status: OutboxStatus) -> Result<Vec<OutboxMessage>, StoreError> {
+        let inner = self.lock();
+        Ok(inner
+            .outbox
+            .values()
+            .filter(|r| &r.message.tenant == tenant && r.message.status == status)
+            .map(|r| r.message.clone())
+            .collect())
+    }
+}

@@ -1,0 +1,127 @@
+//! Storage: the [`Store`] trait every adapter implements, and the in-memory store.
+//!
+//! One [`Store::commit`] writes a hazard's new events, its ledger row, its next escalation time
+//! and its outbox messages atomically, or nothing, and only if the hazard is still at the
+//! expected version. Every call is scoped by tenant.
+
+mod memory;
+mod types;
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+
+pub use memory::MemoryStore;
+pub use types::{
+    Claimed, Commit, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery, OutboxMessage,
+    OutboxStatus, Settlement,
+};
+
+use crate::chain::Recorded;
+use crate::model::{HazardId, MessageId, TenantId};
+
+/// A storage failure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The hazard moved on since it was loaded: another command committed first.
+    ///
+    /// **Handling:** reload the hazard and decide again (the engine returns this to the caller,
+    /// whose command may no longer make sense).
+    #[error("version conflict: expected version {expected}, found {actual}")]
+    Conflict {
+        /// The version the commit expected.
+        expected: u64,
+        /// The version found.
+        actual: u64,
+    },
+    /// The idempotency key was already used by another commit that landed first.
+    ///
+    /// **Handling:** read the stored result with [`Store::idempotent`] and return it.
+    #[error("idempotency key already used")]
+    DuplicateKey,
+    /// The backend failed (I/O, connection, a constraint other than the version).
+    ///
+    /// **Handling:** retry later; nothing was written.
+    #[error("storage backend: {0}")]
+    Backend(String),
+    /// Stored data cannot be read (corrupt row, unknown schema).
+    ///
+    /// **Handling:** run `verify`; restore from backup.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// The schema is newer than this build, or missing.
+    ///
+    /// **Handling:** run `migrate()`, or upgrade hazardloop.
+    #[error("schema: {0}")]
+    Schema(String),
+}
+
+/// Persistence of hazards, the ledger, due clocks, the outbox and idempotency keys.
+///
+/// Methods return `impl Future + Send`, so the trait is async without tying the core to a runtime.
+pub trait Store: Send + Sync {
+    /// Writes a commit atomically, or nothing. A stale `expected_version` is
+    /// [`StoreError::Conflict`]; a used idempotency key is [`StoreError::DuplicateKey`].
+    fn commit(&self, commit: Commit) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A hazard's events in order, and its stored head (version and last hash).
+    fn load(
+        &self,
+        tenant: &TenantId,
+        hazard: HazardId,
+    ) -> impl Future<Output = Result<Option<HazardRecord>, StoreError>> + Send;
+
+    /// A page of the ledger.
+    fn ledger(
+        &self,
+        tenant: &TenantId,
+        query: &LedgerQuery,
+    ) -> impl Future<Output = Result<LedgerPage, StoreError>> + Send;
+
+    /// Hazards whose next escalation is due at or before `before`, across tenants, ordered by
+    /// (due time, tenant, hazard), starting after `after`, at most `limit`.
+    fn due(
+        &self,
+        before: DateTime<Utc>,
+        after: Option<&Due>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<Due>, StoreError>> + Send;
+
+    /// The stored result of a command with this idempotency key, if any.
+    fn idempotent(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<IdempotentResult>, StoreError>> + Send;
+
+    /// Claims pending outbox messages available at `now`, whole digest groups at a time, up to
+    /// about `limit` messages, leasing them until `lease_until`. Expired leases are claimable again.
+    fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease_until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Claimed>, StoreError>> + Send;
+
+    /// Settles a claimed message; a stale claim token (the lease was lost) changes nothing and
+    /// returns `Ok(false)`.
+    fn settle(
+        &self,
+        id: MessageId,
+        token: u64,
+        settlement: Settlement,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Outbox messages of a tenant with the given status (for operators and tests).
+    fn outbox(
+        &self,
+        tenant: &TenantId,
+        status: OutboxStatus,
+    ) -> impl Future<Output = Result<Vec<OutboxMessage>, StoreError>> + Send;
+}
+
+/// The events of a record, for convenience.
+pub fn events(records: &[Recorded]) -> impl Iterator<Item = &crate::workflow::Event> {
+    records.iter().map(|r| &r.event)
+}

@@ -1,0 +1,189 @@
+//! The values that cross the [`Store`](super::Store) boundary.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::chain::{ChainHash, Recorded};
+use crate::model::{Category, Grade, HazardId, MessageId, PersonId, TenantId, UnitId};
+use crate::notify::Notice;
+use crate::report::LedgerRow;
+use crate::workflow::StageKind;
+
+/// Everything one command (or one sweep of one hazard) writes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Commit {
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The hazard.
+    pub hazard: HazardId,
+    /// The version the hazard must be at (0 for a new hazard).
+    pub expected_version: u64,
+    /// New events, with seq following `expected_version`. May be empty (only the projections change).
+    pub events: Vec<Recorded>,
+    /// The ledger row after the events.
+    pub ledger: LedgerRow,
+    /// When the hazard's next escalation rung fires (`None`: no clock to watch).
+    pub next_due: Option<DateTime<Utc>>,
+    /// Messages to deliver.
+    pub outbox: Vec<OutboxMessage>,
+    /// The idempotency key and result to remember.
+    pub idempotency: Option<IdempotentResult>,
+}
+
+/// A stored hazard: its events and head.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HazardRecord {
+    /// The events, in order.
+    pub events: Vec<Recorded>,
+    /// The version the store holds (number of events).
+    pub version: u64,
+    /// The last event's hash, as stored with the ledger row.
+    pub head: ChainHash,
+}
+
+/// The remembered result of a command with an idempotency key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotentResult {
+    /// The key.
+    pub key: String,
+    /// The hazard the command acted on.
+    pub hazard: HazardId,
+    /// The version after it.
+    pub version: u64,
+    /// How many events it wrote (the last `events` before `version`).
+    pub events: u64,
+}
+
+/// A hazard whose next rung is due.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Due {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The hazard.
+    pub hazard: HazardId,
+}
+
+/// Ledger query: filters the store can apply with indexed columns, and a page.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LedgerQuery {
+    /// Only these stages (empty: all).
+    pub stages: BTreeSet<StageKind>,
+    /// Only rows whose accountable unit is one of these (the engine expands a subtree).
+    pub units: Option<Vec<UnitId>>,
+    /// Only this category.
+    pub category: Option<Category>,
+    /// Only this grade.
+    pub grade: Option<Grade>,
+    /// Only overdue (`true`) or not overdue (`false`) at `now`.
+    pub overdue: Option<bool>,
+    /// The time overdue is judged at.
+    pub now: Option<DateTime<Utc>>,
+    /// Discovered at or after.
+    pub discovered_from: Option<DateTime<Utc>>,
+    /// Discovered before.
+    pub discovered_to: Option<DateTime<Utc>>,
+    /// Text contained in the title or location.
+    pub text: Option<String>,
+    /// Rows to skip.
+    pub offset: usize,
+    /// Rows to return at most.
+    pub limit: usize,
+}
+
+impl LedgerQuery {
+    /// Whether `row` passes the filters (the reference every store must agree with).
+    pub fn matches(&self, row: &LedgerRow) -> bool {
+        (self.stages.is_empty() || self.stages.contains(&row.stage))
+            && self.units.as_ref().is_none_or(|u| u.contains(row.accountable_unit()))
+            && self.category.as_ref().is_none_or(|c| row.category.as_ref() == Some(c))
+            && self.grade.is_none_or(|g| row.grade == Some(g))
+            && self.discovered_from.is_none_or(|t| row.discovered_at >= t)
+            && self.discovered_to.is_none_or(|t| row.discovered_at < t)
+            && self.overdue.is_none_or(|want| self.is_overdue(row) == want)
+            && self.text.as_ref().is_none_or(|t| row.title.contains(t.as_str()) || row.location.contains(t.as_str()))
+    }
+
+    /// Overdue at the query's `now`: open, not paused, the deadline in force has passed.
+    pub fn is_overdue(&self, row: &LedgerRow) -> bool {
+        let now = self.now.unwrap_or(row.as_of);
+        row.stage.is_open() && row.paused_since.is_none() && row.deadline.is_some_and(|d| d < now)
+    }
+}
+
+/// A page of the ledger.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LedgerPage {
+    /// All rows matching the filters.
+    pub total: usize,
+    /// The rows of this page, newest discovery first.
+    pub rows: Vec<LedgerRow>,
+}
+
+/// Where an outbox message is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxStatus {
+    /// Waiting for (re)delivery.
+    Pending,
+    /// Delivered and acknowledged.
+    Delivered,
+    /// Given up: the reason is in `last_error`.
+    Dead,
+}
+
+/// A message waiting in the outbox.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    /// Its id.
+    pub id: MessageId,
+    /// The tenant.
+    pub tenant: TenantId,
+    /// Messages with the same group key go out as one digest to one person.
+    pub group: String,
+    /// The recipient, or `None` when the ladder's role resolved to nobody (dead-lettered with the reason).
+    pub to: Option<PersonId>,
+    /// The notice.
+    pub notice: Notice,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+    /// Not before.
+    pub available_at: DateTime<Utc>,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// Why the last attempt failed, or why it is dead.
+    pub last_error: Option<String>,
+    /// Status.
+    pub status: OutboxStatus,
+}
+
+/// A claimed message and the token that settles it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Claimed {
+    /// The message (with `attempts` counting this attempt).
+    pub message: OutboxMessage,
+    /// The claim token.
+    pub token: u64,
+}
+
+/// How a claimed message ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Settlement {
+    /// Delivered.
+    Delivered,
+    /// Try again at `at`.
+    Retry {
+        /// Not before.
+        at: DateTime<Utc>,
+        /// Why this attempt failed.
+        error: String,
+    },
+    /// Give up.
+    Dead {
+        /// Why.
+        reason: String,
+    },
+}
