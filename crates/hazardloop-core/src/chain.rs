@@ -169,3 +169,68 @@ pub fn verify(tenant: &TenantId, hazard: HazardId, records: &[Recorded]) -> Resu
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PersonId;
+
+    fn history(n: u64) -> (TenantId, HazardId, Vec<Recorded>) {
+        let tenant = TenantId::new("t").unwrap();
+        let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let hazard = HazardId::new_at(at);
+        let mut prev = ChainHash::default();
+        let records = (1..=n)
+            .map(|seq| {
+                let event = Event::Commented { text: format!("note {seq}"), by: PersonId::new("p").unwrap(), at };
+                let r = Recorded::new(tenant.clone(), hazard, seq, at, event, prev);
+                prev = r.hash;
+                r
+            })
+            .collect();
+        (tenant, hazard, records)
+    }
+
+    #[test]
+    fn an_intact_history_verifies() {
+        let (t, h, r) = history(5);
+        assert_eq!(verify(&t, h, &r), Ok(()));
+    }
+
+    #[test]
+    fn a_changed_payload_names_its_sequence_number() {
+        let (t, h, mut r) = history(5);
+        if let Event::Commented { text, .. } = &mut r[2].event {
+            text.push('!');
+        }
+        let err = verify(&t, h, &r).unwrap_err();
+        assert_eq!((err.seq, err.hazard), (3, h));
+        assert!(err.reason.contains("hash"));
+    }
+
+    #[test]
+    fn a_removed_event_names_the_gap() {
+        let (t, h, mut r) = history(5);
+        r.remove(1);
+        assert_eq!(verify(&t, h, &r).unwrap_err().seq, 2);
+    }
+
+    #[test]
+    fn a_rehashed_forgery_breaks_the_link_to_the_next_event() {
+        let (t, h, mut r) = history(5);
+        if let Event::Commented { text, .. } = &mut r[1].event {
+            *text = "forged".into();
+        }
+        r[1].hash = r[1].compute_hash();
+        assert_eq!(verify(&t, h, &r).unwrap_err().seq, 3);
+    }
+
+    #[test]
+    fn hashes_are_stable_across_serde_round_trips() {
+        let (t, h, r) = history(3);
+        let json = serde_json::to_string(&r).unwrap();
+        let back: Vec<Recorded> = serde_json::from_str(&json).unwrap();
+        assert_eq!(verify(&t, h, &back), Ok(()));
+        assert_eq!(back, r);
+    }
+}

@@ -125,3 +125,62 @@ pub trait Store: Send + Sync {
 pub fn events(records: &[Recorded]) -> impl Iterator<Item = &crate::workflow::Event> {
     records.iter().map(|r| &r.event)
 }
+
+/// A shared store is a store: several engines (or an engine and a host) can hold one.
+impl<S: Store> Store for std::sync::Arc<S> {
+    fn commit(&self, commit: Commit) -> impl Future<Output = Result<(), StoreError>> + Send {
+        (**self).commit(commit)
+    }
+    fn load(
+        &self,
+        tenant: &TenantId,
+        hazard: HazardId,
+    ) -> impl Future<Output = Result<Option<HazardRecord>, StoreError>> + Send {
+        (**self).load(tenant, hazard)
+    }
+    fn ledger(
+        &self,
+        tenant: &TenantId,
+        query: &LedgerQuery,
+    ) -> impl Future<Output = Result<LedgerPage, StoreError>> + Send {
+        (**self).ledger(tenant, query)
+    }
+    fn due(
+        &self,
+        before: DateTime<Utc>,
+        after: Option<&Due>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<Due>, StoreError>> + Send {
+        (**self).due(before, after, limit)
+    }
+    fn idempotent(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<IdempotentResult>, StoreError>> + Send {
+        (**self).idempotent(tenant, key)
+    }
+    fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease_until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Claimed>, StoreError>> + Send {
+        (**self).claim_outbox(now, limit, lease_until)
+    }
+    fn settle(
+        &self,
+        id: MessageId,
+        token: u64,
+        settlement: Settlement,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        (**self).settle(id, token, settlement)
+    }
+    fn outbox(
+        &self,
+        tenant: &TenantId,
+        status: OutboxStatus,
+    ) -> impl Future<Output = Result<Vec<OutboxMessage>, StoreError>> + Send {
+        (**self).outbox(tenant, status)
+    }
+}
