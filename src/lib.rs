@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
 pub use hazardloop_core::{
-    calendar, clock, deadline, escalation, model, org, policy, prelude, report, workflow,
+    calendar, chain, clock, deadline, engine, escalation, model, notify, org, policy, prelude,
+    report, store, workflow,
 };

@@ -182,7 +182,11 @@ mod tests {
         let mut prev = ChainHash::default();
         let records = (1..=n)
             .map(|seq| {
-                let event = Event::Commented { text: format!("note {seq}"), by: PersonId::new("p").unwrap(), at };
+                let event = Event::Commented {
+                    text: format!("note {seq}"),
+                    by: PersonId::new("p").unwrap(),
+                    at,
+                };
                 let r = Recorded::new(tenant.clone(), hazard, seq, at, event, prev);
                 prev = r.hash;
                 r

@@ -19,11 +19,21 @@ fn bj(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
     chrono_tz::Asia::Shanghai.with_ymd_and_hms(y, m, d, h, min, 0).unwrap().with_timezone(&Utc)
 }
 
-fn engine<N: Notifier>(f: &Fixture, store: Arc<MemoryStore>, notifier: N, clock: &ManualClock) -> Engine<Arc<MemoryStore>, N> {
+fn engine<N: Notifier>(
+    f: &Fixture,
+    store: Arc<MemoryStore>,
+    notifier: N,
+    clock: &ManualClock,
+) -> Engine<Arc<MemoryStore>, N> {
     Engine::new(store, notifier, Arc::new(clock.clone()), f.policy.clone()).with_org(f.org.clone())
 }
 
-async fn run<S: Store, N: Notifier>(e: &Engine<S, N>, f: &Fixture, hazard: Option<HazardId>, step: Step) -> HazardId {
+async fn run<S: Store, N: Notifier>(
+    e: &Engine<S, N>,
+    f: &Fixture,
+    hazard: Option<HazardId>,
+    step: Step,
+) -> HazardId {
     let h = match hazard {
         Some(id) => Some(e.hazard(&f.tenant, id).await.unwrap().hazard),
         None => None,
@@ -64,7 +74,12 @@ async fn missed_deadline_across_national_day_escalates_to_the_ladder_on_the_righ
     let mut fired: BTreeMap<NaiveDate, Vec<(NoticeKind, Vec<PersonId>)>> = BTreeMap::new();
     let mut day = NaiveDate::from_ymd_opt(2025, 9, 25).unwrap();
     while day <= NaiveDate::from_ymd_opt(2025, 10, 27).unwrap() {
-        clock.set(chrono_tz::Asia::Shanghai.from_local_datetime(&day.and_hms_opt(18, 0, 0).unwrap()).unwrap().with_timezone(&Utc));
+        clock.set(
+            chrono_tz::Asia::Shanghai
+                .from_local_datetime(&day.and_hms_opt(18, 0, 0).unwrap())
+                .unwrap()
+                .with_timezone(&Utc),
+        );
         let first = e.sweep().await.unwrap();
         let again = e.sweep().await.unwrap();
         assert_eq!(again.fired, 0, "a second sweep at {day} fires nothing");
@@ -98,15 +113,34 @@ async fn missed_deadline_across_national_day_escalates_to_the_ladder_on_the_righ
     let expected: BTreeMap<NaiveDate, Vec<(NoticeKind, Vec<PersonId>)>> = [
         (date(9, 30), vec![(NoticeKind::Reminder, vec![p.worker.clone()])]),
         // Due Thu 9 Oct: overdue to the assignee and the unit head.
-        (date(10, 9), vec![(NoticeKind::Overdue, sorted(vec![p.worker.clone(), p.logistics_head.clone()]))]),
+        (
+            date(10, 9),
+            vec![(NoticeKind::Overdue, sorted(vec![p.worker.clone(), p.logistics_head.clone()]))],
+        ),
         // +1 working day: Fri 10 Oct, the school safety office.
         (date(10, 10), vec![(NoticeKind::Overdue, vec![p.officer.clone()])]),
         // +3: Sat 11 Oct (调休) is +2, so Mon 13 Oct, the principal.
         (date(10, 13), vec![(NoticeKind::Overdue, vec![p.principal.clone()])]),
         // +5: Wed 15 Oct, the bureau's supervision letter.
-        (date(10, 15), vec![(NoticeKind::SupervisionLetter, sorted(vec![p.bureau_officer.clone(), p.principal.clone()]))]),
+        (
+            date(10, 15),
+            vec![(
+                NoticeKind::SupervisionLetter,
+                sorted(vec![p.bureau_officer.clone(), p.principal.clone()]),
+            )],
+        ),
         // +10: Wed 22 Oct, a summons.
-        (date(10, 22), vec![(NoticeKind::Summons, sorted(vec![p.bureau_officer.clone(), p.principal.clone(), p.logistics_head.clone()]))]),
+        (
+            date(10, 22),
+            vec![(
+                NoticeKind::Summons,
+                sorted(vec![
+                    p.bureau_officer.clone(),
+                    p.principal.clone(),
+                    p.logistics_head.clone(),
+                ]),
+            )],
+        ),
     ]
     .into_iter()
     .collect();
@@ -138,7 +172,11 @@ async fn one_digest_per_recipient_per_sweep() {
     people.dedup();
     assert_eq!(people.len(), n, "one delivery per person");
     let worker = deliveries.iter().find(|d| d.to.person == f.people.worker).unwrap();
-    assert_eq!(worker.notices.len(), 6, "the worker's digest holds 2 notices for each of 3 hazards");
+    assert_eq!(
+        worker.notices.len(),
+        6,
+        "the worker's digest holds 2 notices for each of 3 hazards"
+    );
     assert!(worker.subject().contains("汇总"), "{}", worker.subject());
 }
 
@@ -155,7 +193,10 @@ async fn a_stop_between_commit_and_dispatch_loses_nothing() {
     let restarted = engine(&f, store, notifier.clone(), &clock);
     let report = restarted.dispatch().await.unwrap();
     assert!(report.delivered >= 1);
-    let asked = notifier.deliveries().into_iter().find(|d| d.notices[0].kind == NoticeKind::AcceptanceRequested);
+    let asked = notifier
+        .deliveries()
+        .into_iter()
+        .find(|d| d.notices[0].kind == NoticeKind::AcceptanceRequested);
     assert_eq!(asked.unwrap().to.person, f.people.officer, "the safety office is asked to check");
 }
 
@@ -207,7 +248,10 @@ async fn retries_back_off_exponentially_then_dead_letter_after_the_limit() {
     for (k, gap) in gaps.iter().enumerate().skip(1) {
         let nominal = 60.0 * f64::from(1u32 << (k - 1));
         let secs = gap.num_seconds() as f64;
-        assert!(secs >= 0.8 * nominal && secs <= 1.2 * nominal + 60.0, "wait {k} is {secs}s: {gaps:?}");
+        assert!(
+            secs >= 0.8 * nominal && secs <= 1.2 * nominal + 60.0,
+            "wait {k} is {secs}s: {gaps:?}"
+        );
     }
     let dead = store.outbox(&f.tenant, OutboxStatus::Dead).await.unwrap();
     assert_eq!(dead.len(), 1);
@@ -218,7 +262,8 @@ async fn retries_back_off_exponentially_then_dead_letter_after_the_limit() {
 async fn a_permanent_failure_is_dead_lettered_with_its_reason() {
     let f = Fixture::school();
     let clock = ManualClock::new(f.start);
-    let notifier = FlakyNotifier::new([hazardloop_testkit::Answer::Permanent("HTTP 400: bad payload".into())]);
+    let notifier =
+        FlakyNotifier::new([hazardloop_testkit::Answer::Permanent("HTTP 400: bad payload".into())]);
     let store = Arc::new(MemoryStore::new());
     let e = engine(&f, store.clone(), notifier, &clock);
     let id = treating(&e, &f).await;
@@ -237,32 +282,76 @@ struct Lockstep {
 }
 
 impl Store for Lockstep {
-    async fn commit(&self, c: hazardloop_core::store::Commit) -> Result<(), hazardloop_core::store::StoreError> {
+    async fn commit(
+        &self,
+        c: hazardloop_core::store::Commit,
+    ) -> Result<(), hazardloop_core::store::StoreError> {
         self.inner.commit(c).await
     }
-    async fn load(&self, t: &hazardloop_core::model::TenantId, h: HazardId) -> Result<Option<hazardloop_core::store::HazardRecord>, hazardloop_core::store::StoreError> {
-        let r = self.inner.load(t, h).await;
+    async fn load(
+        &self,
+        t: &hazardloop_core::model::TenantId,
+        h: HazardId,
+    ) -> Result<Option<hazardloop_core::store::HazardRecord>, hazardloop_core::store::StoreError>
+    {
+        self.inner.load(t, h).await
+    }
+    async fn snapshot(
+        &self,
+        t: &hazardloop_core::model::TenantId,
+        h: HazardId,
+    ) -> Result<Option<hazardloop_core::store::Snapshot>, hazardloop_core::store::StoreError> {
+        let r = self.inner.snapshot(t, h).await;
         if self.armed.load(std::sync::atomic::Ordering::SeqCst) {
             self.barrier.wait().await;
         }
         r
     }
-    async fn ledger(&self, t: &hazardloop_core::model::TenantId, q: &hazardloop_core::store::LedgerQuery) -> Result<hazardloop_core::store::LedgerPage, hazardloop_core::store::StoreError> {
+    async fn ledger(
+        &self,
+        t: &hazardloop_core::model::TenantId,
+        q: &hazardloop_core::store::LedgerQuery,
+    ) -> Result<hazardloop_core::store::LedgerPage, hazardloop_core::store::StoreError> {
         self.inner.ledger(t, q).await
     }
-    async fn due(&self, b: DateTime<Utc>, a: Option<&hazardloop_core::store::Due>, l: usize) -> Result<Vec<hazardloop_core::store::Due>, hazardloop_core::store::StoreError> {
+    async fn due(
+        &self,
+        b: DateTime<Utc>,
+        a: Option<&hazardloop_core::store::Due>,
+        l: usize,
+    ) -> Result<Vec<hazardloop_core::store::Due>, hazardloop_core::store::StoreError> {
         self.inner.due(b, a, l).await
     }
-    async fn idempotent(&self, t: &hazardloop_core::model::TenantId, k: &str) -> Result<Option<hazardloop_core::store::IdempotentResult>, hazardloop_core::store::StoreError> {
+    async fn idempotent(
+        &self,
+        t: &hazardloop_core::model::TenantId,
+        k: &str,
+    ) -> Result<Option<hazardloop_core::store::IdempotentResult>, hazardloop_core::store::StoreError>
+    {
         self.inner.idempotent(t, k).await
     }
-    async fn claim_outbox(&self, n: DateTime<Utc>, l: usize, u: DateTime<Utc>) -> Result<Vec<hazardloop_core::store::Claimed>, hazardloop_core::store::StoreError> {
+    async fn claim_outbox(
+        &self,
+        n: DateTime<Utc>,
+        l: usize,
+        u: DateTime<Utc>,
+    ) -> Result<Vec<hazardloop_core::store::Claimed>, hazardloop_core::store::StoreError> {
         self.inner.claim_outbox(n, l, u).await
     }
-    async fn settle(&self, id: hazardloop_core::model::MessageId, t: u64, s: hazardloop_core::store::Settlement) -> Result<bool, hazardloop_core::store::StoreError> {
+    async fn settle(
+        &self,
+        id: hazardloop_core::model::MessageId,
+        t: u64,
+        s: hazardloop_core::store::Settlement,
+    ) -> Result<bool, hazardloop_core::store::StoreError> {
         self.inner.settle(id, t, s).await
     }
-    async fn outbox(&self, t: &hazardloop_core::model::TenantId, s: OutboxStatus) -> Result<Vec<hazardloop_core::store::OutboxMessage>, hazardloop_core::store::StoreError> {
+    async fn outbox(
+        &self,
+        t: &hazardloop_core::model::TenantId,
+        s: OutboxStatus,
+    ) -> Result<Vec<hazardloop_core::store::OutboxMessage>, hazardloop_core::store::StoreError>
+    {
         self.inner.outbox(t, s).await
     }
 }
@@ -276,7 +365,15 @@ async fn a_conflicting_concurrent_command_gets_conflict_and_changes_nothing() {
         barrier: tokio::sync::Barrier::new(2),
         armed: false.into(),
     });
-    let e = Arc::new(Engine::new(store.clone(), RecordingNotifier::new(), Arc::new(clock.clone()), f.policy.clone()).with_org(f.org.clone()));
+    let e = Arc::new(
+        Engine::new(
+            store.clone(),
+            RecordingNotifier::new(),
+            Arc::new(clock.clone()),
+            f.policy.clone(),
+        )
+        .with_org(f.org.clone()),
+    );
     let id = treating(&*e, &f).await;
     run(&*e, &f, Some(id), Step::Complete).await;
     let before = e.hazard(&f.tenant, id).await.unwrap();
@@ -310,8 +407,14 @@ async fn a_retried_command_returns_the_first_result_and_writes_nothing() {
     clock.advance(Duration::minutes(5));
     let again = e.execute(&f.inspector(), request).await.unwrap();
     assert!(again.replayed && !first.replayed);
-    assert_eq!((again.hazard, again.version, &again.events), (first.hazard, first.version, &first.events));
-    let ledger = e.ledger(&f.tenant, &Default::default(), hazardloop_core::report::Page::new(0, 50)).await.unwrap();
+    assert_eq!(
+        (again.hazard, again.version, &again.events),
+        (first.hazard, first.version, &first.events)
+    );
+    let ledger = e
+        .ledger(&f.tenant, &Default::default(), hazardloop_core::report::Page::new(0, 50))
+        .await
+        .unwrap();
     assert_eq!(ledger.total, 1, "the retry created no second hazard");
 }
 
@@ -363,7 +466,10 @@ async fn a_role_nobody_holds_is_reported_as_a_dead_letter_not_skipped() {
     e.dispatch().await.unwrap();
     let dead = store.outbox(&f.tenant, OutboxStatus::Dead).await.unwrap();
     assert!(!dead.is_empty());
-    assert!(dead.iter().all(|m| m.last_error.as_deref().unwrap().contains("Principal")), "{dead:?}");
+    assert!(
+        dead.iter().all(|m| m.last_error.as_deref().unwrap().contains("Principal")),
+        "{dead:?}"
+    );
 }
 
 trait NowUtc {

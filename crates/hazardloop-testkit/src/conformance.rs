@@ -15,7 +15,8 @@ use hazardloop_core::notify::{Addressee, Delivery, Notice, NoticeKind, Notifier}
 use hazardloop_core::org::Contacts;
 use hazardloop_core::report::LedgerRow;
 use hazardloop_core::store::{
-    Commit, Due, IdempotentResult, LedgerQuery, OutboxMessage, OutboxStatus, Settlement, Store, StoreError,
+    Commit, Due, IdempotentResult, LedgerQuery, OutboxMessage, OutboxStatus, Settlement, Store,
+    StoreError,
 };
 use hazardloop_core::workflow::{Event, Hazard, StageKind};
 
@@ -82,7 +83,14 @@ fn refold(id: HazardId, events: &[Event]) -> Hazard {
 }
 
 /// Chains `events` after `seq` / `prev`.
-pub fn chain(tenant: &TenantId, hazard: HazardId, seq: u64, prev: ChainHash, events: &[Event], at: DateTime<Utc>) -> Vec<Recorded> {
+pub fn chain(
+    tenant: &TenantId,
+    hazard: HazardId,
+    seq: u64,
+    prev: ChainHash,
+    events: &[Event],
+    at: DateTime<Utc>,
+) -> Vec<Recorded> {
     let mut prev = prev;
     events
         .iter()
@@ -95,13 +103,20 @@ pub fn chain(tenant: &TenantId, hazard: HazardId, seq: u64, prev: ChainHash, eve
         .collect()
 }
 
-fn commit(tenant: &TenantId, hazard: &Hazard, expected: u64, events: Vec<Recorded>, at: DateTime<Utc>) -> Commit {
+fn commit(
+    tenant: &TenantId,
+    hazard: &Hazard,
+    expected: u64,
+    events: Vec<Recorded>,
+    at: DateTime<Utc>,
+) -> Commit {
     Commit {
         tenant: tenant.clone(),
         hazard: hazard.id,
         expected_version: expected,
         events,
         ledger: LedgerRow::from_hazard(hazard, at),
+        state: hazard.clone(),
         next_due: None,
         outbox: Vec::new(),
         idempotency: None,
@@ -149,7 +164,18 @@ pub async fn commit_load_round_trip<S: Store>(store: &S) {
     assert_eq!(loaded.events, records, "events read back exactly");
     assert_eq!(loaded.version, records.len() as u64);
     assert_eq!(Some(loaded.head), records.last().map(|r| r.hash));
-    assert!(ok("load missing", store.load(&f.tenant, HazardId::new_at(f.start + Duration::days(1)))).await.is_none());
+    assert!(ok(
+        "load missing",
+        store.load(&f.tenant, HazardId::new_at(f.start + Duration::days(1)))
+    )
+    .await
+    .is_none());
+    let Some(snapshot) = ok("snapshot", store.snapshot(&f.tenant, hazard.id)).await else {
+        panic!("a snapshot")
+    };
+    assert_eq!(snapshot.hazard, hazard, "the snapshot is the committed state");
+    assert_eq!(Some(snapshot.head), records.last().map(|r| r.hash));
+    assert!(ok("snapshot", store.snapshot(&f.tenant, hazard.id)).await.is_some());
 }
 
 /// Two writers race on one version: exactly one wins, the loser gets `Conflict` and changes nothing.
@@ -159,7 +185,11 @@ pub async fn racing_writers_exactly_one_wins<S: Store>(store: &S) {
     let n = records.len() as u64;
     ok("first commit", store.commit(commit(&f.tenant, &hazard, 0, records.clone(), f.start))).await;
     let last = records[records.len() - 1].hash;
-    let comment = |text: &str| Event::Commented { text: text.into(), by: f.people.officer.clone(), at: f.start };
+    let comment = |text: &str| Event::Commented {
+        text: text.into(),
+        by: f.people.officer.clone(),
+        at: f.start,
+    };
     let a = chain(&f.tenant, hazard.id, n, last, &[comment("A")], f.start);
     let b = chain(&f.tenant, hazard.id, n, last, &[comment("B")], f.start);
     let (ra, rb) = join(
@@ -170,7 +200,11 @@ pub async fn racing_writers_exactly_one_wins<S: Store>(store: &S) {
     let wins = [&ra, &rb].iter().filter(|r| r.is_ok()).count();
     assert_eq!(wins, 1, "exactly one racing writer wins: {ra:?} / {rb:?}");
     let loser = if ra.is_ok() { rb } else { ra };
-    assert_eq!(loser, Err(StoreError::Conflict { expected: n, actual: n + 1 }), "the loser gets Conflict");
+    assert_eq!(
+        loser,
+        Err(StoreError::Conflict { expected: n, actual: n + 1 }),
+        "the loser gets Conflict"
+    );
     let Some(loaded) = ok("load", store.load(&f.tenant, hazard.id)).await else { panic!("loads") };
     assert_eq!(loaded.version, n + 1, "only the winner's event is stored");
     // A stale writer later still conflicts.
@@ -185,8 +219,14 @@ pub async fn outbox_is_written_atomically_with_events<S: Store>(store: &S) {
     let mut bad = commit(&f.tenant, &hazard, 5, records.clone(), f.start);
     bad.outbox.push(message(&f.tenant, &hazard, "g1", f.start));
     assert!(matches!(store.commit(bad).await, Err(StoreError::Conflict { .. })));
-    assert!(ok("load", store.load(&f.tenant, hazard.id)).await.is_none(), "no events from a failed commit");
-    assert!(ok("outbox", store.outbox(&f.tenant, OutboxStatus::Pending)).await.is_empty(), "no outbox rows from a failed commit");
+    assert!(
+        ok("load", store.load(&f.tenant, hazard.id)).await.is_none(),
+        "no events from a failed commit"
+    );
+    assert!(
+        ok("outbox", store.outbox(&f.tenant, OutboxStatus::Pending)).await.is_empty(),
+        "no outbox rows from a failed commit"
+    );
     let mut good = commit(&f.tenant, &hazard, 0, records, f.start);
     good.outbox.push(message(&f.tenant, &hazard, "g1", f.start));
     ok("good commit", store.commit(good)).await;
@@ -210,7 +250,11 @@ pub async fn due_clocks_are_ordered_paged_and_replaced<S: Store>(store: &S) {
     let mine = |v: Vec<Due>| v.into_iter().filter(|d| d.tenant == f.tenant).collect::<Vec<_>>();
     let all = mine(ok("due", store.due(base + Duration::hours(10), None, 1000)).await);
     let times: Vec<_> = all.iter().map(|d| d.at).collect();
-    assert_eq!(times, (1..=5).map(|i| base + Duration::hours(i)).collect::<Vec<_>>(), "ordered by due time");
+    assert_eq!(
+        times,
+        (1..=5).map(|i| base + Duration::hours(i)).collect::<Vec<_>>(),
+        "ordered by due time"
+    );
     let before = mine(ok("due", store.due(base + Duration::hours(2), None, 1000)).await);
     assert_eq!(before.len(), 2, "only clocks due at or before the instant");
     // Paging: a limit of 2 after the first page's last entry continues in order.
@@ -239,9 +283,13 @@ pub async fn tenants_never_see_each_other<S: Store>(store: &S) {
     let (hazard, records) = sample(&a, StageKind::Registered);
     let mut c = commit(&a.tenant, &hazard, 0, records, a.start);
     c.outbox.push(message(&a.tenant, &hazard, "g", a.start));
-    c.idempotency = Some(IdempotentResult { key: "k1".into(), hazard: hazard.id, version: 1, events: 1 });
+    c.idempotency =
+        Some(IdempotentResult { key: "k1".into(), hazard: hazard.id, version: 1, events: 1 });
     ok("commit", store.commit(c)).await;
-    assert!(ok("load", store.load(&b.tenant, hazard.id)).await.is_none(), "B cannot load A's hazard");
+    assert!(
+        ok("load", store.load(&b.tenant, hazard.id)).await.is_none(),
+        "B cannot load A's hazard"
+    );
     let query = LedgerQuery { limit: 100, ..LedgerQuery::default() };
     assert_eq!(ok("ledger", store.ledger(&b.tenant, &query)).await.total, 0, "B's ledger is empty");
     assert_eq!(ok("ledger", store.ledger(&a.tenant, &query)).await.total, 1);
@@ -250,7 +298,14 @@ pub async fn tenants_never_see_each_other<S: Store>(store: &S) {
     // The same hazard id in B is a different hazard.
     let (bh, brecords) = sample(&b, StageKind::Discovered);
     let bh = Hazard { id: hazard.id, ..bh };
-    let brecords = chain(&b.tenant, hazard.id, 0, ChainHash::default(), &brecords.iter().map(|r| r.event.clone()).collect::<Vec<_>>(), b.start);
+    let brecords = chain(
+        &b.tenant,
+        hazard.id,
+        0,
+        ChainHash::default(),
+        &brecords.iter().map(|r| r.event.clone()).collect::<Vec<_>>(),
+        b.start,
+    );
     ok("commit in B", store.commit(commit(&b.tenant, &bh, 0, brecords, b.start))).await;
     let Some(in_a) = ok("load", store.load(&a.tenant, hazard.id)).await else { panic!("loads") };
     assert!(in_a.events.iter().all(|e| e.tenant == a.tenant), "A's history is A's only");
@@ -261,7 +316,8 @@ pub async fn idempotency_keys_are_remembered_once<S: Store>(store: &S) {
     let f = fixture("idem");
     let (hazard, records) = sample(&f, StageKind::Discovered);
     let n = records.len() as u64;
-    let result = IdempotentResult { key: "retry-1".into(), hazard: hazard.id, version: n, events: n };
+    let result =
+        IdempotentResult { key: "retry-1".into(), hazard: hazard.id, version: n, events: n };
     let mut c = commit(&f.tenant, &hazard, 0, records.clone(), f.start);
     c.idempotency = Some(result.clone());
     ok("commit", store.commit(c)).await;
@@ -271,7 +327,10 @@ pub async fn idempotency_keys_are_remembered_once<S: Store>(store: &S) {
     let mut again = commit(&f.tenant, &h2, 0, r2, f.start);
     again.idempotency = Some(IdempotentResult { hazard: h2.id, ..result });
     assert_eq!(store.commit(again).await, Err(StoreError::DuplicateKey), "a used key is refused");
-    assert!(ok("load", store.load(&f.tenant, h2.id)).await.is_none(), "and nothing of it is written");
+    assert!(
+        ok("load", store.load(&f.tenant, h2.id)).await.is_none(),
+        "and nothing of it is written"
+    );
 }
 
 /// Events come back in order across commits, and the chain verifies.
@@ -282,7 +341,10 @@ pub async fn event_order_and_chain_are_preserved<S: Store>(store: &S) {
     ok("commit 1", store.commit(commit(&f.tenant, &hazard, 0, first.to_vec(), f.start))).await;
     ok("commit 2", store.commit(commit(&f.tenant, &hazard, 5, rest.to_vec(), f.start))).await;
     let Some(loaded) = ok("load", store.load(&f.tenant, hazard.id)).await else { panic!("loads") };
-    assert_eq!(loaded.events.iter().map(|r| r.seq).collect::<Vec<_>>(), (1..=records.len() as u64).collect::<Vec<_>>());
+    assert_eq!(
+        loaded.events.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        (1..=records.len() as u64).collect::<Vec<_>>()
+    );
     assert_eq!(loaded.events, records);
     if let Err(e) = verify(&f.tenant, hazard.id, &loaded.events) {
         panic!("the stored chain verifies: {e}");
@@ -302,39 +364,94 @@ pub async fn outbox_claims_lease_and_settle<S: Store>(store: &S) {
     }
     ok("commit", store.commit(c)).await;
     let lease = at + Duration::minutes(5);
-    let mine = |v: Vec<hazardloop_core::store::Claimed>| v.into_iter().filter(|c| c.message.tenant == f.tenant).collect::<Vec<_>>();
+    let mine = |v: Vec<hazardloop_core::store::Claimed>| {
+        v.into_iter().filter(|c| c.message.tenant == f.tenant).collect::<Vec<_>>()
+    };
     let claimed = mine(ok("claim", store.claim_outbox(at, 1000, lease)).await);
     assert_eq!(claimed.len(), 3, "the whole group is claimed together");
     assert!(claimed.iter().all(|c| c.message.attempts == 1), "a claim counts an attempt");
-    assert!(mine(ok("claim", store.claim_outbox(at, 1000, lease)).await).is_empty(), "leased rows are not claimed twice");
+    assert!(
+        mine(ok("claim", store.claim_outbox(at, 1000, lease)).await).is_empty(),
+        "leased rows are not claimed twice"
+    );
     // Settle: delivered, retried, dead; a wrong token changes nothing.
     let [d, r, x] = [&claimed[0], &claimed[1], &claimed[2]];
-    assert!(!ok("stale", store.settle(d.message.id, d.token + 9999, Settlement::Delivered)).await, "a wrong token is refused");
+    assert!(
+        !ok("stale", store.settle(d.message.id, d.token + 9999, Settlement::Delivered)).await,
+        "a wrong token is refused"
+    );
     assert!(ok("settle", store.settle(d.message.id, d.token, Settlement::Delivered)).await);
-    assert!(!ok("again", store.settle(d.message.id, d.token, Settlement::Delivered)).await, "nothing is acked twice");
+    assert!(
+        !ok("again", store.settle(d.message.id, d.token, Settlement::Delivered)).await,
+        "nothing is acked twice"
+    );
     let retry_at = at + Duration::minutes(30);
-    assert!(ok("settle", store.settle(r.message.id, r.token, Settlement::Retry { at: retry_at, error: "500".into() })).await);
-    assert!(ok("settle", store.settle(x.message.id, x.token, Settlement::Dead { reason: "400 bad request".into() })).await);
+    assert!(
+        ok(
+            "settle",
+            store.settle(
+                r.message.id,
+                r.token,
+                Settlement::Retry { at: retry_at, error: "500".into() }
+            )
+        )
+        .await
+    );
+    assert!(
+        ok(
+            "settle",
+            store.settle(
+                x.message.id,
+                x.token,
+                Settlement::Dead { reason: "400 bad request".into() }
+            )
+        )
+        .await
+    );
     assert_eq!(ok("delivered", store.outbox(&f.tenant, OutboxStatus::Delivered)).await.len(), 1);
     let dead = ok("dead", store.outbox(&f.tenant, OutboxStatus::Dead)).await;
     assert_eq!(dead.len(), 1);
-    assert_eq!(dead[0].last_error.as_deref(), Some("400 bad request"), "the dead letter keeps its reason");
-    assert!(mine(ok("claim", store.claim_outbox(at + Duration::minutes(10), 1000, lease)).await).is_empty(), "a retry waits");
-    let again = mine(ok("claim", store.claim_outbox(retry_at, 1000, retry_at + Duration::minutes(5))).await);
+    assert_eq!(
+        dead[0].last_error.as_deref(),
+        Some("400 bad request"),
+        "the dead letter keeps its reason"
+    );
+    assert!(
+        mine(ok("claim", store.claim_outbox(at + Duration::minutes(10), 1000, lease)).await)
+            .is_empty(),
+        "a retry waits"
+    );
+    let again = mine(
+        ok("claim", store.claim_outbox(retry_at, 1000, retry_at + Duration::minutes(5))).await,
+    );
     assert_eq!(again.len(), 1, "the retry comes back when due");
-    assert_eq!((again[0].message.attempts, again[0].message.last_error.as_deref()), (2, Some("500")));
+    assert_eq!(
+        (again[0].message.attempts, again[0].message.last_error.as_deref()),
+        (2, Some("500"))
+    );
     // A lease that expires is claimable again, and the old token no longer settles.
     let later = retry_at + Duration::minutes(10);
-    let stolen = mine(ok("claim", store.claim_outbox(later, 1000, later + Duration::minutes(5))).await);
+    let stolen =
+        mine(ok("claim", store.claim_outbox(later, 1000, later + Duration::minutes(5))).await);
     assert_eq!(stolen.len(), 1, "an expired lease is claimable again");
-    assert!(!ok("old token", store.settle(again[0].message.id, again[0].token, Settlement::Delivered)).await);
-    assert!(ok("new token", store.settle(stolen[0].message.id, stolen[0].token, Settlement::Delivered)).await);
+    assert!(
+        !ok("old token", store.settle(again[0].message.id, again[0].token, Settlement::Delivered))
+            .await
+    );
+    assert!(
+        ok("new token", store.settle(stolen[0].message.id, stolen[0].token, Settlement::Delivered))
+            .await
+    );
 }
 
 /// Ledger queries filter by stage, unit, overdue and text, and page with a total.
 pub async fn ledger_queries_filter_and_page<S: Store>(store: &S) {
     let f = fixture("ledger");
-    for (i, to) in [StageKind::Discovered, StageKind::Registered, StageKind::Treating, StageKind::Closed].into_iter().enumerate() {
+    for (i, to) in
+        [StageKind::Discovered, StageKind::Registered, StageKind::Treating, StageKind::Closed]
+            .into_iter()
+            .enumerate()
+    {
         let g = Fixture { start: f.start + Duration::minutes(i as i64), ..f.clone() };
         let (hazard, records) = sample(&g, to);
         ok("commit", store.commit(commit(&f.tenant, &hazard, 0, records, g.start))).await;
@@ -345,7 +462,8 @@ pub async fn ledger_queries_filter_and_page<S: Store>(store: &S) {
         query
     };
     let tenant = &f.tenant;
-    let count = |query: LedgerQuery| async move { ok("ledger", store.ledger(tenant, &query)).await };
+    let count =
+        |query: LedgerQuery| async move { ok("ledger", store.ledger(tenant, &query)).await };
     assert_eq!(count(q(&|_| {})).await.total, 4);
     assert_eq!(count(q(&|x| x.stages = [StageKind::Closed].into_iter().collect())).await.total, 1);
     assert_eq!(count(q(&|x| x.units = Some(vec![f.logistics.clone()]))).await.total, 4);
@@ -365,7 +483,11 @@ pub async fn ledger_queries_filter_and_page<S: Store>(store: &S) {
     .await;
     assert_eq!((page.total, page.rows.len()), (4, 2), "total counts all; the page holds the rest");
     let first = count(q(&|x| x.limit = 1)).await;
-    assert_eq!(first.rows[0].discovered_at, f.start + Duration::minutes(3), "newest discovery first");
+    assert_eq!(
+        first.rows[0].discovered_at,
+        f.start + Duration::minutes(3),
+        "newest discovery first"
+    );
 }
 
 /// Runs every notifier check: a delivery of one notice and a digest are accepted.

@@ -26,6 +26,6 @@ mod scenario;
 
 pub use clock::ManualClock;
 pub use conformance::{notifier_conformance, store_conformance};
-pub use notifiers::{Answer, FlakyNotifier, RecordingNotifier};
 pub use fixture::{evidence, fold_onto, major_plan, Fixture, People};
+pub use notifiers::{Answer, FlakyNotifier, RecordingNotifier};
 pub use scenario::{Outcome, Scenario};

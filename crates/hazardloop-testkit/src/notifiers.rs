@@ -60,12 +60,17 @@ pub struct FlakyNotifier {
 impl FlakyNotifier {
     /// Answers `script` in order, then `Ok` for ever.
     pub fn new(script: impl IntoIterator<Item = Answer>) -> FlakyNotifier {
-        FlakyNotifier { script: Arc::new(Mutex::new(script.into_iter().collect())), ..FlakyNotifier::default() }
+        FlakyNotifier {
+            script: Arc::new(Mutex::new(script.into_iter().collect())),
+            ..FlakyNotifier::default()
+        }
     }
 
     /// Fails transiently `n` times, then succeeds.
     pub fn failing(n: usize) -> FlakyNotifier {
-        FlakyNotifier::new((0..n).map(|i| Answer::Transient(format!("HTTP 500 (attempt {})", i + 1))))
+        FlakyNotifier::new(
+            (0..n).map(|i| Answer::Transient(format!("HTTP 500 (attempt {})", i + 1))),
+        )
     }
 
     /// Appends answers to the script.
@@ -90,8 +95,16 @@ impl Notifier for FlakyNotifier {
     }
 
     fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), DeliveryError>> {
-        let answer = self.script.lock().unwrap_or_else(PoisonError::into_inner).pop_front().unwrap_or(Answer::Ok);
-        self.attempts.lock().unwrap_or_else(PoisonError::into_inner).push((delivery.clone(), answer.clone()));
+        let answer = self
+            .script
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop_front()
+            .unwrap_or(Answer::Ok);
+        self.attempts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((delivery.clone(), answer.clone()));
         Box::pin(async move {
             match answer {
                 Answer::Ok => Ok(()),

@@ -36,7 +36,8 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             let mut report = DispatchReport::default();
             let lease = now + Duration::seconds(self.tuning.lease_seconds);
             loop {
-                let claimed = self.store.claim_outbox(now, self.tuning.dispatch_batch, lease).await?;
+                let claimed =
+                    self.store.claim_outbox(now, self.tuning.dispatch_batch, lease).await?;
                 if claimed.is_empty() {
                     break;
                 }
@@ -61,9 +62,15 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         let tenant = first.message.tenant.clone();
         let person = first.message.to.clone();
         let addressee = match (&person, self.org(&tenant)) {
-            (None, _) => Err(first.message.last_error.clone().unwrap_or_else(|| "no recipient".into())),
+            (None, _) => {
+                Err(first.message.last_error.clone().unwrap_or_else(|| "no recipient".into()))
+            }
             (Some(p), Ok(org)) => match org.person(p) {
-                Some(found) => Ok(Addressee { person: p.clone(), name: found.name.clone(), contacts: found.contacts.clone() }),
+                Some(found) => Ok(Addressee {
+                    person: p.clone(),
+                    name: found.name.clone(),
+                    contacts: found.contacts.clone(),
+                }),
                 None => Err(format!("{p} is no longer in the organisation")),
             },
             (Some(_), Err(e)) => Err(e.to_string()),
@@ -88,7 +95,9 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             let attempts = claimed.message.attempts;
             let settlement = match &outcome {
                 Ok(()) => Settlement::Delivered,
-                Err(DeliveryError::Permanent(reason)) => Settlement::Dead { reason: reason.clone() },
+                Err(DeliveryError::Permanent(reason)) => {
+                    Settlement::Dead { reason: reason.clone() }
+                }
                 Err(e) if attempts >= self.policy.delivery().max_attempts => {
                     Settlement::Dead { reason: format!("gave up after {attempts} attempts: {e}") }
                 }
@@ -138,7 +147,9 @@ fn elapsed(span: Span) -> Duration {
 fn groups(claimed: Vec<Claimed>) -> Vec<Vec<Claimed>> {
     let mut out: Vec<Vec<Claimed>> = Vec::new();
     for c in claimed {
-        match out.iter_mut().find(|g| g[0].message.group == c.message.group && g[0].message.tenant == c.message.tenant) {
+        match out.iter_mut().find(|g| {
+            g[0].message.group == c.message.group && g[0].message.tenant == c.message.tenant
+        }) {
             Some(g) => g.push(c),
             None => out.push(vec![c]),
         }

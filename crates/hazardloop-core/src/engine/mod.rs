@@ -101,7 +101,10 @@ pub struct Engine<S: Store, N: Notifier> {
 
 impl<S: Store, N: Notifier> std::fmt::Debug for Engine<S, N> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("notifier", &self.notifier.name()).field("tuning", &self.tuning).finish()
+        f.debug_struct("Engine")
+            .field("notifier", &self.notifier.name())
+            .field("tuning", &self.tuning)
+            .finish()
     }
 }
 
@@ -204,7 +207,8 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         let events = decide(hazard.as_ref().map(|l| &l.hazard), request.command, &ctx)?;
         let before = hazard.as_ref().map_or(0, |h| h.version);
         let prev = hazard.as_ref().map_or(ChainHash::default(), |h| h.head);
-        let (after, records) = self.record(tenant, id, hazard.map(|h| h.hazard), events, now, prev)?;
+        let (after, records) =
+            self.record(tenant, id, hazard.map(|h| h.hazard), events, now, prev)?;
         let outbox = self.notices_for(&after, &records, &org, now);
         let idempotency = request.idempotency_key.map(|key| IdempotentResult {
             key,
@@ -218,12 +222,15 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             expected_version: before,
             ledger: LedgerRow::from_hazard(&after, now),
             next_due: self.next_due(&after),
+            state: after.clone(),
             events: records.clone(),
             outbox,
             idempotency: idempotency.clone(),
         };
         match self.store.commit(commit).await {
-            Ok(()) => Ok(Outcome { hazard: id, version: after.version, events: records, replayed: false }),
+            Ok(()) => {
+                Ok(Outcome { hazard: id, version: after.version, events: records, replayed: false })
+            }
             // A concurrent retry with the same key landed first: return its result.
             Err(crate::store::StoreError::DuplicateKey) => match idempotency {
                 Some(k) => match self.store.idempotent(tenant, &k.key).await? {
@@ -236,7 +243,11 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         }
     }
 
-    async fn replay(&self, tenant: &TenantId, done: IdempotentResult) -> Result<Outcome, EngineError> {
+    async fn replay(
+        &self,
+        tenant: &TenantId,
+        done: IdempotentResult,
+    ) -> Result<Outcome, EngineError> {
         let stored = self.store.load(tenant, done.hazard).await?;
         let events = stored
             .map(|r| r.events)
@@ -282,21 +293,37 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             return None;
         }
         let grade = hazard.stage.registration().map_or(Grade::General, |r| r.grade);
-        next_fire(&hazard.clocks, grade, &hazard.fired, self.policy.ladders(), self.policy.calendar())
+        next_fire(
+            &hazard.clocks,
+            grade,
+            &hazard.fired,
+            self.policy.ladders(),
+            self.policy.calendar(),
+        )
     }
 
     /// Outbox messages for the events of a command (not escalations: the sweep writes those).
-    fn notices_for(&self, hazard: &Hazard, records: &[Recorded], org: &Org, now: DateTime<Utc>) -> Vec<OutboxMessage> {
+    fn notices_for(
+        &self,
+        hazard: &Hazard,
+        records: &[Recorded],
+        org: &Org,
+        now: DateTime<Utc>,
+    ) -> Vec<OutboxMessage> {
         let mut out = Vec::new();
         for r in records {
             let (kind, to, note): (NoticeKind, &[Recipient], Option<String>) = match &r.event {
                 Event::TreatmentCompleted { .. } => {
                     (NoticeKind::AcceptanceRequested, &[Recipient::SafetyOffice], None)
                 }
-                Event::AcceptanceFailed { rejection } => {
-                    (NoticeKind::AcceptanceFailed, &[Recipient::Assignee], Some(rejection.reason.clone()))
+                Event::AcceptanceFailed { rejection } => (
+                    NoticeKind::AcceptanceFailed,
+                    &[Recipient::Assignee],
+                    Some(rejection.reason.clone()),
+                ),
+                Event::Closed { .. } => {
+                    (NoticeKind::Closed, &[Recipient::Assignee, Recipient::UnitHead], None)
                 }
-                Event::Closed { .. } => (NoticeKind::Closed, &[Recipient::Assignee, Recipient::UnitHead], None),
                 _ => continue,
             };
             let notice = self.notice(hazard, kind, None, note);
@@ -306,7 +333,13 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         out
     }
 
-    fn notice(&self, hazard: &Hazard, kind: NoticeKind, clock: Option<(crate::deadline::ClockKind, DateTime<Utc>)>, note: Option<String>) -> Notice {
+    fn notice(
+        &self,
+        hazard: &Hazard,
+        kind: NoticeKind,
+        clock: Option<(crate::deadline::ClockKind, DateTime<Utc>)>,
+        note: Option<String>,
+    ) -> Notice {
         let facts = hazard.stage.facts();
         Notice {
             kind,
@@ -348,33 +381,44 @@ impl<S: Store, N: Notifier> Engine<S, N> {
                 Resolved::Nobody(reason) => missing.push(reason),
             }
         }
-        let message = |to: Option<crate::model::PersonId>, group: String, error: Option<String>| OutboxMessage {
-            id: MessageId::new_at(now),
-            tenant: hazard.tenant().clone(),
-            group,
-            to,
-            notice: notice.clone(),
-            created_at: now,
-            available_at: now,
-            attempts: 0,
-            last_error: error,
-            status: OutboxStatus::Pending,
+        let message = |to: Option<crate::model::PersonId>, group: String, error: Option<String>| {
+            OutboxMessage {
+                id: MessageId::new_at(now),
+                tenant: hazard.tenant().clone(),
+                group,
+                to,
+                notice: notice.clone(),
+                created_at: now,
+                available_at: now,
+                attempts: 0,
+                last_error: error,
+                status: OutboxStatus::Pending,
+            }
         };
-        let mut out: Vec<OutboxMessage> =
-            people.into_iter().map(|p| message(Some(p.clone()), format!("{group}:{p}"), None)).collect();
-        out.extend(missing.into_iter().map(|reason| message(None, format!("{group}:nobody"), Some(reason))));
+        let mut out: Vec<OutboxMessage> = people
+            .into_iter()
+            .map(|p| message(Some(p.clone()), format!("{group}:{p}"), None))
+            .collect();
+        out.extend(
+            missing
+                .into_iter()
+                .map(|reason| message(None, format!("{group}:nobody"), Some(reason))),
+        );
         out
     }
 
-    /// Loads and folds a hazard, checking its chain against the stored head.
+    /// Loads a hazard's latest state and chain head (one read; `verify` checks the history).
     async fn load(&self, tenant: &TenantId, id: HazardId) -> Result<Loaded, EngineError> {
-        let stored = self
+        let snapshot = self
             .store
-            .load(tenant, id)
+            .snapshot(tenant, id)
             .await?
             .ok_or_else(|| EngineError::NotFound { tenant: tenant.clone(), hazard: id })?;
-        let hazard = Hazard::fold(id, crate::store::events(&stored.events))?;
-        Ok(Loaded { head: stored.head, version: hazard.version, hazard })
+        Ok(Loaded {
+            head: snapshot.head,
+            version: snapshot.hazard.version,
+            hazard: snapshot.hazard,
+        })
     }
 }
 

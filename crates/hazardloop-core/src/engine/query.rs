@@ -31,7 +31,12 @@ impl<S: Store, N: Notifier> Engine<S, N> {
     }
 
     /// A page of the ledger. A page larger than the policy allows is refused naming the limit.
-    pub async fn ledger(&self, tenant: &TenantId, filter: &LedgerFilter, page: Page) -> Result<LedgerPage, EngineError> {
+    pub async fn ledger(
+        &self,
+        tenant: &TenantId,
+        filter: &LedgerFilter,
+        page: Page,
+    ) -> Result<LedgerPage, EngineError> {
         let max = self.policy.limits().page_size;
         if page.limit > max {
             return Err(crate::workflow::WorkflowError::Input(InputError::TooLarge {
@@ -42,7 +47,9 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         }
         let org = self.org(tenant)?;
         let units = filter.unit.as_ref().map(|u| {
-            std::iter::once(u.clone()).chain(org.descendants(u).into_iter().map(|d| d.id.clone())).collect()
+            std::iter::once(u.clone())
+                .chain(org.descendants(u).into_iter().map(|d| d.id.clone()))
+                .collect()
         });
         let query = LedgerQuery {
             stages: filter.stages.clone(),
@@ -61,11 +68,16 @@ impl<S: Store, N: Notifier> Engine<S, N> {
     }
 
     /// The statistics table (隐患问题统计表) for a period, per unit and category, rolled up.
-    pub async fn statistics(&self, tenant: &TenantId, period: &Period) -> Result<StatsTable, EngineError> {
+    pub async fn statistics(
+        &self,
+        tenant: &TenantId,
+        period: &Period,
+    ) -> Result<StatsTable, EngineError> {
         let org = self.org(tenant)?;
         let page_size = self.policy.limits().page_size.max(1);
         let mut rows = Vec::new();
-        let mut query = LedgerQuery { limit: page_size, now: Some(self.clock.now()), ..LedgerQuery::default() };
+        let mut query =
+            LedgerQuery { limit: page_size, now: Some(self.clock.now()), ..LedgerQuery::default() };
         loop {
             let page = self.store.ledger(tenant, &query).await?;
             let n = page.rows.len();
@@ -93,7 +105,10 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             return Err(ChainError {
                 hazard: id,
                 seq: len.min(stored.version) + 1,
-                reason: format!("the ledger records version {} but {len} events remain", stored.version),
+                reason: format!(
+                    "the ledger records version {} but {len} events remain",
+                    stored.version
+                ),
             }
             .into());
         }

@@ -80,21 +80,42 @@ impl<S: Store, N: Notifier> Engine<S, N> {
                 Vec::new()
             } else {
                 let policy = &self.policy;
-                plan_sweep(now, &hazard.clocks, grade, &hazard.fired, policy.ladders(), policy.calendar())
+                plan_sweep(
+                    now,
+                    &hazard.clocks,
+                    grade,
+                    &hazard.fired,
+                    policy.ladders(),
+                    policy.calendar(),
+                )
             };
             let group = format!("sweep:{sweep_id}");
             let mut outbox = Vec::new();
             for e in &planned {
-                let notice = self.notice(&hazard, NoticeKind::from(e.action), Some((e.key.clock, e.key.due)), None);
+                let notice = self.notice(
+                    &hazard,
+                    NoticeKind::from(e.action),
+                    Some((e.key.clock, e.key.due)),
+                    None,
+                );
                 outbox.extend(self.address(&hazard, &org, &e.to, notice, &group, now));
             }
-            let events: Vec<Event> =
-                planned.iter().map(|e| Event::Escalated { escalation: e.clone(), at: now }).collect();
+            let events: Vec<Event> = planned
+                .iter()
+                .map(|e| Event::Escalated { escalation: e.clone(), at: now })
+                .collect();
             let fired = events.len();
             let (after, records) = if events.is_empty() {
                 (hazard.clone(), Vec::new())
             } else {
-                self.record(&due.tenant, due.hazard, Some(hazard.clone()), events, now, loaded.head)?
+                self.record(
+                    &due.tenant,
+                    due.hazard,
+                    Some(hazard.clone()),
+                    events,
+                    now,
+                    loaded.head,
+                )?
             };
             let messages = outbox.len();
             let commit = Commit {
@@ -104,6 +125,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
                 events: records,
                 ledger: LedgerRow::from_hazard(&after, now),
                 next_due: self.next_due(&after),
+                state: after.clone(),
                 outbox,
                 idempotency: None,
             };

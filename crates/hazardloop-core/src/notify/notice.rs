@@ -98,7 +98,9 @@ impl Notice {
             (Circular, Lang::Zh) => "予以通报，请引以为戒。",
             (Circular, Lang::En) => "Circulated for everyone's attention.",
             (AcceptanceRequested, Lang::Zh) => "整改已完成，请组织验收（验收人不得为整改人）。",
-            (AcceptanceRequested, Lang::En) => "Rectification is complete: check it (not by the rectifier).",
+            (AcceptanceRequested, Lang::En) => {
+                "Rectification is complete: check it (not by the rectifier)."
+            }
             (AcceptanceFailed, Lang::Zh) => "验收不合格，请按意见重新整改。",
             (AcceptanceFailed, Lang::En) => "The check failed: rework it as noted.",
             (Closed, Lang::Zh) => "隐患已销号，请归档备案。",

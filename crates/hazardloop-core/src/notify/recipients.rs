@@ -14,8 +14,14 @@ pub enum Resolved {
 }
 
 /// Resolves `recipient` for a hazard of `unit` (the responsible unit) assigned to `assignee`.
-pub fn resolve(org: &Org, recipient: Recipient, unit: &UnitId, assignee: Option<&PersonId>) -> Resolved {
-    let people = |v: Vec<&crate::org::Person>| v.into_iter().map(|p| p.id.clone()).collect::<Vec<_>>();
+pub fn resolve(
+    org: &Org,
+    recipient: Recipient,
+    unit: &UnitId,
+    assignee: Option<&PersonId>,
+) -> Resolved {
+    let people =
+        |v: Vec<&crate::org::Person>| v.into_iter().map(|p| p.id.clone()).collect::<Vec<_>>();
     let at_kind = |kind: UnitKind, role: Role| {
         org.nearest(unit, kind).map(|u| people(org.find_up(&u.id, role))).unwrap_or_default()
     };

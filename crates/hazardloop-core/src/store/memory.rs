@@ -8,11 +8,12 @@ use chrono::{DateTime, Utc};
 
 use super::{
     Claimed, Commit, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery, OutboxMessage,
-    OutboxStatus, Settlement, Store, StoreError,
+    OutboxStatus, Settlement, Snapshot, Store, StoreError,
 };
 use crate::chain::{ChainHash, Recorded};
 use crate::model::{HazardId, MessageId, TenantId};
 use crate::report::LedgerRow;
+use crate::workflow::Hazard;
 
 /// A [`Store`] in memory. Cheap to create; nothing survives the process.
 #[derive(Debug, Default)]
@@ -33,6 +34,7 @@ struct Inner {
 struct Stored {
     events: Vec<Recorded>,
     ledger: LedgerRow,
+    state: Hazard,
     next_due: Option<DateTime<Utc>>,
 }
 
@@ -77,6 +79,7 @@ impl Inner {
         let stored = self.hazards.entry(key).or_insert_with(|| Stored {
             events: Vec::new(),
             ledger: c.ledger.clone(),
+            state: c.state.clone(),
             next_due: None,
         });
         if let Some(at) = stored.next_due.take() {
@@ -84,6 +87,7 @@ impl Inner {
         }
         stored.events.extend(c.events);
         stored.ledger = c.ledger;
+        stored.state = c.state;
         stored.next_due = c.next_due;
         if let Some(at) = c.next_due {
             self.due.insert(Due { at, tenant: c.tenant.clone(), hazard: c.hazard });
@@ -105,8 +109,7 @@ impl Inner {
         };
         // Whole groups: a digest is never split between two claims.
         let mut groups: Vec<(String, TenantId)> = Vec::new();
-        let mut count = 0;
-        for row in self.outbox.values().filter(|r| claimable(r)) {
+        for (count, row) in self.outbox.values().filter(|r| claimable(r)).enumerate() {
             let group = (row.message.group.clone(), row.message.tenant.clone());
             if !groups.contains(&group) {
                 if count >= limit {
@@ -114,11 +117,11 @@ impl Inner {
                 }
                 groups.push(group);
             }
-            count += 1;
         }
         let mut claimed = Vec::new();
         for row in self.outbox.values_mut() {
-            let in_group = groups.iter().any(|(g, t)| *g == row.message.group && *t == row.message.tenant);
+            let in_group =
+                groups.iter().any(|(g, t)| *g == row.message.group && *t == row.message.tenant);
             if in_group && claimable(row) {
                 self.next_token += 1;
                 row.lease = Some((self.next_token, until));
@@ -135,7 +138,11 @@ impl Store for MemoryStore {
         self.lock().commit(commit)
     }
 
-    async fn load(&self, tenant: &TenantId, hazard: HazardId) -> Result<Option<HazardRecord>, StoreError> {
+    async fn load(
+        &self,
+        tenant: &TenantId,
+        hazard: HazardId,
+    ) -> Result<Option<HazardRecord>, StoreError> {
         let inner = self.lock();
         Ok(inner.hazards.get(&(tenant.clone(), hazard)).map(|s| HazardRecord {
             events: s.events.clone(),
@@ -144,7 +151,23 @@ impl Store for MemoryStore {
         }))
     }
 
-    async fn ledger(&self, tenant: &TenantId, query: &LedgerQuery) -> Result<LedgerPage, StoreError> {
+    async fn snapshot(
+        &self,
+        tenant: &TenantId,
+        hazard: HazardId,
+    ) -> Result<Option<Snapshot>, StoreError> {
+        let inner = self.lock();
+        Ok(inner.hazards.get(&(tenant.clone(), hazard)).map(|s| Snapshot {
+            hazard: s.state.clone(),
+            head: s.events.last().map_or(ChainHash::default(), |e| e.hash),
+        }))
+    }
+
+    async fn ledger(
+        &self,
+        tenant: &TenantId,
+        query: &LedgerQuery,
+    ) -> Result<LedgerPage, StoreError> {
         let inner = self.lock();
         let mut rows: Vec<&LedgerRow> = inner
             .hazards
@@ -160,7 +183,12 @@ impl Store for MemoryStore {
         Ok(LedgerPage { total, rows })
     }
 
-    async fn due(&self, before: DateTime<Utc>, after: Option<&Due>, limit: usize) -> Result<Vec<Due>, StoreError> {
+    async fn due(
+        &self,
+        before: DateTime<Utc>,
+        after: Option<&Due>,
+        limit: usize,
+    ) -> Result<Vec<Due>, StoreError> {
         let inner = self.lock();
         Ok(inner
             .due
@@ -172,7 +200,11 @@ impl Store for MemoryStore {
             .collect())
     }
 
-    async fn idempotent(&self, tenant: &TenantId, key: &str) -> Result<Option<IdempotentResult>, StoreError> {
+    async fn idempotent(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+    ) -> Result<Option<IdempotentResult>, StoreError> {
         Ok(self.lock().keys.get(&(tenant.clone(), key.to_owned())).cloned())
     }
 
@@ -185,7 +217,12 @@ impl Store for MemoryStore {
         Ok(self.lock().claim(now, limit, lease_until))
     }
 
-    async fn settle(&self, id: MessageId, token: u64, settlement: Settlement) -> Result<bool, StoreError> {
+    async fn settle(
+        &self,
+        id: MessageId,
+        token: u64,
+        settlement: Settlement,
+    ) -> Result<bool, StoreError> {
         let mut inner = self.lock();
         let Some(row) = inner.outbox.get_mut(&id) else { return Ok(false) };
         if row.lease.map(|(t, _)| t) != Some(token) || row.message.status != OutboxStatus::Pending {
@@ -206,7 +243,11 @@ impl Store for MemoryStore {
         Ok(true)
     }
 
-    async fn outbox(&self, tenant: &TenantId, status: OutboxStatus) -> Result<Vec<OutboxMessage>, StoreError> {
+    async fn outbox(
+        &self,
+        tenant: &TenantId,
+        status: OutboxStatus,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
         let inner = self.lock();
         Ok(inner
             .outbox

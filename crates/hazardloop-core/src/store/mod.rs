@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 pub use memory::MemoryStore;
 pub use types::{
     Claimed, Commit, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery, OutboxMessage,
-    OutboxStatus, Settlement,
+    OutboxStatus, Settlement, Snapshot,
 };
 
 use crate::chain::Recorded;
@@ -71,6 +71,13 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         hazard: HazardId,
     ) -> impl Future<Output = Result<Option<HazardRecord>, StoreError>> + Send;
+
+    /// A hazard's latest state and chain head (what the last commit stored as `state`).
+    fn snapshot(
+        &self,
+        tenant: &TenantId,
+        hazard: HazardId,
+    ) -> impl Future<Output = Result<Option<Snapshot>, StoreError>> + Send;
 
     /// A page of the ledger.
     fn ledger(
@@ -137,6 +144,13 @@ impl<S: Store> Store for std::sync::Arc<S> {
         hazard: HazardId,
     ) -> impl Future<Output = Result<Option<HazardRecord>, StoreError>> + Send {
         (**self).load(tenant, hazard)
+    }
+    fn snapshot(
+        &self,
+        tenant: &TenantId,
+        hazard: HazardId,
+    ) -> impl Future<Output = Result<Option<Snapshot>, StoreError>> + Send {
+        (**self).snapshot(tenant, hazard)
     }
     fn ledger(
         &self,

@@ -9,7 +9,7 @@ use crate::chain::{ChainHash, Recorded};
 use crate::model::{Category, Grade, HazardId, MessageId, PersonId, TenantId, UnitId};
 use crate::notify::Notice;
 use crate::report::LedgerRow;
-use crate::workflow::StageKind;
+use crate::workflow::{Hazard, StageKind};
 
 /// Everything one command (or one sweep of one hazard) writes.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,6 +24,8 @@ pub struct Commit {
     pub events: Vec<Recorded>,
     /// The ledger row after the events.
     pub ledger: LedgerRow,
+    /// The hazard after the events (the snapshot `Store::snapshot` returns).
+    pub state: Hazard,
     /// When the hazard's next escalation rung fires (`None`: no clock to watch).
     pub next_due: Option<DateTime<Utc>>,
     /// Messages to deliver.
@@ -40,6 +42,15 @@ pub struct HazardRecord {
     /// The version the store holds (number of events).
     pub version: u64,
     /// The last event's hash, as stored with the ledger row.
+    pub head: ChainHash,
+}
+
+/// A hazard's latest state and chain head, read in one go by the engine before a command.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// The hazard (its `version` is the number of events).
+    pub hazard: Hazard,
+    /// The last event's hash.
     pub head: ChainHash,
 }
 
@@ -104,7 +115,10 @@ impl LedgerQuery {
             && self.discovered_from.is_none_or(|t| row.discovered_at >= t)
             && self.discovered_to.is_none_or(|t| row.discovered_at < t)
             && self.overdue.is_none_or(|want| self.is_overdue(row) == want)
-            && self.text.as_ref().is_none_or(|t| row.title.contains(t.as_str()) || row.location.contains(t.as_str()))
+            && self
+                .text
+                .as_ref()
+                .is_none_or(|t| row.title.contains(t.as_str()) || row.location.contains(t.as_str()))
     }
 
     /// Overdue at the query's `now`: open, not paused, the deadline in force has passed.
