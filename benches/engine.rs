@@ -14,20 +14,11 @@ use hazardloop::model::Grade;
 use hazardloop::notify::Discard;
 use hazardloop::store::MemoryStore;
 use hazardloop::workflow::{decide, Hazard, Step};
-use hazardloop_testkit::{fold_onto, Fixture, ManualClock};
+use hazardloop_testkit::{fold_onto, Fixture, ManualClock, MAIN_PATH};
 
 mod support;
 
-const LOOP: [Step; 8] = [
-    Step::Discover,
-    Step::Register,
-    Step::Report,
-    Step::StartTreatment,
-    Step::Complete,
-    Step::Pass,
-    Step::Close,
-    Step::Archive,
-];
+const LOOP: [Step; 8] = MAIN_PATH;
 
 fn bench(c: &mut Criterion) {
     let f = Fixture::school();

@@ -12,19 +12,11 @@ use hazardloop_testkit::{Fixture, Scenario};
 
 /// A history ending in each stage, for both grades.
 fn histories(f: &Fixture, grade: Grade) -> Vec<(StageKind, Vec<Event>)> {
-    let mut out: Vec<_> = [
-        StageKind::Discovered,
-        StageKind::Registered,
-        StageKind::Reported,
-        StageKind::Treating,
-        StageKind::Treated,
-        StageKind::Accepted,
-        StageKind::Closed,
-        StageKind::Archived,
-    ]
-    .into_iter()
-    .map(|k| (k, f.walked(grade, k).1))
-    .collect();
+    let mut out: Vec<_> = StageKind::ALL
+        .into_iter()
+        .filter(|k| *k != StageKind::Dismissed)
+        .map(|k| (k, f.walked(grade, k).1))
+        .collect();
     let (_, registered) = f.walked(grade, StageKind::Registered);
     let dismissed = Scenario::new(f)
         .given(registered.clone())

@@ -331,18 +331,16 @@ fn close_needs_acceptance() {
 fn supervised_major_hazard_is_closed_only_by_the_bureau() {
     let f = f();
     let (_, mut history) = f.walked(Grade::Major, StageKind::Reported);
-    let supervised = Scenario::new(&f).given(history.clone()).when(
-        &f.bureau_officer(),
-        Command::Supervise { reference: Some("督办〔2025〕1号".into()) },
-    );
-    history.extend(supervised.result().clone().unwrap());
+    Scenario::new(&f)
+        .given(history.clone())
+        .when(&f.bureau_officer(), Command::Supervise { reference: Some("督办〔2025〕1号".into()) })
+        .then_extend(&mut history);
     for (actor, command) in [
         (f.principal(), major_start(&f, major_plan(deadline(&f)))),
         (f.worker(), f.complete()),
         (f.inspector(), Command::Pass { note: String::new() }),
     ] {
-        let o = Scenario::new(&f).given(history.clone()).when(&actor, command);
-        history.extend(o.result().clone().unwrap());
+        Scenario::new(&f).given(history.clone()).when(&actor, command).then_extend(&mut history);
     }
     Scenario::new(&f)
         .given(history.clone())
@@ -359,15 +357,14 @@ fn supervised_major_hazard_is_closed_only_by_the_bureau() {
 fn supervised_close_clock_is_ten_days_after_acceptance() {
     let f = f();
     let (_, mut history) = f.walked(Grade::Major, StageKind::Reported);
-    let o = Scenario::new(&f)
+    Scenario::new(&f)
         .given(history.clone())
-        .when(&f.bureau_officer(), Command::Supervise { reference: None });
-    history.extend(o.result().clone().unwrap());
+        .when(&f.bureau_officer(), Command::Supervise { reference: None })
+        .then_extend(&mut history);
     for (actor, command) in
         [(f.principal(), major_start(&f, major_plan(deadline(&f)))), (f.worker(), f.complete())]
     {
-        let o = Scenario::new(&f).given(history.clone()).when(&actor, command);
-        history.extend(o.result().clone().unwrap());
+        Scenario::new(&f).given(history.clone()).when(&actor, command).then_extend(&mut history);
     }
     let at = f.start + Duration::days(1);
     let h = Scenario::new(&f)
@@ -516,14 +513,10 @@ fn extension_is_requested_before_the_deadline() {
 fn extension_granted_by_the_superior_moves_rectify_by_and_is_counted() {
     let f = f();
     let (_, mut history) = f.walked(Grade::General, StageKind::Treating);
-    history.extend(
-        Scenario::new(&f)
-            .given(history.clone())
-            .when(&f.worker(), extension(&f, 30))
-            .result()
-            .clone()
-            .unwrap(),
-    );
+    Scenario::new(&f)
+        .given(history.clone())
+        .when(&f.worker(), extension(&f, 30))
+        .then_extend(&mut history);
     // The worker cannot grant their own request.
     Scenario::new(&f)
         .given(history.clone())
@@ -544,14 +537,10 @@ fn extension_is_decided_by_the_assignees_superior_not_a_peer() {
     let (_, mut history) = f.walked(Grade::General, StageKind::Treating);
     // The logistics head asks; a department head of the same rank may not decide.
     let mut head = f.logistics_head();
-    history.extend(
-        Scenario::new(&f)
-            .given(history.clone())
-            .when(&head, extension(&f, 30))
-            .result()
-            .clone()
-            .unwrap(),
-    );
+    Scenario::new(&f)
+        .given(history.clone())
+        .when(&head, extension(&f, 30))
+        .then_extend(&mut history);
     head.person = f.people.security_head.clone();
     head.units = vec![f.school.clone()];
     Scenario::new(&f)
@@ -564,14 +553,10 @@ fn extension_is_decided_by_the_assignees_superior_not_a_peer() {
 fn extension_denied_keeps_the_deadline() {
     let f = f();
     let (h0, mut history) = f.walked(Grade::General, StageKind::Treating);
-    history.extend(
-        Scenario::new(&f)
-            .given(history.clone())
-            .when(&f.worker(), extension(&f, 30))
-            .result()
-            .clone()
-            .unwrap(),
-    );
+    Scenario::new(&f)
+        .given(history.clone())
+        .when(&f.worker(), extension(&f, 30))
+        .then_extend(&mut history);
     let h = Scenario::new(&f)
         .given(history)
         .when(&f.deputy(), Command::DenyExtension { reason: "应按期完成".into() })
@@ -599,11 +584,11 @@ fn resume_shifts_every_clock_by_the_paused_time() {
     let f = f();
     let (h0, mut history) = f.walked(Grade::General, StageKind::Treating);
     let paused_at = f.start + Duration::hours(10);
-    let o = Scenario::new(&f)
+    Scenario::new(&f)
         .given(history.clone())
         .at(paused_at)
-        .when(&f.deputy(), Command::PauseClock { reason: "停电".into() });
-    history.extend(o.result().clone().unwrap());
+        .when(&f.deputy(), Command::PauseClock { reason: "停电".into() })
+        .then_extend(&mut history);
     let h = Scenario::new(&f)
         .given(history)
         .at(paused_at + Duration::hours(48))

@@ -6,6 +6,18 @@ use hazardloop_core::workflow::{Command, DismissReason, Hazard, Interim, Interim
 
 use crate::{evidence, Fixture};
 
+/// The seven steps of the loop as commands, in order, for a hazard that passes acceptance.
+pub const MAIN_PATH: [Step; 8] = [
+    Step::Discover,
+    Step::Register,
+    Step::Report,
+    Step::StartTreatment,
+    Step::Complete,
+    Step::Pass,
+    Step::Close,
+    Step::Archive,
+];
+
 impl Fixture {
     /// A well-formed command for `step` on a hazard of `grade` at `now`. Whether it is accepted
     /// depends on the hazard's stage and the rules; the payload itself is valid.

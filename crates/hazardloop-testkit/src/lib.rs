@@ -19,6 +19,7 @@
 
 mod clock;
 mod commands;
+pub use commands::MAIN_PATH;
 pub mod conformance;
 mod fixture;
 mod notifiers;

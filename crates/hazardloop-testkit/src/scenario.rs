@@ -74,6 +74,11 @@ impl Outcome {
         self.after(&events)
     }
 
+    /// Asserts the command was accepted and appends its events to `history` (to build on it).
+    pub fn then_extend(self, history: &mut Vec<Event>) {
+        history.extend(self.events());
+    }
+
     /// Asserts the command was accepted; returns the hazard after it.
     pub fn then_ok(self) -> Hazard {
         let events = self.events();
