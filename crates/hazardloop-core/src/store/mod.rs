@@ -126,6 +126,22 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         status: OutboxStatus,
     ) -> impl Future<Output = Result<Vec<OutboxMessage>, StoreError>> + Send;
+
+    /// Saves a named document of a tenant (its organisation, its policy), replacing any earlier
+    /// one. Hosts that keep these elsewhere need not use it.
+    fn put_document(
+        &self,
+        tenant: &TenantId,
+        name: &str,
+        body: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A named document of a tenant, if saved.
+    fn document(
+        &self,
+        tenant: &TenantId,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
 }
 
 /// The events of a record, for convenience.
@@ -196,5 +212,20 @@ impl<S: Store> Store for std::sync::Arc<S> {
         status: OutboxStatus,
     ) -> impl Future<Output = Result<Vec<OutboxMessage>, StoreError>> + Send {
         (**self).outbox(tenant, status)
+    }
+    fn put_document(
+        &self,
+        tenant: &TenantId,
+        name: &str,
+        body: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        (**self).put_document(tenant, name, body)
+    }
+    fn document(
+        &self,
+        tenant: &TenantId,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send {
+        (**self).document(tenant, name)
     }
 }
