@@ -346,6 +346,21 @@ impl Store for Lockstep {
     ) -> Result<bool, hazardloop_core::store::StoreError> {
         self.inner.settle(id, t, s).await
     }
+    async fn put_document(
+        &self,
+        t: &hazardloop_core::model::TenantId,
+        n: &str,
+        b: &str,
+    ) -> Result<(), hazardloop_core::store::StoreError> {
+        self.inner.put_document(t, n, b).await
+    }
+    async fn document(
+        &self,
+        t: &hazardloop_core::model::TenantId,
+        n: &str,
+    ) -> Result<Option<String>, hazardloop_core::store::StoreError> {
+        self.inner.document(t, n).await
+    }
     async fn outbox(
         &self,
         t: &hazardloop_core::model::TenantId,

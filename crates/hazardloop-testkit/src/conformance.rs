@@ -33,6 +33,22 @@ pub async fn store_conformance<S: Store>(store: &S) {
     event_order_and_chain_are_preserved(store).await;
     outbox_claims_lease_and_settle(store).await;
     ledger_queries_filter_and_page(store).await;
+    documents_are_kept_per_tenant(store).await;
+}
+
+/// Named documents (organisation, policy) round-trip, are replaced, and stay in their tenant.
+pub async fn documents_are_kept_per_tenant<S: Store>(store: &S) {
+    let a = tenant("doc-a");
+    let b = tenant("doc-b");
+    assert_eq!(ok("missing", store.document(&a, "org")).await, None);
+    ok("put", store.put_document(&a, "org", "[[units]]\nid = \"学校\"")).await;
+    ok("put", store.put_document(&a, "policy", "{}")).await;
+    let got = ok("get", store.document(&a, "org")).await;
+    assert_eq!(got.as_deref(), Some("[[units]]\nid = \"学校\""));
+    ok("replace", store.put_document(&a, "org", "v2")).await;
+    assert_eq!(ok("get", store.document(&a, "org")).await.as_deref(), Some("v2"));
+    let other = ok("other tenant", store.document(&b, "org")).await;
+    assert_eq!(other, None, "documents stay in their tenant");
 }
 
 /// A unique tenant for one check.

@@ -27,6 +27,7 @@ struct Inner {
     due: BTreeSet<Due>,
     outbox: BTreeMap<MessageId, Row>,
     keys: HashMap<(TenantId, String), IdempotentResult>,
+    documents: HashMap<(TenantId, String), String>,
     next_token: u64,
 }
 
@@ -241,6 +242,20 @@ impl Store for MemoryStore {
             }
         }
         Ok(true)
+    }
+
+    async fn put_document(
+        &self,
+        tenant: &TenantId,
+        name: &str,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        self.lock().documents.insert((tenant.clone(), name.to_owned()), body.to_owned());
+        Ok(())
+    }
+
+    async fn document(&self, tenant: &TenantId, name: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.lock().documents.get(&(tenant.clone(), name.to_owned())).cloned())
     }
 
     async fn outbox(
