@@ -496,3 +496,23 @@ impl NowUtc for ManualClock {
         hazardloop_core::clock::Clock::now(self)
     }
 }
+
+#[tokio::test]
+async fn a_batch_lands_whole_or_not_at_all() {
+    let f = Fixture::school();
+    let clock = ManualClock::new(f.start);
+    let store = Arc::new(MemoryStore::new());
+    let e = engine(&f, store.clone(), RecordingNotifier::new(), &clock);
+    // The officer may discover and register; the second register is out of order.
+    let bad = vec![f.discover(), f.register(Grade::General), f.register(Grade::General)];
+    let err = e.execute_batch(&f.officer(), None, bad).await.unwrap_err();
+    assert!(matches!(err, EngineError::Workflow(_)), "{err}");
+    let empty = e.ledger(&f.tenant, &Default::default(), Default::default()).await.unwrap();
+    assert_eq!(empty.total, 0, "nothing of a refused batch is written");
+    let good = vec![f.discover(), f.register(Grade::General)];
+    let out = e.execute_batch(&f.officer(), None, good).await.unwrap();
+    let h = e.hazard(&f.tenant, out.hazard).await.unwrap();
+    assert_eq!(h.hazard.kind(), hazardloop_core::workflow::StageKind::Registered);
+    assert_eq!(h.timeline.len() as u64, out.version);
+    e.verify(&f.tenant, out.hazard).await.unwrap();
+}

@@ -190,27 +190,57 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         .await
     }
 
+    /// Executes several commands on one hazard (or a new one) as one atomic commit: all land or
+    /// none does. For imports and for hosts whose one user action is several steps.
+    pub async fn execute_batch(
+        &self,
+        actor: &Actor,
+        hazard: Option<HazardId>,
+        commands: Vec<Command>,
+    ) -> Result<Outcome, EngineError> {
+        self.run(actor, hazard, commands, None).await
+    }
+
     async fn execute_inner(&self, actor: &Actor, request: Request) -> Result<Outcome, EngineError> {
+        self.run(actor, request.hazard, vec![request.command], request.idempotency_key).await
+    }
+
+    async fn run(
+        &self,
+        actor: &Actor,
+        target: Option<HazardId>,
+        commands: Vec<Command>,
+        key: Option<String>,
+    ) -> Result<Outcome, EngineError> {
         let tenant = &actor.tenant;
-        if let Some(key) = &request.idempotency_key {
+        if let Some(key) = &key {
             if let Some(done) = self.store.idempotent(tenant, key).await? {
                 return self.replay(tenant, done).await;
             }
         }
         let org = self.org(tenant)?;
         let now = self.clock.now();
-        let (hazard, id) = match request.hazard {
+        let (hazard, id) = match target {
             Some(id) => (Some(self.load(tenant, id).await?), id),
             None => (None, HazardId::new_at(now)),
         };
         let ctx = Context { now, actor, policy: &self.policy, org: &org };
-        let events = decide(hazard.as_ref().map(|l| &l.hazard), request.command, &ctx)?;
+        let mut state = hazard.as_ref().map(|l| l.hazard.clone());
+        let mut events = Vec::new();
+        for command in commands {
+            let new = decide(state.as_ref(), command, &ctx)?;
+            state = Some(match state {
+                Some(h) => new.iter().try_fold(h, Hazard::apply)?,
+                None => Hazard::fold(id, &new)?,
+            });
+            events.extend(new);
+        }
         let before = hazard.as_ref().map_or(0, |h| h.version);
         let prev = hazard.as_ref().map_or(ChainHash::default(), |h| h.head);
         let (after, records) =
             self.record(tenant, id, hazard.map(|h| h.hazard), events, now, prev)?;
         let outbox = self.notices_for(&after, &records, &org, now);
-        let idempotency = request.idempotency_key.map(|key| IdempotentResult {
+        let idempotency = key.map(|key| IdempotentResult {
             key,
             hazard: id,
             version: after.version,
