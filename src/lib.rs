@@ -4,3 +4,7 @@ pub use hazardloop_core::{
     calendar, chain, clock, deadline, engine, escalation, model, notify, org, policy, prelude,
     report, store, workflow,
 };
+
+/// Exports of the ledger and the statistics table: CSV, XLSX, JSON and the HTML monthly summary.
+#[cfg(feature = "export")]
+pub use hazardloop_export as export;

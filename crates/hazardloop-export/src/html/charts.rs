@@ -1,0 +1,165 @@
+//! The summary's charts, drawn by plotters as SVG. Text stays `<text>` (no font files), and
+//! plotters escapes it.
+
+use plotters::coord::ranged1d::{IntoSegmentedCoord, SegmentValue};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::ExportError;
+
+const HEIGHT: u32 = 300;
+const FONT: &str = "sans-serif";
+
+/// A named series of counts, one per label.
+pub(crate) struct Series<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) colour: RGBColor,
+    pub(crate) values: Vec<usize>,
+}
+
+fn drawing<E: std::fmt::Display>(e: E) -> ExportError {
+    ExportError::Chart(e.to_string())
+}
+
+fn width(n: usize) -> u32 {
+    u32::try_from((160 + 90 * n).clamp(520, 1200)).unwrap_or(1200)
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The y axis top: a little above the largest value, at least 1.
+fn top(values: impl Iterator<Item = usize>) -> u32 {
+    let max = count(values.max().unwrap_or(0)).max(1);
+    max.saturating_add((max / 5).max(1))
+}
+
+fn label_of(labels: &[String], v: &SegmentValue<u32>) -> String {
+    match v {
+        SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+            labels.get(*i as usize).cloned().unwrap_or_default()
+        }
+        SegmentValue::Last => String::new(),
+    }
+}
+
+/// Lines with markers, one per series, over `labels` (the weeks), with a legend.
+pub(crate) fn lines(labels: &[String], series: &[Series<'_>]) -> Result<String, ExportError> {
+    let n = labels.len().max(1);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width(n), HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(drawing)?;
+        let y_max = top(series.iter().flat_map(|s| s.values.iter().copied()));
+        let mut chart = ChartBuilder::on(&root)
+            .margin(16)
+            .x_label_area_size(36)
+            .y_label_area_size(44)
+            .build_cartesian_2d((0..count(n)).into_segmented(), 0..y_max)
+            .map_err(drawing)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n)
+            .y_labels(6)
+            .x_label_formatter(&|v| label_of(labels, v))
+            .label_style((FONT, 13))
+            .draw()
+            .map_err(drawing)?;
+        for s in series {
+            let points: Vec<(SegmentValue<u32>, u32)> = s
+                .values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (SegmentValue::CenterOf(count(i)), count(*v)))
+                .collect();
+            let colour = s.colour;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    points.clone(),
+                    colour.stroke_width(2),
+                )))
+                .map_err(drawing)?
+                .label(s.name)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+                });
+            chart
+                .draw_series(points.iter().map(|p| Circle::new(p.clone(), 4, colour.filled())))
+                .map_err(drawing)?;
+            let above =
+                (FONT, 12).into_font().color(&colour).pos(Pos::new(HPos::Center, VPos::Bottom));
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|(x, y)| Text::new(y.to_string(), (x.clone(), *y), above.clone())),
+                )
+                .map_err(drawing)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font((FONT, 13))
+            .draw()
+            .map_err(drawing)?;
+        root.present().map_err(drawing)?;
+    }
+    Ok(svg)
+}
+
+/// One bar per label, its value written above it.
+pub(crate) fn bars(
+    labels: &[String],
+    values: &[usize],
+    colour: RGBColor,
+) -> Result<String, ExportError> {
+    let n = labels.len().max(1);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width(n), HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(drawing)?;
+        let y_max = top(values.iter().copied());
+        let mut chart = ChartBuilder::on(&root)
+            .margin(16)
+            .x_label_area_size(36)
+            .y_label_area_size(44)
+            .build_cartesian_2d((0..count(n)).into_segmented(), 0..y_max)
+            .map_err(drawing)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n)
+            .y_labels(6)
+            .x_label_formatter(&|v| label_of(labels, v))
+            .label_style((FONT, 13))
+            .draw()
+            .map_err(drawing)?;
+        chart
+            .draw_series(values.iter().enumerate().map(|(i, v)| {
+                let i = count(i);
+                let mut bar = Rectangle::new(
+                    [(SegmentValue::Exact(i), 0), (SegmentValue::Exact(i + 1), count(*v))],
+                    colour.filled(),
+                );
+                bar.set_margin(0, 0, 10, 10);
+                bar
+            }))
+            .map_err(drawing)?;
+        let above = (FONT, 12).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom));
+        chart
+            .draw_series(values.iter().enumerate().map(|(i, v)| {
+                Text::new(
+                    v.to_string(),
+                    (SegmentValue::CenterOf(count(i)), count(*v)),
+                    above.clone(),
+                )
+            }))
+            .map_err(drawing)?;
+        root.present().map_err(drawing)?;
+    }
+    Ok(svg)
+}

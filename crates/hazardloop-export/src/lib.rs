@@ -1,0 +1,56 @@
+//! # hazardloop-export
+//!
+//! Exports of the hazard ledger (台账) and the hazard statistics table (隐患问题统计表), as
+//! schools mail them upward: CSV (UTF-8 with a byte order mark, for Excel and WPS), XLSX
+//! (styled, frozen header, real dates in the school's time zone, percentages), JSON (stable
+//! documented shapes), and a self-contained HTML summary of a period (月汇总) with SVG charts.
+//!
+//! The core's [`report`](hazardloop_core::report) module computes the rows and figures; this
+//! crate only lays them out. Headers are Chinese by default, English with [`Lang::En`].
+//!
+//! ```
+//! use hazardloop_core::calendar::Calendar;
+//! use hazardloop_core::model::{Lang, TenantId};
+//! use hazardloop_core::org::Org;
+//! use hazardloop_core::report::{statistics, CellContext, LedgerRow, Period};
+//! use hazardloop_export::{export_ledger, monthly_html, stats_csv, Format, BOM};
+//!
+//! let calendar = Calendar::china();
+//! let org = Org::new(TenantId::new("demo")?);
+//! let rows: Vec<LedgerRow> = Vec::new(); // `LedgerRow::from_hazard(&hazard, now)` for each
+//! let cx = CellContext::new(Lang::Zh, calendar.time_zone()).with_org(&org);
+//!
+//! let format: Format = "xlsx".parse()?;
+//! let workbook = export_ledger(format, &rows, &cx)?;
+//! assert!(workbook.starts_with(b"PK")); // a zip archive
+//!
+//! let period: Period = "2025-03".parse()?;
+//! let table = statistics(&rows, period.bounds(&calendar), &org);
+//! let csv = stats_csv(&table, &cx);
+//! assert!(csv.starts_with(BOM));
+//! assert!(String::from_utf8(csv)?.contains("发现数"));
+//!
+//! let page = monthly_html(&rows, &table, &period, &calendar, &cx)?;
+//! assert!(page.contains("2025年3月") && page.matches("<svg").count() == 3);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! [`Lang::En`]: hazardloop_core::model::Lang::En
+
+mod csv_out;
+mod error;
+mod format;
+mod html;
+mod json;
+mod ledger;
+mod stats_layout;
+mod width;
+mod xlsx;
+
+pub use csv_out::{ledger_csv, stats_csv, BOM};
+pub use error::{ExportError, FormatError};
+pub use format::{export_ledger, export_stats, Format};
+pub use html::{escape as escape_html, monthly_html, weeks, Week};
+pub use json::{ledger_json, stats_json};
+pub use stats_layout::{stats_lines, Figure, LineKind, StatColumn, StatsLine};
+pub use xlsx::{ledger_xlsx, stats_xlsx, DATE_TIME_FORMAT};

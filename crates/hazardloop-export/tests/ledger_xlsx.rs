@@ -1,0 +1,140 @@
+//! The ledger workbook read back with calamine and unzipped: every cell, dates, frozen header.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::io::{Cursor, Read};
+
+use calamine::{open_workbook_from_rs, Data, DataType, Reader, Xlsx};
+use hazardloop_core::model::Lang;
+use hazardloop_core::report::{Column, LedgerRow};
+use hazardloop_export::ledger_xlsx;
+use hazardloop_testkit::Fixture;
+
+fn zip_entry(bytes: &[u8], name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    archive.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+    text
+}
+
+fn local(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+    at.with_timezone(&chrono_tz::Asia::Shanghai).naive_local()
+}
+
+fn time_of(row: &LedgerRow, column: Column) -> Option<Option<chrono::DateTime<chrono::Utc>>> {
+    match column {
+        Column::DiscoveredAt => Some(Some(row.discovered_at)),
+        Column::Deadline => Some(row.deadline),
+        Column::AcceptedAt => Some(row.accepted_at),
+        Column::ClosedAt => Some(row.closed_at),
+        _ => None,
+    }
+}
+
+#[test]
+fn every_ledger_cell_reads_back_with_calamine() {
+    let f = Fixture::school();
+    let rows = support::ledger(&f);
+    let cx = support::cx(&f, Lang::Zh);
+    let bytes = ledger_xlsx(&rows, &cx).unwrap();
+
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    assert_eq!(book.sheet_names(), ["台账"]);
+    let range = book.worksheet_range("台账").unwrap();
+    assert_eq!(range.start(), Some((0, 0)));
+    assert_eq!(range.get_size(), (rows.len() + 1, Column::ALL.len()));
+
+    for (j, column) in Column::ALL.iter().enumerate() {
+        assert_eq!(range.get((0, j)), Some(&Data::String(column.header(Lang::Zh).into())));
+    }
+    assert_eq!(range.get((0, 0)), Some(&Data::String("序号".into())));
+    assert_eq!(range.get((0, 19)), Some(&Data::String("备注".into())));
+
+    let mut dates = 0;
+    for (i, row) in rows.iter().enumerate() {
+        for (j, &column) in Column::ALL.iter().enumerate() {
+            let cell = range.get((i + 1, j)).unwrap();
+            let at = (i + 1, column);
+            if column == Column::Number {
+                assert_eq!(cell, &Data::Float((i + 1) as f64), "{at:?}");
+            } else if let Some(time) = time_of(row, column) {
+                match time {
+                    None => assert_eq!(cell, &Data::Empty, "{at:?}"),
+                    Some(t) => {
+                        assert!(cell.is_datetime(), "{at:?} is a date: {cell:?}");
+                        let read = cell.as_datetime().unwrap();
+                        let gap = (read - local(t)).num_milliseconds().abs();
+                        assert!(gap < 1000, "{at:?}: {read} vs {}", local(t));
+                        dates += 1;
+                    }
+                }
+            } else {
+                let text = row.cell(column, &cx);
+                if text.is_empty() {
+                    assert_eq!(cell, &Data::Empty, "{at:?}");
+                } else {
+                    assert_eq!(cell, &Data::String(text), "{at:?}");
+                }
+            }
+        }
+    }
+    assert!(dates > rows.len(), "discovery times and some deadlines and acceptances: {dates}");
+    // Names, not ids, and the script title kept as plain text.
+    assert!(rows.iter().any(|r| r.cell(Column::Unit, &cx) == "后勤管理处"));
+    assert!(rows
+        .iter()
+        .any(|r| r.cell(Column::Description, &cx).starts_with(support::SCRIPT_TITLE)));
+}
+
+#[test]
+fn header_row_is_frozen_styled_and_columns_fit_chinese_text() {
+    let f = Fixture::school();
+    let rows = support::ledger(&f);
+    let bytes = ledger_xlsx(&rows, &support::cx(&f, Lang::Zh)).unwrap();
+    let sheet = zip_entry(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(
+        sheet.contains(
+            r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
+        ),
+        "{sheet}"
+    );
+    assert!(sheet.contains("<autoFilter ref=\"A1:T"), "a filter on the header");
+
+    let width = |col: usize| -> f64 {
+        let tag = format!("<col min=\"{col}\" max=\"{col}\" width=\"");
+        let start =
+            sheet.find(&tag).unwrap_or_else(|| panic!("column {col} has a width")) + tag.len();
+        sheet[start..].split('"').next().unwrap().parse().unwrap()
+    };
+    // 隐患描述 (8th) holds long Chinese text, 序号 (1st) only small numbers; 发现时间 a date.
+    assert!(width(8) >= 40.0, "description {}", width(8));
+    assert!(width(1) <= 8.0, "number {}", width(1));
+    assert!(width(3) >= 16.0, "dates fit: {}", width(3));
+
+    let styles = zip_entry(&bytes, "xl/styles.xml");
+    assert!(styles.contains("<b/>"), "bold header");
+    assert!(styles.contains("FFDDEBF7"), "header fill");
+    assert!(styles.contains("yyyy-mm-dd hh:mm"), "date-time number format");
+}
+
+#[test]
+fn english_ledger_sheet_has_english_headers() {
+    let f = Fixture::school();
+    let rows = support::ledger(&f);
+    let bytes = ledger_xlsx(&rows, &support::cx(&f, Lang::En)).unwrap();
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    let range = book.worksheet_range("Ledger").unwrap();
+    assert_eq!(range.get((0, 1)), Some(&Data::String("Hazard ID".into())));
+    assert_eq!(range.get((0, 13)), Some(&Data::String("Deadline".into())));
+}
+
+#[test]
+fn empty_ledger_still_has_its_header() {
+    let f = Fixture::school();
+    let bytes = ledger_xlsx(&[], &support::cx(&f, Lang::Zh)).unwrap();
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    let range = book.worksheet_range("台账").unwrap();
+    assert_eq!(range.get_size(), (1, 20));
+}
