@@ -33,6 +33,12 @@ named_enum!(Action {
     Circular => ("通报", "circular"),
 });
 
+impl Action {
+    /// Every action, in ladder order.
+    pub const ALL: [Action; 5] =
+        [Action::Remind, Action::Overdue, Action::SupervisionLetter, Action::Summons, Action::Circular];
+}
+
 /// Who a rung notifies, relative to the hazard's unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
