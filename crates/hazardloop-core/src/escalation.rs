@@ -35,8 +35,13 @@ named_enum!(Action {
 
 impl Action {
     /// Every action, in ladder order.
-    pub const ALL: [Action; 5] =
-        [Action::Remind, Action::Overdue, Action::SupervisionLetter, Action::Summons, Action::Circular];
+    pub const ALL: [Action; 5] = [
+        Action::Remind,
+        Action::Overdue,
+        Action::SupervisionLetter,
+        Action::Summons,
+        Action::Circular,
+    ];
 }
 
 /// Who a rung notifies, relative to the hazard's unit.

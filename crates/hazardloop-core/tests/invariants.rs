@@ -139,6 +139,16 @@ proptest! {
         if std::env::var_os("HAZARDLOOP_PROPTEST_TRACE").is_some() {
             eprintln!("reached {:?}", run.hazard.as_ref().map(Hazard::kind));
         }
+        // Every event survives a JSON round trip exactly (stores keep events as JSON).
+        for e in &run.events {
+            let json = serde_json::to_string(e).unwrap();
+            let back: Event = serde_json::from_str(&json).unwrap();
+            prop_assert_eq!(&back, e);
+        }
+        if let Some(live) = run.hazard.clone() {
+            let json = serde_json::to_string(&live).unwrap();
+            prop_assert_eq!(&serde_json::from_str::<Hazard>(&json).unwrap(), &live);
+        }
         if let Some(live) = run.hazard {
             // Folding the whole history equals the state built step by step.
             let folded = Hazard::fold(live.id, &run.events).unwrap();

@@ -173,7 +173,24 @@ async fn ok<T>(what: &str, f: impl Future<Output = Result<T, StoreError>>) -> T 
 /// A commit is read back exactly: events, version and head.
 pub async fn commit_load_round_trip<S: Store>(store: &S) {
     let f = fixture("roundtrip");
-    let (hazard, records) = sample(&f, StageKind::Reported);
+    let (hazard, mut records) = sample(&f, StageKind::Reported);
+    // A fired rung too: the snapshot must keep the fired set (not a string-keyed map).
+    let due = hazard.clocks.get(hazardloop_core::deadline::ClockKind::Rectify).unwrap_or(f.start);
+    let fired = hazardloop_core::escalation::plan_sweep(
+        due + Duration::days(30),
+        &hazard.clocks,
+        Grade::General,
+        &hazard.fired,
+        f.policy.ladders(),
+        f.policy.calendar(),
+    );
+    let escalations: Vec<Event> =
+        fired.into_iter().take(2).map(|e| Event::Escalated { escalation: e, at: due }).collect();
+    let last = records.last().map_or(ChainHash::default(), |r| r.hash);
+    records.extend(chain(&f.tenant, hazard.id, records.len() as u64, last, &escalations, f.start));
+    let hazard =
+        escalations.iter().try_fold(hazard, Hazard::apply).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(hazard.fired.len(), 2, "the sample has fired rungs");
     ok("commit", store.commit(commit(&f.tenant, &hazard, 0, records.clone(), f.start))).await;
     let loaded = ok("load", store.load(&f.tenant, hazard.id)).await;
     let Some(loaded) = loaded else { panic!("a committed hazard loads") };

@@ -178,7 +178,6 @@ impl Bands {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Assessment {
     /// The method and its inputs.
-    #[serde(flatten)]
     pub method: Method,
     /// D (LEC) or R (LS); `None` for a direct judgement.
     pub score: Option<f64>,
@@ -274,6 +273,19 @@ mod tests {
         assert_eq!(a.colour, RiskColour::Red);
         let err = Assessment::score(Method::Ls { l: 6, s: 1 }, &Bands::lec_default(), &strict);
         assert_eq!(err.unwrap_err().field(), "assessment.l");
+    }
+
+    #[test]
+    fn every_method_round_trips_through_json() {
+        for method in [
+            Method::Lec { l: 0.1, e: 0.5, c: 7.0 },
+            Method::Ls { l: 2, s: 5 },
+            Method::Judgement { colour: RiskColour::Yellow },
+        ] {
+            let a = Assessment::score(method, &Bands::lec_default(), &Bands::ls_default()).unwrap();
+            let json = serde_json::to_string(&a).unwrap();
+            assert_eq!(serde_json::from_str::<Assessment>(&json).unwrap(), a, "{json}");
+        }
     }
 
     #[test]

@@ -21,7 +21,8 @@ pub struct Hazard {
     pub clocks: Clocks,
     /// The pause in force, if any.
     pub paused: Option<Pause>,
-    /// Escalation rungs already fired.
+    /// Escalation rungs already fired (stored as a list of pairs: JSON maps need string keys).
+    #[serde(with = "fired_pairs")]
     pub fired: FiredRungs,
 }
 
@@ -151,4 +152,49 @@ fn apply_auxiliary(
         _ => return None,
     }
     Some(())
+}
+
+/// `FiredRungs` as a sequence of `[key, fired]` pairs.
+mod fired_pairs {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::escalation::{Fired, FiredRungs, RungKey};
+
+    pub(super) fn serialize<S: Serializer>(fired: &FiredRungs, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(fired.iter())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<FiredRungs, D::Error> {
+        Ok(Vec::<(RungKey, Fired)>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hazard_with_fired_rungs_round_trips_through_json() {
+        let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let key = crate::escalation::RungKey {
+            clock: crate::deadline::ClockKind::Rectify,
+            due: at,
+            rung: 1,
+        };
+        let mut fired = FiredRungs::new();
+        fired.insert(key, Fired { action: crate::escalation::Action::Overdue, at });
+        let json = serde_json::to_string(&fired_pairs_probe(fired.clone())).unwrap();
+        let back: Probe = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.fired, fired);
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct Probe {
+        #[serde(with = "fired_pairs")]
+        fired: FiredRungs,
+    }
+
+    fn fired_pairs_probe(fired: FiredRungs) -> Probe {
+        Probe { fired }
+    }
 }
