@@ -8,3 +8,7 @@ pub use hazardloop_core::{
 /// Exports of the ledger and the statistics table: CSV, XLSX, JSON and the HTML monthly summary.
 #[cfg(feature = "export")]
 pub use hazardloop_export as export;
+
+/// The PostgreSQL store (feature `postgres`).
+#[cfg(feature = "postgres")]
+pub use hazardloop_postgres as postgres;

@@ -1,0 +1,143 @@
+//! Ledger pages: [`LedgerQuery`]'s filters as indexed column conditions, with the same meaning
+//! as [`LedgerQuery::matches`] (the reference every store agrees with).
+
+use chrono::{DateTime, Utc};
+use hazardloop_core::model::TenantId;
+use hazardloop_core::report::LedgerRow;
+use hazardloop_core::store::{LedgerPage, LedgerQuery, StoreError};
+use tokio_postgres::types::{Json, ToSql};
+
+use crate::codec::name;
+use crate::error::{backend, corrupt};
+use crate::PgStore;
+
+/// The values a query binds, owned so the statement can borrow them.
+#[derive(Default)]
+struct Binds {
+    tenant: String,
+    stages: Vec<String>,
+    units: Vec<String>,
+    category: Option<String>,
+    grade: Option<String>,
+    overdue: Option<bool>,
+    now: Option<DateTime<Utc>>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    text: Option<String>,
+    limit: Option<i64>,
+    offset: i64,
+}
+
+pub(crate) async fn ledger(
+    store: &PgStore,
+    tenant: &TenantId,
+    query: &LedgerQuery,
+) -> Result<LedgerPage, StoreError> {
+    let b = Binds {
+        tenant: tenant.as_str().to_owned(),
+        stages: query.stages.iter().map(name).collect::<Result<_, _>>()?,
+        units: query.units.iter().flatten().map(|u| u.as_str().to_owned()).collect(),
+        category: query.category.as_ref().map(|c| c.as_str().to_owned()),
+        grade: query.grade.as_ref().map(name).transpose()?,
+        overdue: query.overdue,
+        now: query.now,
+        from: query.discovered_from,
+        to: query.discovered_to,
+        text: query.text.as_ref().map(|t| format!("%{}%", escape_like(t))),
+        limit: (query.limit > 0).then(|| i64::try_from(query.limit).unwrap_or(i64::MAX)),
+        offset: i64::try_from(query.offset).unwrap_or(i64::MAX),
+    };
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&b.tenant];
+    let mut conds = vec!["tenant_id = $1".to_owned()];
+    // Conditions in a fixed order, each with the next parameter number.
+    let n = |params: &Vec<&(dyn ToSql + Sync)>| params.len() + 1;
+    if !query.stages.is_empty() {
+        conds.push(format!("stage = ANY(${})", n(&params)));
+        params.push(&b.stages);
+    }
+    if query.units.is_some() {
+        conds.push(format!("unit = ANY(${})", n(&params)));
+        params.push(&b.units);
+    }
+    if b.category.is_some() {
+        conds.push(format!("category = ${}", n(&params)));
+        params.push(&b.category);
+    }
+    if b.grade.is_some() {
+        conds.push(format!("grade = ${}", n(&params)));
+        params.push(&b.grade);
+    }
+    if b.from.is_some() {
+        conds.push(format!("discovered_at >= ${}", n(&params)));
+        params.push(&b.from);
+    }
+    if b.to.is_some() {
+        conds.push(format!("discovered_at < ${}", n(&params)));
+        params.push(&b.to);
+    }
+    if b.overdue.is_some() {
+        // Open, not paused, the deadline in force passed at `now` (else the row's own as_of).
+        let (want, now) = (n(&params), n(&params) + 1);
+        conds.push(format!(
+            "(open AND paused_since IS NULL \
+              AND coalesce(deadline < coalesce(${now}::timestamptz, as_of), false)) = ${want}"
+        ));
+        params.push(&b.overdue);
+        params.push(&b.now);
+    }
+    if b.text.is_some() {
+        let p = n(&params);
+        conds.push(format!("(title LIKE ${p} ESCAPE '\\' OR location LIKE ${p} ESCAPE '\\')"));
+        params.push(&b.text);
+    }
+    let s = store.sql.quoted_schema();
+    let filter = conds.join(" AND ");
+    let (limit, offset) = (n(&params), n(&params) + 1);
+    let page_sql = format!(
+        "SELECT ledger FROM {s}.hazards WHERE {filter}
+         ORDER BY discovered_at DESC, hazard_id DESC LIMIT ${limit} OFFSET ${offset}"
+    );
+    let count_sql = format!("SELECT count(*) FROM {s}.hazards WHERE {filter}");
+    let client = store.client().await?;
+    let page_stmt = client.prepare_cached(&page_sql).await.map_err(backend)?;
+    let count_stmt = client.prepare_cached(&count_sql).await.map_err(backend)?;
+    let mut page_params = params.clone();
+    page_params.push(&b.limit);
+    page_params.push(&b.offset);
+    // Both in one round trip; a repeatable-read snapshot is not needed for a listing.
+    let (rows, total) = tokio::join!(
+        client.query(&page_stmt, &page_params),
+        client.query_one(&count_stmt, &params)
+    );
+    let rows = rows.map_err(backend)?;
+    let total: i64 = total.map_err(backend)?.try_get(0).map_err(|e| corrupt("count", e))?;
+    let rows = rows
+        .iter()
+        .map(|r| r.try_get::<_, Json<LedgerRow>>(0).map(|Json(row)| row))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| corrupt("ledger row", e))?;
+    Ok(LedgerPage { total: usize::try_from(total).unwrap_or(0), rows })
+}
+
+/// `text` as a literal inside a LIKE pattern (escape character `\`).
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_like;
+
+    #[test]
+    fn like_wildcards_in_search_text_are_literal() {
+        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+        assert_eq!(escape_like("扶手"), "扶手");
+    }
+}

@@ -1,0 +1,112 @@
+//! # hazardloop-postgres
+//!
+//! A [`Store`](hazardloop_core::store::Store) on PostgreSQL for a city bureau with hundreds of
+//! schools and several engine processes: pooled connections (deadpool), one transaction per
+//! commit, conflicts detected from structure, the sweep's due clocks and the outbox claimed with
+//! `FOR UPDATE SKIP LOCKED` and short leases, every table keyed by tenant first.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//!
+//! use hazardloop_core::clock::SystemClock;
+//! use hazardloop_core::engine::Engine;
+//! use hazardloop_core::notify::Discard;
+//! use hazardloop_core::policy::Policy;
+//! use hazardloop_postgres::{PgOptions, PgStore};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let store = PgStore::new(
+//!     "postgres://postgres@127.0.0.1:5432/test",
+//!     PgOptions::default().pool_size(8).schema("hazardloop"),
+//! )?;
+//! // The schema is created or upgraded only when asked, never by a constructor.
+//! store.migrate().await?;
+//! let engine = Engine::new(store, Discard, Arc::new(SystemClock), Policy::default());
+//! // Any number of processes may sweep the same database: no rung fires twice.
+//! let report = engine.sweep().await?;
+//! println!("{} rungs fired", report.fired);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Schema
+//! Everything lives in one schema of the store's own (default `hazardloop`, see
+//! [`PgOptions::schema`]), created by [`PgStore::migrate`] from the SQL files in `migrations/`
+//! (embedded; see [`migrations`]). The applied version is kept in `<schema>.schema_version`,
+//! never in the host's migration table. `migrate` runs in one transaction under an advisory
+//! lock, so concurrent calls are safe; a schema newer than this build is refused with
+//! [`StoreError::Schema`](hazardloop_core::store::StoreError::Schema).
+//!
+//! | table | key | holds |
+//! | --- | --- | --- |
+//! | `hazards` | (tenant_id, hazard_id) | version, chain head, snapshot (JSONB), ledger row (JSONB) and its filter columns |
+//! | `events` | (tenant_id, hazard_id, seq) | each event record (JSONB) |
+//! | `due` | (tenant_id, hazard_id) | when the next rung fires, and the sweeper's lease |
+//! | `outbox` | (tenant_id, id) | group, status, availability, lease token and expiry, attempts, last error, message (JSONB) |
+//! | `idempotency` | (tenant_id, key) | the remembered result of a command |
+//! | `documents` | (tenant_id, name) | a tenant's named documents (organisation, policy) |
+//!
+//! ## Conflicts
+//! A commit is one transaction: the version gate (`INSERT … ON CONFLICT DO NOTHING` for a new
+//! hazard, `UPDATE hazards … WHERE version = $expected` otherwise), then the events, the due
+//! clock, the outbox and the idempotency key, sent pipelined. No row affected by the gate, or
+//! SQLSTATE 23505 on `events_pkey`, is [`Conflict`](hazardloop_core::store::StoreError::Conflict)
+//! with the version read after the rollback; 23505 on `idempotency_pkey` is
+//! [`DuplicateKey`](hazardloop_core::store::StoreError::DuplicateKey). Constraint names come
+//! from the server's error fields, never from message text.
+//!
+//! ## Several engine processes
+//! [`Store::due`](hazardloop_core::store::Store::due) claims the page it returns: it marks the
+//! rows with this store's id and a lease until `before + due_lease`, choosing them with
+//! `UPDATE … FROM (SELECT … ORDER BY due_at LIMIT n FOR UPDATE SKIP LOCKED)`, and skips rows
+//! another store leased. Concurrent sweepers therefore get mostly disjoint pages and never wait
+//! for each other; no lock is held between calls. A commit of the hazard (the sweep's own)
+//! replaces the row and drops the lease; a sweeper that dies leaves its clocks to the others once
+//! the lease ends. That no rung fires twice comes from the version check of the commit, not from
+//! the lease. The outbox claim works alike with a lease token per message and an advisory
+//! try-lock per digest group, so a digest is never split and dispatchers never wait.
+//!
+//! A dispatcher can wait for work with [`PgStore::listen_outbox`]: a trigger notifies the
+//! channel `<schema>_outbox` whenever a commit adds messages (LISTEN/NOTIFY).
+//!
+//! ## Distribution by tenant (Citus)
+//! Every table's primary key starts with `tenant_id`, and `tenant_id` is the distribution
+//! column: `SELECT create_distributed_table('hazardloop.hazards', 'tenant_id')`, then the same
+//! for `events`, `due`, `outbox`, `idempotency` and `documents` with `colocate_with => 'hazardloop.hazards'`;
+//! `schema_version` stays a local (coordinator) table. Commits, loads, snapshots, ledger pages,
+//! idempotency look-ups, documents and outbox listings all filter on one tenant and route to one shard.
+//! Three statements are cross-tenant by the shape of the `Store` trait:
+//! - the sweep's due scan (`due`), ordered by time across tenants (its index leads with
+//!   `due_at` for that reason);
+//! - the outbox claim (`claim_outbox`), in id order across tenants;
+//! - `settle`, which the trait addresses by message id alone.
+//!
+//! Run the first two per tenant by giving each sweeping/dispatching process a set of tenants with
+//! [`PgOptions::tenants`] (with one tenant each, the statements route to one shard); or run them
+//! as multi-shard queries from the coordinator, which Citus executes for the `SELECT … FOR
+//! UPDATE SKIP LOCKED` and `UPDATE … RETURNING` shapes used here, shard by shard. `settle`
+//! is a multi-shard `UPDATE` by id (it touches one row).
+//!
+//! ## Time
+//! The store reads no clock: due leases are measured from the sweep's own `before`, outbox
+//! leases are the caller's `lease_until`. Timestamps are stored as `timestamptz`, to the
+//! microsecond.
+
+mod claim;
+mod codec;
+mod commit;
+mod error;
+mod ledger;
+mod listen;
+mod migrate;
+mod options;
+mod read;
+mod snapshot;
+mod sql;
+mod store;
+
+pub use error::PgError;
+pub use listen::OutboxListener;
+pub use migrate::{migrations, SCHEMA_VERSION};
+pub use options::{PgOptions, DEFAULT_SCHEMA};
+pub use store::PgStore;

@@ -1,0 +1,48 @@
+//! The hazard snapshot as JSON. `Hazard::fired` is a map keyed by a struct (`RungKey`), which
+//! JSON objects cannot hold, so the snapshot stores it as a list of `[key, fired]` pairs. The
+//! mirror structs list every field of `Hazard`: a field added in the core breaks this build
+//! instead of being dropped silently.
+
+use hazardloop_core::deadline::Clocks;
+use hazardloop_core::escalation::{Fired, RungKey};
+use hazardloop_core::model::HazardId;
+use hazardloop_core::store::StoreError;
+use hazardloop_core::workflow::{Hazard, Pause, Stage};
+use serde::{Deserialize, Serialize};
+
+use crate::error::corrupt;
+
+#[derive(Serialize)]
+struct Out<'a> {
+    id: HazardId,
+    version: u64,
+    stage: &'a Stage,
+    clocks: &'a Clocks,
+    paused: &'a Option<Pause>,
+    fired: Vec<(&'a RungKey, &'a Fired)>,
+}
+
+#[derive(Deserialize)]
+struct In {
+    id: HazardId,
+    version: u64,
+    stage: Stage,
+    clocks: Clocks,
+    paused: Option<Pause>,
+    fired: Vec<(RungKey, Fired)>,
+}
+
+/// The snapshot of `h` as a JSON value.
+pub(crate) fn encode(h: &Hazard) -> Result<serde_json::Value, StoreError> {
+    let Hazard { id, version, stage, clocks, paused, fired } = h;
+    let out =
+        Out { id: *id, version: *version, stage, clocks, paused, fired: fired.iter().collect() };
+    serde_json::to_value(out).map_err(|e| StoreError::Backend(format!("encode snapshot: {e}")))
+}
+
+/// A hazard from its stored snapshot.
+pub(crate) fn decode(value: serde_json::Value) -> Result<Hazard, StoreError> {
+    let In { id, version, stage, clocks, paused, fired } =
+        serde_json::from_value(value).map_err(|e| corrupt("snapshot", e))?;
+    Ok(Hazard { id, version, stage, clocks, paused, fired: fired.into_iter().collect() })
+}
