@@ -12,3 +12,7 @@ pub use hazardloop_export as export;
 /// The PostgreSQL store (feature `postgres`).
 #[cfg(feature = "postgres")]
 pub use hazardloop_postgres as postgres;
+
+/// The SQLite store, the embedded default (feature `sqlite`).
+#[cfg(feature = "sqlite")]
+pub use hazardloop_sqlite as sqlite;

@@ -1,0 +1,196 @@
+//! What every subcommand needs: the store, the tenant's organisation and policy, the clock, the
+//! actor, and parsing of ids and times.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use hazardloop_core::clock::{Clock, FixedClock, SystemClock};
+use hazardloop_core::engine::Engine;
+use hazardloop_core::model::{Actor, HazardId, Lang, PersonId, TenantId};
+use hazardloop_core::notify::{BoxFuture, Delivery, DeliveryError, Notifier};
+use hazardloop_core::org::{Org, OrgConfig};
+use hazardloop_core::policy::Policy;
+use hazardloop_core::store::Store;
+
+use crate::args::{LangArg, OutputFormat};
+use crate::error::CliError;
+
+/// The name of the organisation document in the store.
+pub const ORG_DOC: &str = "org";
+/// The name of the policy document in the store.
+pub const POLICY_DOC: &str = "policy";
+
+/// Options shared by every subcommand.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// `--now` as given.
+    pub now: Option<String>,
+    /// `--as`.
+    pub actor: Option<String>,
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The output format.
+    pub format: OutputFormat,
+    /// The language.
+    pub lang: Lang,
+}
+
+impl Options {
+    /// From the parsed command line.
+    pub fn new(cli: &crate::args::Cli) -> Result<Options, CliError> {
+        let tenant = TenantId::new(cli.tenant.clone())
+            .map_err(|e| CliError::Usage(format!("--tenant: {e}")))?;
+        let lang = match cli.lang {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        };
+        Ok(Options {
+            now: cli.now.clone(),
+            actor: cli.actor.clone(),
+            tenant,
+            format: cli.format,
+            lang,
+        })
+    }
+}
+
+/// A notifier that keeps the deliveries so `dispatch` can print them.
+#[derive(Clone, Debug, Default)]
+pub struct Printed(pub Arc<Mutex<Vec<Delivery>>>);
+
+impl Printed {
+    /// The deliveries so far.
+    pub fn take(&self) -> Vec<Delivery> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl Notifier for Printed {
+    fn name(&self) -> &str {
+        "print"
+    }
+    fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), DeliveryError>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).push(delivery.clone());
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// The command's context over a store.
+pub struct App<S: Store> {
+    /// The store.
+    pub store: Arc<S>,
+    /// Shared options.
+    pub opts: Options,
+}
+
+impl<S: Store> App<S> {
+    /// The tenant's policy (the saved one, else the default).
+    pub async fn policy(&self) -> Result<Policy, CliError> {
+        match self.store.document(&self.opts.tenant, POLICY_DOC).await? {
+            Some(text) => {
+                Policy::from_toml(&text).map_err(|e| CliError::Other(format!("saved policy: {e}")))
+            }
+            None => Ok(Policy::default()),
+        }
+    }
+
+    /// The tenant's organisation.
+    pub async fn org(&self) -> Result<Org, CliError> {
+        let Some(text) = self.store.document(&self.opts.tenant, ORG_DOC).await? else {
+            return Err(CliError::Usage(format!(
+                "tenant {} has no organisation; run `hazardloop init` first",
+                self.opts.tenant
+            )));
+        };
+        let config: OrgConfig = serde_json::from_str(&text)
+            .map_err(|e| CliError::Other(format!("saved organisation: {e}")))?;
+        Ok(Org::from_config(self.opts.tenant.clone(), config)?)
+    }
+
+    /// Saves the organisation.
+    pub async fn save_org(&self, org: &Org) -> Result<(), CliError> {
+        let text =
+            serde_json::to_string(&org.to_config()).map_err(|e| CliError::Other(e.to_string()))?;
+        Ok(self.store.put_document(&self.opts.tenant, ORG_DOC, &text).await?)
+    }
+
+    /// The clock: `--now`, else the system clock.
+    pub fn clock(&self, policy: &Policy) -> Result<Arc<dyn Clock>, CliError> {
+        match &self.opts.now {
+            None => Ok(Arc::new(SystemClock)),
+            Some(text) => Ok(Arc::new(FixedClock(parse_time(text, policy, "--now")?))),
+        }
+    }
+
+    /// The engine over this store, with the tenant's organisation and policy.
+    pub async fn engine(&self) -> Result<(Engine<Arc<S>, Printed>, Printed, Org), CliError> {
+        let policy = self.policy().await?;
+        let org = self.org().await?;
+        let clock = self.clock(&policy)?;
+        let printed = Printed::default();
+        let engine = Engine::new(self.store.clone(), printed.clone(), clock, policy)
+            .with_org(org.clone())
+            .with_lang(self.opts.lang);
+        Ok((engine, printed, org))
+    }
+
+    /// The actor named by `--as`, with their roles and scope from the organisation.
+    pub fn actor(&self, org: &Org) -> Result<Actor, CliError> {
+        let Some(id) = &self.opts.actor else {
+            return Err(CliError::Usage("this command needs --as PERSON (who is acting)".into()));
+        };
+        let person =
+            PersonId::new(id.clone()).map_err(|e| CliError::Usage(format!("--as: {e}")))?;
+        org.actor(&person).ok_or_else(|| {
+            CliError::Denied(format!("--as {id}: no such person in tenant {}", self.opts.tenant))
+        })
+    }
+}
+
+/// A hazard id from the command line.
+pub fn hazard_id(text: &str) -> Result<HazardId, CliError> {
+    text.parse().map_err(|_| CliError::Invalid(format!("`{text}` is not a hazard id (a UUID)")))
+}
+
+/// A time: RFC 3339, `YYYY-MM-DD HH:MM` local, or a date meaning 09:00 in the policy's time zone.
+pub fn parse_time(text: &str, policy: &Policy, field: &str) -> Result<DateTime<Utc>, CliError> {
+    parse_at(text, policy, field, false)
+}
+
+/// A deadline: as [`parse_time`], but a bare date means the end of that working day (17:30 by
+/// default), as schools write deadlines.
+pub fn parse_deadline(text: &str, policy: &Policy, field: &str) -> Result<DateTime<Utc>, CliError> {
+    parse_at(text, policy, field, true)
+}
+
+fn parse_at(
+    text: &str,
+    policy: &Policy,
+    field: &str,
+    end_of_day: bool,
+) -> Result<DateTime<Utc>, CliError> {
+    if end_of_day {
+        if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            return Ok(policy.calendar().end_of_day(date));
+        }
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let tz = policy.calendar().time_zone();
+    let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(9, 0, 0))
+        });
+    local
+        .and_then(|l| tz.from_local_datetime(&l).earliest())
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| {
+            CliError::Invalid(format!(
+                "{field}: `{text}` is not a time (use RFC 3339 like 2025-03-03T10:00:00+08:00, \
+                 `2025-03-03 10:00`, or a date)"
+            ))
+        })
+}

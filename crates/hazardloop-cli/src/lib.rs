@@ -1,0 +1,129 @@
+//! # hazardloop-cli
+//!
+//! The `hazardloop` command drives the school-safety hazard loop (排查—登记—报告—治理—验收—
+//! 销号—备案存档) from the shell, on an embedded SQLite file by default (`--db`), for safety
+//! officers, demos and test harnesses.
+//!
+//! ```text
+//! hazardloop init --school 第一中学
+//! hazardloop org add-person zhang --name 张安全员 --unit school/security --role safety_officer
+//! hazardloop --as zhang discover --unit school/logistics --location 教学楼 --title 扶手松动
+//! hazardloop --as zhang --format json list --overdue
+//! ```
+//!
+//! ## Exit codes
+//! 0 ok · 2 usage (bad command line, no `init` yet) · 3 denied (the actor may not) · 4 invalid
+//! input (bad value, unknown id, a rule of the loop refused, bad CSV rows) · 5 conflict (the
+//! hazard changed meanwhile) · 1 anything else (storage, a failed `verify`).
+//!
+//! ## `--format json` (stable, for harnesses)
+//! Every command prints one JSON document on stdout. Success has `"ok": true` and
+//! `"command"`; steps add `hazard` (id), `version`, `stage` (snake_case stage name) and
+//! `events` (event type names); `list` gives `total` and `rows` (ledger rows); `show` gives
+//! `ledger` and `timeline`; `stats` gives `period` and `table`; `sweep` gives `hazards`, `fired`,
+//! `messages`, `conflicts`; `dispatch` gives `deliveries` (`key`, `to`, `name`, `subject`,
+//! `body`) and `delivered`, `retried`, `dead`; `verify` gives `verified`; `import` gives
+//! `imported` and `bad` (`line`, `reason`); `export` gives `out` and `bytes`. A failure prints
+//! `{"ok": false, "code": <exit code>, "kind": "usage|denied|invalid|conflict|error",
+//! "message": "<sentence>"}` on stdout and the sentence on stderr.
+
+pub mod app;
+pub mod args;
+pub mod error;
+pub mod export;
+pub mod import;
+pub mod out;
+pub mod parse;
+pub mod run;
+
+use std::sync::Arc;
+
+use clap::Parser;
+use hazardloop_core::store::{Store, StoreError};
+
+use crate::app::{App, Options};
+use crate::args::{Cli, Cmd, OutputFormat};
+use crate::error::CliError;
+use crate::out::Out;
+
+/// Runs the command line `args`; returns the text for stdout and the exit code.
+pub fn main_with(args: Vec<String>) -> (String, String, i32) {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { error::exit::USAGE } else { error::exit::OK };
+            let text = e.render().to_string();
+            return if code == 0 { (text, String::new(), 0) } else { (String::new(), text, code) };
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return (String::new(), e.to_string(), error::exit::OTHER),
+    };
+    let format = cli.format;
+    let lang = cli.lang;
+    let mut out = Out::new(
+        format,
+        match lang {
+            args::LangArg::Zh => hazardloop_core::model::Lang::Zh,
+            args::LangArg::En => hazardloop_core::model::Lang::En,
+        },
+        chrono_tz::Asia::Shanghai,
+    );
+    let result = runtime.block_on(dispatch_db(cli, &mut out));
+    match result {
+        Ok(()) => (out.text, String::new(), error::exit::OK),
+        Err(e) => {
+            let mut stdout = out.text;
+            if format == OutputFormat::Json && !matches!(e, CliError::Reported { .. }) {
+                stdout += &serde_json::json!({ "ok": false, "code": e.code(), "kind": e.kind(), "message": e.to_string() }).to_string();
+                stdout.push('\n');
+            }
+            (stdout, format!("hazardloop: {e}\n"), e.code())
+        }
+    }
+}
+
+async fn dispatch_db(cli: Cli, out: &mut Out) -> Result<(), CliError> {
+    let opts = Options::new(&cli)?;
+    if cli.db.starts_with("postgres://") || cli.db.starts_with("postgresql://") {
+        #[cfg(feature = "postgres")]
+        {
+            let store = hazardloop_postgres::PgStore::connect(&cli.db, Default::default())
+                .await
+                .map_err(|e| CliError::Other(format!("--db: {e}")))?;
+            if matches!(cli.command, Cmd::Init(_)) {
+                store.migrate().await.map_err(schema)?;
+            }
+            return with_store(Arc::new(store), opts, cli.command, out).await;
+        }
+        #[cfg(not(feature = "postgres"))]
+        return Err(CliError::Usage(
+            "--db: this build has no PostgreSQL support (build with --features postgres)".into(),
+        ));
+    }
+    let store = hazardloop_sqlite::SqliteStore::open(&cli.db)
+        .map_err(|e| CliError::Other(format!("--db {}: {e}", cli.db)))?;
+    if matches!(cli.command, Cmd::Init(_)) {
+        store.migrate().map_err(schema)?;
+    }
+    with_store(Arc::new(store), opts, cli.command, out).await
+}
+
+fn schema(e: StoreError) -> CliError {
+    CliError::Other(format!("--db: {e}"))
+}
+
+async fn with_store<S: Store>(
+    store: Arc<S>,
+    opts: Options,
+    cmd: Cmd,
+    out: &mut Out,
+) -> Result<(), CliError> {
+    let app = App { store, opts };
+    if !matches!(cmd, Cmd::Init(_)) {
+        let policy = app.policy().await?;
+        out.tz = policy.calendar().time_zone();
+    }
+    run::run(&app, cmd, out).await
+}

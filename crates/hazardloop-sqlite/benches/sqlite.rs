@@ -1,0 +1,157 @@
+//! The SQLite store against raw rusqlite, in one run:
+//! (a) raw single-row commits (WAL, NORMAL) — the baseline;
+//! (b) `Engine::execute` (a `Discover` per call) on `SqliteStore`, sequential: target ≥ 0.5× (a);
+//! (c) 8 concurrent submitters with group commit: target ≥ 2× (a);
+//! (d) (a) and (b) under `synchronous = FULL`: target ≥ 0.7× raw FULL;
+//! (e) sweep of 10 k due among 100 k vs 1 M hazards: target ≤ 1.5×;
+//! (f) peak RSS of a sweep over 100 k vs 10 k due: bounded.
+//!
+//! `HAZARDLOOP_SQLITE_BENCH_BIG` sets the large population of (e) (default 1 000 000);
+//! `HAZARDLOOP_SQLITE_BENCH_PARTS` picks parts (`commit,sweep,memory`, default all).
+
+#![allow(missing_docs)] // criterion's items
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark aborts on a broken setup
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration as StdDuration, Instant};
+
+use criterion::{BenchmarkGroup, Criterion, Throughput};
+use hazardloop_core::engine::{Engine, Request};
+use hazardloop_core::notify::Discard;
+use hazardloop_sqlite::{SqliteOptions, SqliteStore, Synchronous};
+use hazardloop_testkit::{Fixture, ManualClock};
+use rusqlite::{params, Connection};
+
+mod support;
+
+use support::ratio::rate_at_least;
+
+const SUBMITTERS: u64 = 8;
+
+fn raw(group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>, dir: &Path, sync: &str) {
+    let conn = Connection::open(dir.join(format!("raw-{sync}.db"))).unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = {sync};
+         CREATE TABLE rows (id INTEGER PRIMARY KEY, payload BLOB NOT NULL);"
+    ))
+    .unwrap();
+    let payload: Vec<u8> = (0..300u32).map(|i| (i * 7 % 251) as u8).collect();
+    group.bench_function("raw_single_row", |b| {
+        b.iter(|| {
+            conn.prepare_cached("BEGIN").unwrap().execute([]).unwrap();
+            conn.prepare_cached("INSERT INTO rows (payload) VALUES (?1)")
+                .unwrap()
+                .execute(params![payload])
+                .unwrap();
+            conn.prepare_cached("COMMIT").unwrap().execute([]).unwrap();
+        })
+    });
+}
+
+fn engine(dir: &Path, name: &str, sync: Synchronous) -> Arc<Engine<SqliteStore, Discard>> {
+    let f = Fixture::school();
+    let options = SqliteOptions::default().synchronous(sync);
+    let store = SqliteStore::open_with(dir.join(name), options).unwrap();
+    store.migrate().unwrap();
+    let clock = ManualClock::new(f.start);
+    Arc::new(Engine::new(store, Discard, Arc::new(clock), f.policy.clone()).with_org(f.org.clone()))
+}
+
+fn commits(c: &mut Criterion, dir: &Path, sync: Synchronous, group_name: &str) {
+    let f = Fixture::school();
+    let sql = match sync {
+        Synchronous::Normal => "NORMAL",
+        Synchronous::Full => "FULL",
+    };
+    let mut group = c.benchmark_group(group_name);
+    group.throughput(Throughput::Elements(1));
+    raw(&mut group, dir, sql);
+
+    let e = engine(dir, &format!("engine-{sql}.db"), sync);
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let actor = f.inspector();
+    let discover = f.discover();
+    group.bench_function("engine_execute", |b| {
+        b.iter(|| {
+            rt.block_on(e.execute(&actor, Request::new(discover.clone()))).unwrap();
+        })
+    });
+
+    let e = engine(dir, &format!("engine-concurrent-{sql}.db"), sync);
+    let mt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    group.bench_function("engine_8_concurrent", |b| {
+        b.iter_custom(|iters| {
+            let before = e.store().writer_stats();
+            let started = Instant::now();
+            mt.block_on(async {
+                let mut tasks = tokio::task::JoinSet::new();
+                for s in 0..SUBMITTERS {
+                    let n = iters / SUBMITTERS + u64::from(s < iters % SUBMITTERS);
+                    let (e, actor, discover) = (e.clone(), actor.clone(), discover.clone());
+                    tasks.spawn(async move {
+                        for _ in 0..n {
+                            e.execute(&actor, Request::new(discover.clone())).await.unwrap();
+                        }
+                    });
+                }
+                while let Some(r) = tasks.join_next().await {
+                    r.unwrap();
+                }
+            });
+            let elapsed = started.elapsed();
+            let after = e.store().writer_stats();
+            let (txs, writes) =
+                (after.transactions - before.transactions, after.writes - before.writes);
+            if iters >= 1000 && txs > 0 {
+                GROUPING.with(|g| g.set((writes as f64) / (txs as f64)));
+            }
+            elapsed
+        })
+    });
+    group.finish();
+    let grouping = GROUPING.with(std::cell::Cell::get);
+    println!("{group_name}: group commit averaged {grouping:.1} commits per transaction");
+}
+
+thread_local! {
+    static GROUPING: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+}
+
+fn wants(part: &str) -> bool {
+    std::env::var("HAZARDLOOP_SQLITE_BENCH_PARTS").map_or(true, |p| p.split(',').any(|x| x == part))
+}
+
+fn main() {
+    if support::sweep::child() {
+        return;
+    }
+    let mut c = Criterion::default()
+        .warm_up_time(StdDuration::from_secs(2))
+        .measurement_time(StdDuration::from_secs(5))
+        .configure_from_args();
+    if wants("commit") {
+        let dir = tempfile::tempdir_in(support::ratio::target_dir()).unwrap();
+        commits(&mut c, dir.path(), Synchronous::Normal, "sqlite_commit");
+        commits(&mut c, dir.path(), Synchronous::Full, "sqlite_commit_full");
+    }
+    if wants("sweep") {
+        let big = std::env::var("HAZARDLOOP_SQLITE_BENCH_BIG")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1_000_000);
+        support::sweep::sweep_cost(&mut c, big);
+    }
+    if wants("memory") {
+        support::sweep::sweep_memory();
+    }
+    c.final_summary();
+    if wants("commit") {
+        rate_at_least("sqlite_commit", "raw_single_row", "engine_execute", 0.5);
+        rate_at_least("sqlite_commit", "raw_single_row", "engine_8_concurrent", 2.0);
+        rate_at_least("sqlite_commit_full", "raw_single_row", "engine_execute", 0.7);
+        rate_at_least("sqlite_commit_full", "raw_single_row", "engine_8_concurrent", 2.0);
+    }
+}

@@ -1,0 +1,205 @@
+//! Values as stored: instants as integer nanoseconds, enums as their serde tags, records as JSON.
+//! A commit is encoded on the caller's thread, so the writer thread only runs SQL.
+
+use chrono::{DateTime, Utc};
+use hazardloop_core::chain::ChainHash;
+use hazardloop_core::store::{Commit, OutboxMessage, OutboxStatus, StoreError};
+use serde::Serialize;
+
+use crate::error::{corrupt, unencodable};
+
+/// An instant as nanoseconds since 1970 (exact, and ordered like the instants).
+pub(crate) fn nanos(at: DateTime<Utc>) -> Result<i64, StoreError> {
+    at.timestamp_nanos_opt().ok_or_else(|| unencodable("an instant"))
+}
+
+/// The instant of stored nanoseconds.
+pub(crate) fn instant(nanos: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_nanos(nanos)
+}
+
+/// A count as an SQLite integer.
+pub(crate) fn int(n: u64) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| unencodable("a count"))
+}
+
+/// A stored SQLite integer as a count.
+pub(crate) fn count(n: i64) -> Result<u64, StoreError> {
+    u64::try_from(n).map_err(|_| corrupt("a stored count", n))
+}
+
+/// JSON text of a value.
+pub(crate) fn json<T: Serialize>(what: &str, value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Backend(format!("{what}: {e}")))
+}
+
+/// A value from stored JSON text.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    what: &str,
+    text: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| corrupt(what, e))
+}
+
+/// The serde tag of a unit enum (`"treating"`), as stored in filter columns.
+pub(crate) fn tag<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        Ok(other) => Ok(other.to_string()),
+        Err(e) => Err(StoreError::Backend(format!("enum tag: {e}"))),
+    }
+}
+
+/// A stored chain hash.
+pub(crate) fn hash(text: &str) -> Result<ChainHash, StoreError> {
+    text.parse().map_err(|e| corrupt("a chain hash", e))
+}
+
+/// The stored name of an outbox status.
+pub(crate) fn status(s: OutboxStatus) -> &'static str {
+    match s {
+        OutboxStatus::Pending => "pending",
+        OutboxStatus::Delivered => "delivered",
+        OutboxStatus::Dead => "dead",
+    }
+}
+
+/// The outbox status of a stored name.
+pub(crate) fn parse_status(s: &str) -> Result<OutboxStatus, StoreError> {
+    match s {
+        "pending" => Ok(OutboxStatus::Pending),
+        "delivered" => Ok(OutboxStatus::Delivered),
+        "dead" => Ok(OutboxStatus::Dead),
+        other => Err(corrupt("an outbox status", other)),
+    }
+}
+
+/// An outbox message, ready to insert.
+#[derive(Debug)]
+pub(crate) struct EncodedMessage {
+    pub(crate) id: String,
+    pub(crate) tenant: String,
+    pub(crate) group: String,
+    pub(crate) status: &'static str,
+    pub(crate) available_at: i64,
+    pub(crate) attempts: i64,
+    pub(crate) last_error: Option<String>,
+    pub(crate) json: String,
+}
+
+impl EncodedMessage {
+    pub(crate) fn new(m: &OutboxMessage) -> Result<EncodedMessage, StoreError> {
+        Ok(EncodedMessage {
+            id: m.id.to_string(),
+            tenant: m.tenant.as_str().to_owned(),
+            group: m.group.clone(),
+            status: status(m.status),
+            available_at: nanos(m.available_at)?,
+            attempts: i64::from(m.attempts),
+            last_error: m.last_error.clone(),
+            json: json("an outbox message", m)?,
+        })
+    }
+}
+
+/// The idempotency key and result of a commit.
+#[derive(Debug)]
+pub(crate) struct EncodedKey {
+    pub(crate) key: String,
+    pub(crate) hazard: String,
+    pub(crate) version: i64,
+    pub(crate) events: i64,
+}
+
+/// A [`Commit`] as the rows it writes.
+#[derive(Debug)]
+pub(crate) struct EncodedCommit {
+    pub(crate) tenant: String,
+    pub(crate) hazard: String,
+    pub(crate) expected: i64,
+    pub(crate) version: i64,
+    /// The new chain head; `None` when the commit adds no events (the head stays).
+    pub(crate) head: Option<String>,
+    pub(crate) state: String,
+    pub(crate) ledger: String,
+    pub(crate) stage: String,
+    pub(crate) open: bool,
+    pub(crate) unit: String,
+    pub(crate) category: Option<String>,
+    pub(crate) grade: Option<String>,
+    pub(crate) discovered_at: i64,
+    pub(crate) deadline: Option<i64>,
+    pub(crate) paused: bool,
+    pub(crate) as_of: i64,
+    pub(crate) title: String,
+    pub(crate) location: String,
+    /// (seq, JSON of the `Recorded`).
+    pub(crate) events: Vec<(i64, String)>,
+    pub(crate) next_due: Option<i64>,
+    pub(crate) outbox: Vec<EncodedMessage>,
+    pub(crate) key: Option<EncodedKey>,
+    /// Why the commit is malformed (events out of sequence, a message of another tenant).
+    pub(crate) misfit: Option<String>,
+}
+
+impl EncodedCommit {
+    /// Encodes a commit. Malformed commits (events out of sequence, messages of another
+    /// tenant) are marked for the writer to refuse after the version check.
+    pub(crate) fn new(c: &Commit) -> Result<EncodedCommit, StoreError> {
+        // Checked by the writer after the version, so a stale commit is a conflict first.
+        let misfit = if let Some(e) = c.events.iter().enumerate().find_map(|(i, e)| {
+            let fits = e.seq == c.expected_version + i as u64 + 1
+                && e.tenant == c.tenant
+                && e.hazard == c.hazard;
+            (!fits).then_some(e)
+        }) {
+            Some(format!("event {} is out of sequence", e.seq))
+        } else if c.outbox.iter().any(|m| m.tenant != c.tenant) {
+            Some("an outbox message belongs to another tenant".into())
+        } else {
+            None
+        };
+        let row = &c.ledger;
+        let events = c
+            .events
+            .iter()
+            .map(|e| Ok((int(e.seq)?, json("an event", e)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(EncodedCommit {
+            tenant: c.tenant.as_str().to_owned(),
+            hazard: c.hazard.to_string(),
+            expected: int(c.expected_version)?,
+            version: int(c.expected_version + c.events.len() as u64)?,
+            head: c.events.last().map(|e| e.hash.to_string()),
+            state: json("the hazard state", &c.state)?,
+            ledger: json("the ledger row", row)?,
+            stage: tag(&row.stage)?,
+            open: row.stage.is_open(),
+            unit: row.accountable_unit().as_str().to_owned(),
+            category: row.category.as_ref().map(|c| c.as_str().to_owned()),
+            grade: row.grade.as_ref().map(tag).transpose()?,
+            discovered_at: nanos(row.discovered_at)?,
+            deadline: row.deadline.map(nanos).transpose()?,
+            paused: row.paused_since.is_some(),
+            as_of: nanos(row.as_of)?,
+            title: row.title.clone(),
+            location: row.location.clone(),
+            events,
+            next_due: c.next_due.map(nanos).transpose()?,
+            outbox: c.outbox.iter().map(EncodedMessage::new).collect::<Result<_, _>>()?,
+            key: c
+                .idempotency
+                .as_ref()
+                .map(|k| {
+                    Ok::<_, StoreError>(EncodedKey {
+                        key: k.key.clone(),
+                        hazard: k.hazard.to_string(),
+                        version: int(k.version)?,
+                        events: int(k.events)?,
+                    })
+                })
+                .transpose()?,
+            misfit,
+        })
+    }
+}

@@ -1,0 +1,224 @@
+//! The queries the readers run. They return rows as stored; the caller decodes them, so JSON
+//! parsing runs on the caller's thread and the readers stay free.
+
+use hazardloop_core::store::{LedgerQuery, StoreError};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+
+use crate::codec::{int, nanos, tag};
+use crate::error::backend;
+
+/// A hazard's stored version, head and event records.
+pub(crate) type RawHistory = (i64, String, Vec<String>);
+
+/// Version, head and events of a hazard, read in one transaction.
+pub(crate) fn load(
+    conn: &Connection,
+    tenant: &str,
+    hazard: &str,
+) -> Result<Option<RawHistory>, StoreError> {
+    let tx = conn.unchecked_transaction().map_err(backend)?;
+    let head: Option<(i64, String)> = tx
+        .prepare_cached(
+            "SELECT version, head FROM hazardloop_hazards WHERE tenant = ?1 AND hazard = ?2",
+        )
+        .and_then(|mut s| {
+            s.query_row(params![tenant, hazard], |r| Ok((r.get(0)?, r.get(1)?))).optional()
+        })
+        .map_err(backend)?;
+    let Some((version, head)) = head else { return Ok(None) };
+    let records = tx
+        .prepare_cached(
+            "SELECT record FROM hazardloop_events WHERE tenant = ?1 AND hazard = ?2 ORDER BY seq",
+        )
+        .and_then(|mut s| {
+            s.query_map(params![tenant, hazard], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(backend)?;
+    tx.commit().map_err(backend)?;
+    Ok(Some((version, head, records)))
+}
+
+/// The stored state and head of a hazard.
+pub(crate) fn snapshot(
+    conn: &Connection,
+    tenant: &str,
+    hazard: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    conn.prepare_cached(
+        "SELECT state, head FROM hazardloop_hazards WHERE tenant = ?1 AND hazard = ?2",
+    )
+    .and_then(|mut s| {
+        s.query_row(params![tenant, hazard], |r| Ok((r.get(0)?, r.get(1)?))).optional()
+    })
+    .map_err(backend)
+}
+
+/// A ledger query as SQL: the filter, its parameters and the page.
+#[derive(Debug)]
+pub(crate) struct LedgerSql {
+    filter: String,
+    params: Vec<Value>,
+    limit: i64,
+    offset: i64,
+}
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+impl LedgerSql {
+    /// The SQL of `query` in `tenant`: the same filters as [`LedgerQuery::matches`].
+    pub(crate) fn new(tenant: &str, q: &LedgerQuery) -> Result<LedgerSql, StoreError> {
+        let mut filter = String::from("tenant = ?");
+        let mut params = vec![Value::Text(tenant.to_owned())];
+        if !q.stages.is_empty() {
+            filter += &format!(" AND stage IN ({})", placeholders(q.stages.len()));
+            for s in &q.stages {
+                params.push(Value::Text(tag(s)?));
+            }
+        }
+        if let Some(units) = &q.units {
+            filter += &format!(" AND unit IN ({})", placeholders(units.len()));
+            params.extend(units.iter().map(|u| Value::Text(u.as_str().to_owned())));
+        }
+        if let Some(c) = &q.category {
+            filter += " AND category = ?";
+            params.push(Value::Text(c.as_str().to_owned()));
+        }
+        if let Some(g) = &q.grade {
+            filter += " AND grade = ?";
+            params.push(Value::Text(tag(g)?));
+        }
+        if let Some(t) = q.discovered_from {
+            filter += " AND discovered_at >= ?";
+            params.push(Value::Integer(nanos(t)?));
+        }
+        if let Some(t) = q.discovered_to {
+            filter += " AND discovered_at < ?";
+            params.push(Value::Integer(nanos(t)?));
+        }
+        if let Some(want) = q.overdue {
+            let now = match q.now {
+                Some(t) => {
+                    params.push(Value::Integer(nanos(t)?));
+                    "?"
+                }
+                None => "as_of",
+            };
+            let overdue =
+                format!("(open = 1 AND paused = 0 AND deadline IS NOT NULL AND deadline < {now})");
+            filter += &if want { format!(" AND {overdue}") } else { format!(" AND NOT {overdue}") };
+        }
+        if let Some(text) = &q.text {
+            filter += " AND (instr(title, ?) > 0 OR instr(location, ?) > 0)";
+            params.push(Value::Text(text.clone()));
+            params.push(Value::Text(text.clone()));
+        }
+        let limit = if q.limit == 0 { -1 } else { int(q.limit as u64)? };
+        Ok(LedgerSql { filter, params, limit, offset: int(q.offset as u64)? })
+    }
+}
+
+/// The total and the page's ledger rows (JSON), newest discovery first, in one transaction.
+pub(crate) fn ledger(conn: &Connection, q: &LedgerSql) -> Result<(i64, Vec<String>), StoreError> {
+    let tx = conn.unchecked_transaction().map_err(backend)?;
+    let total: i64 = tx
+        .prepare_cached(&format!("SELECT count(*) FROM hazardloop_hazards WHERE {}", q.filter))
+        .and_then(|mut s| s.query_row(params_from_iter(q.params.iter()), |r| r.get(0)))
+        .map_err(backend)?;
+    let sql = format!(
+        "SELECT ledger FROM hazardloop_hazards WHERE {}
+         ORDER BY discovered_at DESC, hazard DESC LIMIT {} OFFSET {}",
+        q.filter, q.limit, q.offset
+    );
+    let rows = tx
+        .prepare_cached(&sql)
+        .and_then(|mut s| {
+            s.query_map(params_from_iter(q.params.iter()), |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()
+        })
+        .map_err(backend)?;
+    tx.commit().map_err(backend)?;
+    Ok((total, rows))
+}
+
+/// A due entry as stored: (due_at, tenant, hazard).
+pub(crate) type RawDue = (i64, String, String);
+
+/// Due entries at or before `before`, after the cursor, in (due_at, tenant, hazard) order, from
+/// the covering index alone.
+pub(crate) fn due(
+    conn: &Connection,
+    before: i64,
+    after: Option<&RawDue>,
+    limit: i64,
+) -> Result<Vec<RawDue>, StoreError> {
+    let map = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?));
+    let rows = match after {
+        None => conn
+            .prepare_cached(
+                "SELECT due_at, tenant, hazard FROM hazardloop_due INDEXED BY hazardloop_due_at
+                 WHERE due_at <= ?1 ORDER BY due_at, tenant, hazard LIMIT ?2",
+            )
+            .and_then(|mut s| s.query_map(params![before, limit], map)?.collect()),
+        Some((at, tenant, hazard)) => conn
+            .prepare_cached(
+                "SELECT due_at, tenant, hazard FROM hazardloop_due INDEXED BY hazardloop_due_at
+                 WHERE due_at <= ?1 AND (due_at, tenant, hazard) > (?2, ?3, ?4)
+                 ORDER BY due_at, tenant, hazard LIMIT ?5",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![before, at, tenant, hazard, limit], map)?.collect()
+            }),
+    };
+    rows.map_err(backend)
+}
+
+/// The stored result of an idempotency key: (hazard, version, events).
+pub(crate) fn idempotent(
+    conn: &Connection,
+    tenant: &str,
+    key: &str,
+) -> Result<Option<(String, i64, i64)>, StoreError> {
+    conn.prepare_cached(
+        "SELECT hazard, version, events FROM hazardloop_idempotency WHERE tenant = ?1 AND key = ?2",
+    )
+    .and_then(|mut s| {
+        s.query_row(params![tenant, key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()
+    })
+    .map_err(backend)
+}
+
+/// An outbox row as stored: message JSON, status, available_at, attempts, last_error.
+pub(crate) type RawMessage = (String, String, i64, i64, Option<String>);
+
+/// A tenant's outbox messages with `status`, in id order.
+pub(crate) fn outbox(
+    conn: &Connection,
+    tenant: &str,
+    status: &str,
+) -> Result<Vec<RawMessage>, StoreError> {
+    conn.prepare_cached(
+        "SELECT message, status, available_at, attempts, last_error FROM hazardloop_outbox
+         WHERE tenant = ?1 AND status = ?2 ORDER BY id",
+    )
+    .and_then(|mut s| {
+        s.query_map(params![tenant, status], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect()
+    })
+    .map_err(backend)
+}
+
+/// A named document of a tenant.
+pub(crate) fn document(
+    conn: &Connection,
+    tenant: &str,
+    name: &str,
+) -> Result<Option<String>, StoreError> {
+    conn.prepare_cached("SELECT body FROM hazardloop_documents WHERE tenant = ?1 AND name = ?2")
+        .and_then(|mut s| s.query_row(params![tenant, name], |r| r.get(0)).optional())
+        .map_err(backend)
+}

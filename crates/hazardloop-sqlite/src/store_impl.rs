@@ -1,0 +1,236 @@
+//! The [`Store`] implementation: writes go to the writer thread, queries to the readers, and
+//! rows are encoded and decoded on the caller's side.
+
+use chrono::{DateTime, Utc};
+use hazardloop_core::chain::Recorded;
+use hazardloop_core::model::{HazardId, MessageId, TenantId};
+use hazardloop_core::report::LedgerRow;
+use hazardloop_core::store::{
+    Claimed, Commit, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery, OutboxMessage,
+    OutboxStatus, Settlement, Snapshot, Store, StoreError,
+};
+use hazardloop_core::workflow::Hazard;
+
+use crate::codec::{count, from_json, hash, instant, nanos, parse_status, status, EncodedCommit};
+use crate::error::{corrupt, stopped};
+use crate::oneshot;
+use crate::read_ops::{self, LedgerSql, RawMessage};
+use crate::reader::read;
+use crate::store::SqliteStore;
+use crate::write_ops::ClaimedRow;
+use crate::writer::{submit, Job, Write};
+
+impl SqliteStore {
+    async fn write<T>(
+        &self,
+        job: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Write,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        submit(&self.writer, Job::Write(job(tx)))?;
+        rx.await.unwrap_or_else(|| Err(stopped("writer")))
+    }
+}
+
+fn hazard_id(text: &str) -> Result<HazardId, StoreError> {
+    text.parse().map_err(|e| corrupt("a hazard id", e))
+}
+
+/// An outbox message from its stored JSON, with the columns that change after it is written.
+fn message(
+    json: &str,
+    status: OutboxStatus,
+    available_at: i64,
+    attempts: i64,
+    last_error: Option<String>,
+) -> Result<OutboxMessage, StoreError> {
+    let mut m: OutboxMessage = from_json("an outbox message", json)?;
+    m.status = status;
+    m.available_at = instant(available_at);
+    m.attempts = u32::try_from(attempts).map_err(|_| corrupt("an attempt count", attempts))?;
+    m.last_error = last_error;
+    Ok(m)
+}
+
+fn claimed(row: ClaimedRow) -> Result<Claimed, StoreError> {
+    let m =
+        message(&row.json, OutboxStatus::Pending, row.available_at, row.attempts, row.last_error)?;
+    Ok(Claimed { message: m, token: count(row.token)? })
+}
+
+fn stored_message(
+    (json, status, available_at, attempts, error): RawMessage,
+) -> Result<OutboxMessage, StoreError> {
+    message(&json, parse_status(&status)?, available_at, attempts, error)
+}
+
+impl Store for SqliteStore {
+    async fn commit(&self, commit: Commit) -> Result<(), StoreError> {
+        self.ready()?;
+        let encoded = Box::new(EncodedCommit::new(&commit)?);
+        self.write(|tx| Write::Commit(encoded, tx)).await
+    }
+
+    async fn load(
+        &self,
+        tenant: &TenantId,
+        hazard: HazardId,
+    ) -> Result<Option<HazardRecord>, StoreError> {
+        self.ready()?;
+        let (t, h) = (tenant.as_str().to_owned(), hazard.to_string());
+        let Some((version, head, records)) =
+            read(&self.readers, move |c| read_ops::load(c, &t, &h)).await?
+        else {
+            return Ok(None);
+        };
+        let events = records
+            .iter()
+            .map(|r| from_json::<Recorded>("an event", r))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(HazardRecord { events, version: count(version)?, head: hash(&head)? }))
+    }
+
+    async fn snapshot(
+        &self,
+        tenant: &TenantId,
+        hazard: HazardId,
+    ) -> Result<Option<Snapshot>, StoreError> {
+        self.ready()?;
+        let (t, h) = (tenant.as_str().to_owned(), hazard.to_string());
+        let Some((state, head)) =
+            read(&self.readers, move |c| read_ops::snapshot(c, &t, &h)).await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Snapshot {
+            hazard: from_json::<Hazard>("a hazard state", &state)?,
+            head: hash(&head)?,
+        }))
+    }
+
+    async fn ledger(
+        &self,
+        tenant: &TenantId,
+        query: &LedgerQuery,
+    ) -> Result<LedgerPage, StoreError> {
+        self.ready()?;
+        let sql = LedgerSql::new(tenant.as_str(), query)?;
+        let (total, rows) = read(&self.readers, move |c| read_ops::ledger(c, &sql)).await?;
+        let rows = rows
+            .iter()
+            .map(|r| from_json::<LedgerRow>("a ledger row", r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let total = usize::try_from(total).map_err(|_| corrupt("a row count", total))?;
+        Ok(LedgerPage { total, rows })
+    }
+
+    async fn due(
+        &self,
+        before: DateTime<Utc>,
+        after: Option<&Due>,
+        limit: usize,
+    ) -> Result<Vec<Due>, StoreError> {
+        self.ready()?;
+        let before = nanos(before)?;
+        let after = after
+            .map(|d| {
+                Ok::<_, StoreError>((
+                    nanos(d.at)?,
+                    d.tenant.as_str().to_owned(),
+                    d.hazard.to_string(),
+                ))
+            })
+            .transpose()?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows =
+            read(&self.readers, move |c| read_ops::due(c, before, after.as_ref(), limit)).await?;
+        rows.into_iter()
+            .map(|(at, tenant, hazard)| {
+                Ok(Due {
+                    at: instant(at),
+                    tenant: TenantId::new(tenant).map_err(|e| corrupt("a tenant", e))?,
+                    hazard: hazard_id(&hazard)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn idempotent(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+    ) -> Result<Option<IdempotentResult>, StoreError> {
+        self.ready()?;
+        let (t, k) = (tenant.as_str().to_owned(), key.to_owned());
+        let Some((hazard, version, events)) =
+            read(&self.readers, move |c| read_ops::idempotent(c, &t, &k)).await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(IdempotentResult {
+            key: key.to_owned(),
+            hazard: hazard_id(&hazard)?,
+            version: count(version)?,
+            events: count(events)?,
+        }))
+    }
+
+    async fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<Claimed>, StoreError> {
+        self.ready()?;
+        let (now, until) = (nanos(now)?, nanos(lease_until)?);
+        let rows = self.write(|tx| Write::Claim(now, limit, until, tx)).await?;
+        rows.into_iter().map(claimed).collect()
+    }
+
+    async fn settle(
+        &self,
+        id: MessageId,
+        token: u64,
+        settlement: Settlement,
+    ) -> Result<bool, StoreError> {
+        self.ready()?;
+        // A token past i64 was never handed out: stale.
+        let Ok(token) = i64::try_from(token) else { return Ok(false) };
+        let change = match settlement {
+            Settlement::Delivered => (status(OutboxStatus::Delivered), None, None),
+            Settlement::Retry { at, error } => {
+                (status(OutboxStatus::Pending), Some(nanos(at)?), Some(error))
+            }
+            Settlement::Dead { reason } => (status(OutboxStatus::Dead), None, Some(reason)),
+        };
+        let id = id.to_string();
+        self.write(|tx| Write::Settle(id, token, change, tx)).await
+    }
+
+    async fn outbox(
+        &self,
+        tenant: &TenantId,
+        status_wanted: OutboxStatus,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        self.ready()?;
+        let (t, s) = (tenant.as_str().to_owned(), status(status_wanted));
+        let rows = read(&self.readers, move |c| read_ops::outbox(c, &t, s)).await?;
+        rows.into_iter().map(stored_message).collect()
+    }
+
+    async fn put_document(
+        &self,
+        tenant: &TenantId,
+        name: &str,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        self.ready()?;
+        let (t, n, b) = (tenant.as_str().to_owned(), name.to_owned(), body.to_owned());
+        self.write(|tx| Write::Document(t, n, b, tx)).await
+    }
+
+    async fn document(&self, tenant: &TenantId, name: &str) -> Result<Option<String>, StoreError> {
+        self.ready()?;
+        let (t, n) = (tenant.as_str().to_owned(), name.to_owned());
+        read(&self.readers, move |c| read_ops::document(c, &t, &n)).await
+    }
+}

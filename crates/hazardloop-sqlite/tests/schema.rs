@@ -1,0 +1,113 @@
+//! Opening and migrating: explicit migrations, refusal of newer schemas and of files that are
+//! not SQLite databases, without touching them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use hazardloop_core::model::{HazardId, TenantId};
+use hazardloop_core::store::{Store, StoreError};
+use hazardloop_sqlite::{SqliteStore, SCHEMA_VERSION};
+
+fn tenant() -> TenantId {
+    TenantId::new("t1").unwrap()
+}
+
+fn hazard() -> HazardId {
+    HazardId::new_at(chrono::DateTime::UNIX_EPOCH)
+}
+
+#[tokio::test]
+async fn operations_before_migrate_ask_for_migrate() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("new.db")).unwrap();
+    let err = store.snapshot(&tenant(), hazard()).await.unwrap_err();
+    assert_eq!(err, StoreError::Schema("run migrate()".into()));
+    assert_eq!(
+        store.document(&tenant(), "org").await.unwrap_err(),
+        StoreError::Schema("run migrate()".into())
+    );
+    store.migrate().unwrap();
+    assert_eq!(store.snapshot(&tenant(), hazard()).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn open_never_creates_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("host.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master WHERE name LIKE 'hazardloop_%'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(tables, 0, "only migrate() creates the schema");
+}
+
+#[tokio::test]
+async fn migrate_is_idempotent_and_a_current_file_needs_no_migrate_on_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("twice.db");
+    let store = SqliteStore::open(&path).unwrap();
+    store.migrate().unwrap();
+    store.migrate().unwrap();
+    store.put_document(&tenant(), "org", "v1").await.unwrap();
+    drop(store);
+    let again = SqliteStore::open(&path).unwrap();
+    assert_eq!(again.document(&tenant(), "org").await.unwrap().as_deref(), Some("v1"));
+}
+
+#[test]
+fn the_tables_live_beside_a_hosts_own_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE events (id INTEGER); CREATE TABLE schema (v INTEGER);")
+        .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(&path).unwrap();
+    store.migrate().unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: u32 =
+        conn.query_row("SELECT max(version) FROM hazardloop_schema", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    conn.execute("INSERT INTO events (id) VALUES (1)", []).unwrap();
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_the_file_left_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.db");
+    let store = SqliteStore::open(&path).unwrap();
+    store.migrate().unwrap();
+    drop(store);
+    // A later hazardloop migrated this file further.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("INSERT INTO hazardloop_schema (version) VALUES (?1)", [SCHEMA_VERSION + 1])
+        .unwrap();
+    drop(conn); // the last connection checkpoints the WAL into the file
+    let before = std::fs::read(&path).unwrap();
+    let err = SqliteStore::open(&path).unwrap_err();
+    match &err {
+        StoreError::Schema(msg) => {
+            assert!(msg.contains(&format!("{}", SCHEMA_VERSION + 1)), "names the version: {msg}");
+            assert!(msg.contains("upgrade"), "says what to do: {msg}");
+        }
+        other => panic!("expected a schema error, got {other:?}"),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the file is byte-identical");
+}
+
+#[test]
+fn a_file_that_is_not_an_sqlite_database_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.db");
+    let text = "这不是数据库 — just some notes\n".repeat(200);
+    std::fs::write(&path, &text).unwrap();
+    let err = SqliteStore::open(&path).unwrap_err();
+    match &err {
+        StoreError::Corrupt(msg) => assert!(msg.contains("not an SQLite database"), "{msg}"),
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "the file is untouched");
+}
