@@ -16,3 +16,11 @@ pub use hazardloop_postgres as postgres;
 /// The SQLite store, the embedded default (feature `sqlite`).
 #[cfg(feature = "sqlite")]
 pub use hazardloop_sqlite as sqlite;
+
+/// Webhook, WeCom and DingTalk notifiers (feature `webhook`).
+#[cfg(feature = "webhook")]
+pub use hazardloop_webhook as webhook;
+
+/// The SMTP notifier (feature `email`).
+#[cfg(feature = "email")]
+pub use hazardloop_email as email;
