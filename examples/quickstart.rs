@@ -1,5 +1,5 @@
-//! Quick start: one general hazard through all seven steps on the in-memory store, then its
-//! timeline and a check of its hash chain.
+//! Quick start: one general hazard through all seven steps on the embedded SQLite store
+//! (`./hazardloop-demo/quickstart.db`), then its timeline and a check of its hash chain.
 //!
 //! `cargo run --example quickstart`
 
@@ -11,7 +11,7 @@ use hazardloop::model::{Evidence, Grade, Lang, Method, Named, PersonId, Source, 
 use hazardloop::notify::Discard;
 use hazardloop::org::{Person, Preset, Role};
 use hazardloop::policy::Policy;
-use hazardloop::store::MemoryStore;
+use hazardloop::sqlite::SqliteStore;
 use hazardloop::workflow::{Command, Discover, FourImplementations, Plan, Register};
 use hazardloop_testkit::ManualClock;
 
@@ -44,11 +44,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let (officer, inspector, worker) = (actor("zhang")?, actor("zhou")?, actor("sun")?);
 
-    // 2. The engine: in-memory store, no notification channel, a clock we move by hand.
+    // 2. The engine: a SQLite file (migrated explicitly), no notification channel, a clock we
+    //    move by hand.
+    std::fs::create_dir_all("hazardloop-demo")?;
+    let path = std::path::Path::new("hazardloop-demo/quickstart.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let store = SqliteStore::open(path)?;
+    store.migrate()?;
     let clock = ManualClock::new(Utc.with_ymd_and_hms(2025, 3, 3, 2, 0, 0).single().ok_or("time")?);
-    let engine =
-        Engine::new(MemoryStore::new(), Discard, Arc::new(clock.clone()), Policy::default())
-            .with_org(org.clone());
+    let engine = Engine::new(store, Discard, Arc::new(clock.clone()), Policy::default())
+        .with_org(org.clone());
     let photo = |n: u8| Evidence {
         uri: format!("https://files.example.edu.cn/{n}.jpg"),
         sha256: format!("{n:02x}").repeat(32),
@@ -126,5 +133,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     engine.verify(&tenant, id).await?;
     println!("当前环节：{}；哈希链校验通过", view.hazard.kind().name(Lang::Zh));
+    println!("数据库：{}", path.display());
     Ok(())
 }
