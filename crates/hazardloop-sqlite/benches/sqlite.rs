@@ -80,6 +80,15 @@ fn commits(c: &mut Criterion, dir: &Path, sync: Synchronous, group_name: &str) {
         })
     });
 
+    let st = e.store().writer_stats();
+    println!(
+        "{group_name}: engine_execute: the writer spent {} µs per transaction ({} transactions, \
+         {} writes) from BEGIN to COMMIT",
+        st.busy_micros / st.transactions.max(1),
+        st.transactions,
+        st.writes
+    );
+
     let e = engine(dir, &format!("engine-concurrent-{sql}.db"), sync);
     let mt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
     group.bench_function("engine_8_concurrent", |b| {
@@ -113,7 +122,12 @@ fn commits(c: &mut Criterion, dir: &Path, sync: Synchronous, group_name: &str) {
     });
     group.finish();
     let grouping = GROUPING.with(std::cell::Cell::get);
-    println!("{group_name}: group commit averaged {grouping:.1} commits per transaction");
+    let st = e.store().writer_stats();
+    println!(
+        "{group_name}: engine_8_concurrent: group commit averaged {grouping:.1} commits per \
+         transaction; the writer spent {} µs per transaction",
+        st.busy_micros / st.transactions.max(1)
+    );
 }
 
 thread_local! {
