@@ -89,8 +89,7 @@ async fn dispatch_db(cli: Cli, out: &mut Out) -> Result<(), CliError> {
     if cli.db.starts_with("postgres://") || cli.db.starts_with("postgresql://") {
         #[cfg(feature = "postgres")]
         {
-            let store = hazardloop_postgres::PgStore::connect(&cli.db, Default::default())
-                .await
+            let store = hazardloop_postgres::PgStore::new(&cli.db, Default::default())
                 .map_err(|e| CliError::Other(format!("--db: {e}")))?;
             if matches!(cli.command, Cmd::Init(_)) {
                 store.migrate().await.map_err(schema)?;

@@ -184,8 +184,12 @@ async fn execute<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<(), 
                     .as_deref()
                     .map(|c| parse::category("--category", c))
                     .transpose()?,
+                description: if a.description.trim().is_empty() {
+                    a.title.clone()
+                } else {
+                    a.description
+                },
                 title: a.title,
-                description: a.description,
                 source: parse::source(&a.source)?,
                 discovered_at: None,
                 evidence: parse::evidence(&a.evidence)?,
