@@ -34,14 +34,7 @@ async fn run<S: Store, N: Notifier>(
     hazard: Option<HazardId>,
     step: Step,
 ) -> HazardId {
-    let h = match hazard {
-        Some(id) => Some(e.hazard(&f.tenant, id).await.unwrap().hazard),
-        None => None,
-    };
-    let actor = f.actor_for(step, h.as_ref());
-    let command = f.command_for(step, Grade::General, e.now());
-    let request = Request { hazard, command, idempotency_key: None };
-    e.execute(&actor, request).await.unwrap_or_else(|err| panic!("{step:?}: {err}")).hazard
+    f.drive(e, hazard, step).await.unwrap_or_else(|err| panic!("{step:?}: {err}"))
 }
 
 /// Discover, register, report and start treatment with the plan due on the registered deadline.

@@ -51,13 +51,7 @@ fn engine(
 }
 
 async fn run(e: &Mailing, f: &Fixture, hazard: Option<HazardId>, step: Step) -> HazardId {
-    let h = match hazard {
-        Some(id) => Some(e.hazard(&f.tenant, id).await.unwrap().hazard),
-        None => None,
-    };
-    let actor = f.actor_for(step, h.as_ref());
-    let command = f.command_for(step, Grade::General, e.now());
-    e.execute(&actor, Request { hazard, command, idempotency_key: None }).await.unwrap().hazard
+    f.drive(e, hazard, step).await.unwrap()
 }
 
 async fn completed(e: &Mailing, f: &Fixture) {

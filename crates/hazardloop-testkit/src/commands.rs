@@ -121,3 +121,27 @@ impl Fixture {
         Category::new("buildings_construction").expect("valid key")
     }
 }
+
+impl Fixture {
+    /// Takes `step` on `hazard` (or a new one) through `engine`, with the step's usual actor and
+    /// command; returns the hazard's id. For tests that drive a real engine.
+    pub async fn drive<S, N>(
+        &self,
+        engine: &hazardloop_core::engine::Engine<S, N>,
+        hazard: Option<hazardloop_core::model::HazardId>,
+        step: Step,
+    ) -> Result<hazardloop_core::model::HazardId, hazardloop_core::engine::EngineError>
+    where
+        S: hazardloop_core::store::Store,
+        N: hazardloop_core::notify::Notifier,
+    {
+        let current = match hazard {
+            Some(id) => Some(engine.hazard(&self.tenant, id).await?.hazard),
+            None => None,
+        };
+        let actor = self.actor_for(step, current.as_ref());
+        let command = self.command_for(step, Grade::General, engine.now());
+        let request = hazardloop_core::engine::Request { hazard, command, idempotency_key: None };
+        Ok(engine.execute(&actor, request).await?.hazard)
+    }
+}
