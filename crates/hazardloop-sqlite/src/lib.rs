@@ -37,6 +37,7 @@
 //! See [`SqliteStore`] for durability (the [`Synchronous`] modes) and the concurrency model, and
 //! [`MIGRATIONS`] for the schema.
 
+mod checkpoint;
 mod codec;
 mod error;
 mod oneshot;

@@ -158,13 +158,15 @@ pub(crate) fn due(
     let rows = match after {
         None => conn
             .prepare_cached(
-                "SELECT due_at, tenant, hazard FROM hazardloop_due INDEXED BY hazardloop_due_at
+                "SELECT due_at, tenant, hazard
+                 FROM hazardloop_hazards INDEXED BY hazardloop_hazards_due
                  WHERE due_at <= ?1 ORDER BY due_at, tenant, hazard LIMIT ?2",
             )
             .and_then(|mut s| s.query_map(params![before, limit], map)?.collect()),
         Some((at, tenant, hazard)) => conn
             .prepare_cached(
-                "SELECT due_at, tenant, hazard FROM hazardloop_due INDEXED BY hazardloop_due_at
+                "SELECT due_at, tenant, hazard
+                 FROM hazardloop_hazards INDEXED BY hazardloop_hazards_due
                  WHERE due_at <= ?1 AND (due_at, tenant, hazard) > (?2, ?3, ?4)
                  ORDER BY due_at, tenant, hazard LIMIT ?5",
             )

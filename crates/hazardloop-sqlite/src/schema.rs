@@ -8,13 +8,16 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use crate::error::{backend, is_not_a_database};
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The migrations, in order: (version, SQL). Applied by [`SqliteStore::migrate`], or by the host's
 /// own migration tool if it prefers (then insert the version into `hazardloop_schema` too).
 ///
 /// [`SqliteStore::migrate`]: crate::SqliteStore::migrate
-pub const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_fewer_btrees.sql")),
+];
 
 /// The message of operations attempted before the schema is current.
 pub(crate) const RUN_MIGRATE: &str = "run migrate()";

@@ -9,6 +9,7 @@ use crossbeam_channel::Sender;
 use hazardloop_core::store::StoreError;
 use rusqlite::{Connection, OpenFlags};
 
+use crate::checkpoint;
 use crate::error::{backend, stopped};
 use crate::oneshot;
 use crate::options::SqliteOptions;
@@ -93,8 +94,12 @@ impl SqliteStore {
         let spawn_error =
             |e: std::io::Error| StoreError::Backend(format!("cannot start a thread: {e}"));
         let counters = Arc::new(Counters::default());
-        let writer = writer::spawn(conn, write_rx, options.batch(), counters.clone());
-        let mut threads = vec![writer.map_err(spawn_error)?];
+        let (wake_tx, wake_rx) = crossbeam_channel::bounded(1);
+        let checkpointer =
+            checkpoint::spawn(checkpoint_connection(&path, &options)?, wake_rx, counters.clone());
+        let writer = writer::spawn(conn, write_rx, options.batch(), counters.clone(), wake_tx);
+        // The writer first: the checkpointer ends when the writer has dropped its waker.
+        let mut threads = vec![writer.map_err(spawn_error)?, checkpointer.map_err(spawn_error)?];
         threads.extend(reader::spawn(readers, &read_rx).map_err(spawn_error)?);
         Ok(SqliteStore {
             path,
@@ -153,9 +158,23 @@ fn writer_connection(path: &Path, options: &SqliteOptions) -> Result<Connection,
         return Err(StoreError::Backend(format!("WAL mode refused (journal_mode is {mode})")));
     }
     conn.execute_batch(&format!(
-        "PRAGMA synchronous = {}; PRAGMA cache_size = -{}; PRAGMA temp_store = MEMORY;",
+        "PRAGMA synchronous = {}; PRAGMA cache_size = -{}; PRAGMA temp_store = MEMORY;
+         PRAGMA wal_autocheckpoint = 0;",
         options.synchronous_mode().pragma(),
         options.cache()
+    ))
+    .map_err(backend)?;
+    Ok(conn)
+}
+
+/// The checkpointer's connection (see [`checkpoint`]): read-write, no page cache to speak of.
+fn checkpoint_connection(path: &Path, options: &SqliteOptions) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(backend)?;
+    conn.busy_timeout(options.timeout()).map_err(backend)?;
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = {}; PRAGMA cache_size = -64; PRAGMA wal_autocheckpoint = 0;",
+        options.synchronous_mode().pragma()
     ))
     .map_err(backend)?;
     Ok(conn)

@@ -73,43 +73,31 @@ fn write_hazard(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreError> 
             .unwrap_or_else(|| hazardloop_core::chain::ChainHash::default().to_string());
         conn.prepare_cached(
             "INSERT INTO hazardloop_hazards (tenant, hazard, version, head, state, ledger, stage,
-                open, unit, category, grade, discovered_at, deadline, paused, as_of, title, location)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                open, unit, category, grade, discovered_at, deadline, paused, as_of, title, location,
+                due_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                ?18)",
         )
         .and_then(|mut s| {
             s.execute(params![
                 c.tenant, c.hazard, c.version, head, c.state, c.ledger, c.stage, c.open, c.unit,
                 c.category, c.grade, c.discovered_at, c.deadline, c.paused, c.as_of, c.title,
-                c.location
+                c.location, c.next_due
             ])
         })
     } else {
+        // `discovered_at` never changes and `due_at` is written apart (see `write_due`): an
+        // UPDATE rewrites the entries of every index on a column it sets, changed or not.
         conn.prepare_cached(
             "UPDATE hazardloop_hazards SET version = ?3, head = coalesce(?4, head), state = ?5,
                 ledger = ?6, stage = ?7, open = ?8, unit = ?9, category = ?10, grade = ?11,
-                discovered_at = ?12, deadline = ?13, paused = ?14, as_of = ?15, title = ?16,
-                location = ?17
-             WHERE tenant = ?1 AND hazard = ?2 AND version = ?18",
+                deadline = ?12, paused = ?13, as_of = ?14, title = ?15, location = ?16
+             WHERE tenant = ?1 AND hazard = ?2 AND version = ?17",
         )
         .and_then(|mut s| {
             s.execute(params![
-                c.tenant,
-                c.hazard,
-                c.version,
-                c.head,
-                c.state,
-                c.ledger,
-                c.stage,
-                c.open,
-                c.unit,
-                c.category,
-                c.grade,
-                c.discovered_at,
-                c.deadline,
-                c.paused,
-                c.as_of,
-                c.title,
-                c.location,
+                c.tenant, c.hazard, c.version, c.head, c.state, c.ledger, c.stage, c.open, c.unit,
+                c.category, c.grade, c.deadline, c.paused, c.as_of, c.title, c.location,
                 c.expected
             ])
         })
@@ -123,19 +111,17 @@ fn write_hazard(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreError> 
 }
 
 fn write_due(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreError> {
-    let done = match c.next_due {
-        Some(at) => conn
-            .prepare_cached(
-                "INSERT INTO hazardloop_due (tenant, hazard, due_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (tenant, hazard) DO UPDATE SET due_at = excluded.due_at",
-            )
-            .and_then(|mut s| s.execute(params![c.tenant, c.hazard, at])),
-        None if c.expected == 0 => return Ok(()),
-        None => conn
-            .prepare_cached("DELETE FROM hazardloop_due WHERE tenant = ?1 AND hazard = ?2")
-            .and_then(|mut s| s.execute(params![c.tenant, c.hazard])),
-    };
-    done.map(|_| ()).map_err(backend)
+    if c.expected == 0 {
+        return Ok(()); // written with the new row
+    }
+    // Only when it changes, so the due index is left alone by commits that keep the clock.
+    conn.prepare_cached(
+        "UPDATE hazardloop_hazards SET due_at = ?3
+         WHERE tenant = ?1 AND hazard = ?2 AND due_at IS NOT ?3",
+    )
+    .and_then(|mut s| s.execute(params![c.tenant, c.hazard, c.next_due]))
+    .map(|_| ())
+    .map_err(backend)
 }
 
 fn insert_message(conn: &Connection, m: &EncodedMessage) -> Result<(), StoreError> {

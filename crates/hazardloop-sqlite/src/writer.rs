@@ -10,6 +10,7 @@ use crossbeam_channel::{Receiver, Sender};
 use hazardloop_core::store::StoreError;
 use rusqlite::Connection;
 
+use crate::checkpoint;
 use crate::codec::EncodedCommit;
 use crate::error::{backend, stopped};
 use crate::oneshot;
@@ -109,9 +110,11 @@ pub(crate) fn spawn(
     jobs: Receiver<Job>,
     max_batch: usize,
     counters: Arc<Counters>,
+    checkpointer: Sender<()>,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new().name("hazardloop-sqlite-writer".into()).spawn(move || {
         let mut batch = Vec::with_capacity(max_batch);
+        let mut woken_at = 0;
         while let Ok(first) = jobs.recv() {
             batch.push(first);
             while batch.len() < max_batch {
@@ -121,6 +124,12 @@ pub(crate) fn spawn(
                 }
             }
             run_batch(&conn, &mut batch, &counters);
+            let writes = counters.writes.load(Ordering::Relaxed);
+            if writes - woken_at >= checkpoint::WAKE_EVERY {
+                // Full: a wake-up is already pending, which is as good.
+                let _ = checkpointer.try_send(());
+                woken_at = writes;
+            }
         }
     })
 }

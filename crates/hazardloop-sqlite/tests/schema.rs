@@ -111,3 +111,79 @@ fn a_file_that_is_not_an_sqlite_database_is_refused_untouched() {
     }
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "the file is untouched");
 }
+
+/// A schema-1 file (due clocks in a table of their own, the old outbox indexes) upgrades to the
+/// current schema with every hazard, clock and message intact.
+#[tokio::test]
+async fn a_schema_1_file_upgrades_with_its_clocks_and_messages() {
+    use std::sync::Arc;
+
+    use hazardloop_core::engine::Engine;
+    use hazardloop_core::notify::Discard;
+    use hazardloop_core::store::OutboxStatus;
+    use hazardloop_core::workflow::Step;
+    use hazardloop_sqlite::MIGRATIONS;
+    use hazardloop_testkit::{Fixture, ManualClock};
+
+    let dir = tempfile::tempdir().unwrap();
+    let f = Fixture::school();
+    // Hazards written by this build, to copy into a schema-1 file below.
+    let current = dir.path().join("current.db");
+    let store = SqliteStore::open(&current).unwrap();
+    store.migrate().unwrap();
+    let clock = Arc::new(ManualClock::new(f.start));
+    let engine =
+        Engine::new(store, Discard, clock.clone(), f.policy.clone()).with_org(f.org.clone());
+    let mut ids = Vec::new();
+    for steps in [1, 2, 3] {
+        let mut id = None;
+        for step in [Step::Discover, Step::Register, Step::Report].into_iter().take(steps) {
+            id = Some(f.drive(&engine, id, step).await.unwrap());
+        }
+        ids.push(id.unwrap());
+    }
+    // Late: the sweep sends notices (outbox messages) and moves the clocks on.
+    clock.advance_working_days(2);
+    engine.sweep().await.unwrap();
+    let far = f.start + chrono::Duration::days(3650);
+    let due = engine.store().due(far, None, 100).await.unwrap();
+    let pending = engine.store().outbox(&f.tenant, OutboxStatus::Pending).await.unwrap();
+    assert!(!due.is_empty() && !pending.is_empty(), "the sample has clocks and messages");
+    let mut snapshots = Vec::new();
+    for id in &ids {
+        snapshots.push(engine.store().load(&f.tenant, *id).await.unwrap().unwrap());
+    }
+    drop(engine);
+
+    // The same rows in a schema-1 file.
+    let old = dir.path().join("old.db");
+    let conn = rusqlite::Connection::open(&old).unwrap();
+    conn.execute_batch(MIGRATIONS[0].1).unwrap();
+    conn.execute_batch(&format!(
+        "INSERT INTO hazardloop_schema (version) VALUES (1);
+         ATTACH '{}' AS cur;
+         INSERT INTO hazardloop_events SELECT * FROM cur.hazardloop_events;
+         INSERT INTO hazardloop_hazards SELECT tenant, hazard, version, head, state, ledger, stage,
+             open, unit, category, grade, discovered_at, deadline, paused, as_of, title, location
+             FROM cur.hazardloop_hazards;
+         INSERT INTO hazardloop_due SELECT tenant, hazard, due_at FROM cur.hazardloop_hazards
+             WHERE due_at IS NOT NULL;
+         INSERT INTO hazardloop_outbox SELECT * FROM cur.hazardloop_outbox;
+         DETACH cur;",
+        current.display()
+    ))
+    .unwrap();
+    drop(conn);
+
+    let upgraded = SqliteStore::open(&old).unwrap();
+    upgraded.migrate().unwrap();
+    assert_eq!(upgraded.due(far, None, 100).await.unwrap(), due);
+    assert_eq!(upgraded.outbox(&f.tenant, OutboxStatus::Pending).await.unwrap(), pending);
+    for (id, before) in ids.iter().zip(&snapshots) {
+        assert_eq!(upgraded.load(&f.tenant, *id).await.unwrap().as_ref(), Some(before));
+    }
+    let conn = rusqlite::Connection::open(&old).unwrap();
+    let version: u32 =
+        conn.query_row("SELECT max(version) FROM hazardloop_schema", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+}

@@ -5,6 +5,7 @@
 //! them (a school code, an employee number), so those are validated string keys.
 
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,32 @@ use crate::model::InputError;
 /// Longest accepted host key (tenant, unit, person, category code).
 pub const MAX_KEY_LEN: usize = 64;
 
+/// Bits of the UUID v7 counter (RFC 9562, method 1: a fixed-length dedicated counter).
+const COUNTER_BITS: u8 = 42;
+
+/// A UUID v7 for `at`. Within one millisecond a process-wide counter increments, so ids made
+/// one after another sort in that order (a B-tree keyed by them appends instead of inserting at
+/// random); in a new millisecond, forwards or backwards, the counter restarts from random bits,
+/// and the bits below the counter stay random, so ids never collide in practice.
+fn v7_at(at: DateTime<Utc>) -> Uuid {
+    static LAST: Mutex<(u64, u64)> = Mutex::new((u64::MAX, 0));
+    v7_after(&mut LAST.lock().unwrap_or_else(PoisonError::into_inner), at)
+}
+
+/// [`v7_at`] with its state: `last` is (unix milliseconds, counter) of the previous id.
+fn v7_after(last: &mut (u64, u64), at: DateTime<Utc>) -> Uuid {
+    let secs = u64::try_from(at.timestamp()).unwrap_or(0);
+    let nanos = at.timestamp_subsec_nanos();
+    let millis = secs.saturating_mul(1000).saturating_add(u64::from(nanos / 1_000_000));
+    // A random v7 of the same instant: its low 64 bits are random (but for the variant).
+    let random = Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, secs, nanos));
+    let seed = (random.as_u128() as u64) & ((1 << (COUNTER_BITS - 1)) - 1);
+    let counter =
+        if last.0 == millis && last.1 + 1 < (1 << COUNTER_BITS) { last.1 + 1 } else { seed };
+    *last = (millis, counter);
+    Uuid::new_v7(uuid::Timestamp::from_unix_time(secs, nanos, u128::from(counter), COUNTER_BITS))
+}
+
 macro_rules! uuid_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -23,11 +50,10 @@ macro_rules! uuid_id {
         pub struct $name(pub Uuid);
 
         impl $name {
-            /// A new UUID v7 id whose time part is `at` (pass the engine clock's `now`).
+            /// A new UUID v7 id whose time part is `at` (pass the engine clock's `now`). Ids made
+            /// in one process in the same millisecond still sort in the order they were made.
             pub fn new_at(at: DateTime<Utc>) -> Self {
-                let secs = u64::try_from(at.timestamp()).unwrap_or(0);
-                let ts = uuid::Timestamp::from_unix(uuid::NoContext, secs, at.timestamp_subsec_nanos());
-                Self(Uuid::new_v7(ts))
+                Self(v7_at(at))
             }
 
             /// The id's UUID.
@@ -187,5 +213,28 @@ mod tests {
         let t1 = DateTime::from_timestamp(1_700_000_001, 0).unwrap();
         assert!(HazardId::new_at(t0) < HazardId::new_at(t1));
         assert_eq!(HazardId::new_at(t0).as_uuid().get_version_num(), 7);
+    }
+
+    #[test]
+    fn ids_of_one_millisecond_sort_in_the_order_they_are_made() {
+        let t = DateTime::from_timestamp(1_740_967_200, 0).unwrap();
+        let mut state = (u64::MAX, 0);
+        let ids: Vec<HazardId> = (0..1000).map(|_| HazardId(v7_after(&mut state, t))).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "monotonic within a millisecond");
+        let ms = |id: &HazardId| id.as_uuid().get_timestamp().map(|ts| ts.to_unix());
+        assert!(
+            ids.iter().all(|id| ms(id) == Some((t.timestamp() as u64, 0))),
+            "time part is `at`"
+        );
+        // Backwards in time: still `at`, still unique.
+        let earlier = HazardId(v7_after(&mut state, t - chrono::Duration::days(1)));
+        assert_eq!(ms(&earlier), Some(((t.timestamp() - 86_400) as u64, 0)));
+        let again: std::collections::HashSet<HazardId> = (0..1000)
+            .map(|i| HazardId::new_at(t + chrono::Duration::milliseconds(i % 2)))
+            .collect();
+        // The shared generator too.
+        let shared: Vec<HazardId> = (0..100).map(|_| HazardId::new_at(t)).collect();
+        assert!(shared.iter().all(|id| ms(id) == Some((t.timestamp() as u64, 0))));
+        assert_eq!(again.len(), 1000, "alternating milliseconds never collide");
     }
 }

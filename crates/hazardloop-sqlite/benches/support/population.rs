@@ -82,11 +82,11 @@ fn copy(f: &Fixture, t: &Template, id: HazardId, at: DateTime<Utc>) -> Commit {
 pub(crate) fn database(total: usize, due: usize) -> PathBuf {
     let dir = super::ratio::target_dir().join("bench-data");
     std::fs::create_dir_all(&dir).expect("bench-data dir");
-    let path = dir.join(format!("sweep-v3-{total}-{due}.db"));
+    let path = dir.join(format!("sweep-v4-{total}-{due}.db"));
     if path.exists() {
         return path;
     }
-    let building = dir.join(format!("sweep-v3-{total}-{due}.building.db"));
+    let building = dir.join(format!("sweep-v4-{total}-{due}.building.db"));
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", building.display()));
     }
@@ -138,9 +138,7 @@ fn build(path: &Path, total: usize, due: usize) {
     let conn = rusqlite::Connection::open(path).expect("open");
     let at = sweep_at(&f).timestamp_nanos_opt().expect("nanos");
     conn.execute_batch(&format!(
-        "CREATE TABLE bench_saved_due AS SELECT * FROM hazardloop_due WHERE due_at <= {at};
-         CREATE TABLE bench_saved_hazards AS SELECT h.* FROM hazardloop_hazards h
-             JOIN bench_saved_due d ON h.tenant = d.tenant AND h.hazard = d.hazard;
+        "CREATE TABLE bench_saved_hazards AS SELECT * FROM hazardloop_hazards WHERE due_at <= {at};
          PRAGMA wal_checkpoint(TRUNCATE);"
     ))
     .expect("save the due rows");
@@ -155,8 +153,6 @@ pub(crate) fn restore(path: &Path) {
          DELETE FROM hazardloop_events WHERE (tenant, hazard, seq) IN (
              SELECT e.tenant, e.hazard, e.seq FROM bench_saved_hazards s JOIN hazardloop_events e
              ON e.tenant = s.tenant AND e.hazard = s.hazard AND e.seq > s.version);
-         DELETE FROM hazardloop_due WHERE (tenant, hazard) IN (SELECT tenant, hazard FROM bench_saved_due);
-         INSERT INTO hazardloop_due SELECT * FROM bench_saved_due;
          DELETE FROM hazardloop_hazards
              WHERE (tenant, hazard) IN (SELECT tenant, hazard FROM bench_saved_hazards);
          INSERT INTO hazardloop_hazards SELECT * FROM bench_saved_hazards;
