@@ -291,8 +291,10 @@ fn check(ok: bool, what: &str, body: &Value) -> Result<()> {
 }
 
 /// Serves on 127.0.0.1:3000 until Ctrl-C.
-async fn serve(app: App) -> Result<()> {
+async fn serve() -> Result<()> {
+    // Bound first, so a second copy fails before it touches the first one's database.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    let app = app()?;
     println!("在 http://127.0.0.1:3000 提供服务，按 Ctrl-C 停止。试试：");
     println!(
         "  curl -i -X POST http://127.0.0.1:3000/hazards -H 'content-type: application/json' \
@@ -317,10 +319,9 @@ async fn serve(app: App) -> Result<()> {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let app = app()?;
     if std::env::args().any(|a| a == "--smoke") {
-        smoke(app).await
+        smoke(app()?).await
     } else {
-        serve(app).await
+        serve().await
     }
 }
