@@ -159,7 +159,7 @@ fn writer_connection(path: &Path, options: &SqliteOptions) -> Result<Connection,
     }
     conn.execute_batch(&format!(
         "PRAGMA synchronous = {}; PRAGMA cache_size = -{}; PRAGMA temp_store = MEMORY;
-         PRAGMA wal_autocheckpoint = 0;",
+         PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
         options.synchronous_mode().pragma(),
         options.cache()
     ))

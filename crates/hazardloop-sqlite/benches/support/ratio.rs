@@ -4,7 +4,11 @@ use std::path::PathBuf;
 
 /// The target directory criterion writes to.
 pub(crate) fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from)
+    // `cargo bench` runs a bench in its crate's directory; the workspace's target is two up.
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"),
+        PathBuf::from,
+    )
 }
 
 /// The mean time per iteration of a finished benchmark, in nanoseconds.
