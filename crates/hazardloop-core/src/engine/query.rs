@@ -75,13 +75,18 @@ impl<S: Store, N: Notifier> Engine<S, N> {
     ) -> Result<StatsTable, EngineError> {
         let org = self.org(tenant)?;
         let page_size = self.policy.limits().page_size.max(1);
+        let now = self.clock.now();
         let mut rows = Vec::new();
-        let mut query =
-            LedgerQuery { limit: page_size, now: Some(self.clock.now()), ..LedgerQuery::default() };
+        let mut query = LedgerQuery { limit: page_size, now: Some(now), ..LedgerQuery::default() };
         loop {
             let page = self.store.ledger(tenant, &query).await?;
             let n = page.rows.len();
-            rows.extend(page.rows);
+            // A stored row is as at its last commit; nothing has happened to the hazard since,
+            // so it stands as it is now (and a deadline may have passed in between).
+            rows.extend(page.rows.into_iter().map(|mut row| {
+                row.as_of = row.as_of.max(now);
+                row
+            }));
             if n < page_size {
                 break;
             }

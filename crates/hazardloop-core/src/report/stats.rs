@@ -86,20 +86,23 @@ impl Tally {
     pub(super) fn of_row(row: &LedgerRow, (start, end): Bounds) -> Tally {
         let within = |t: DateTime<Utc>| start <= t && t < end;
         let count = |times: &[DateTime<Utc>]| times.iter().filter(|t| within(**t)).count();
+        // What the row records at or before its `as_of` has happened; a deadline is missed only
+        // once the cut-off is past it.
         let cutoff = end.min(row.as_of);
-        let before_cutoff = |t: Option<DateTime<Utc>>| t.is_some_and(|t| t < cutoff);
+        let happened = |t: DateTime<Utc>| t < end && t <= row.as_of;
+        let before_cutoff = |t: Option<DateTime<Utc>>| t.is_some_and(happened);
 
         let found = within(row.discovered_at);
         let rectified = row.accepted_at.is_some_and(within);
         let on_time =
             matches!((row.completed_at, row.deadline), (Some(done), Some(due)) if done <= due);
-        let open = row.discovered_at < cutoff
+        let open = happened(row.discovered_at)
             && !before_cutoff(row.closed_at)
             && !before_cutoff(row.dismissed_at);
         let overdue = open
-            && before_cutoff(row.deadline)
+            && row.deadline.is_some_and(|d| d < cutoff)
             && !before_cutoff(row.accepted_at)
-            && row.paused_since.is_none_or(|p| p > cutoff);
+            && !before_cutoff(row.paused_since);
 
         let mut escalations = BTreeMap::new();
         for (_, action) in row.escalations.iter().filter(|(at, _)| within(*at)) {
@@ -277,6 +280,20 @@ mod tests {
         let rows = [fixed(2).row(day(6)), fixed(2).row(day(8))]; // due day 7
         assert_eq!(Stats::of(&rows[..1], h1()).overdue, 0);
         assert_eq!(Stats::of(&rows[1..], h1()).overdue, 1);
+    }
+
+    #[test]
+    fn a_row_taken_at_its_last_event_counts_that_event() {
+        // Rows as the engine stores them: `as_of` is the time of the last commit.
+        let found = Story::found("s1", day(3)).row(day(3));
+        let accepted = fixed(2).complete(day(3)).pass(day(4)).row(day(4));
+        let closed = fixed(2).complete(day(3)).pass(day(4)).close(day(5)).row(day(5));
+        let s = Stats::of([&found], h1());
+        assert_eq!((s.discovered, s.open), (1, 1), "just discovered is open");
+        let s = Stats::of([&accepted], h1());
+        assert_eq!((s.rectified, s.discovered_rectified, s.rectification_rate), (1, 1, Some(1.0)));
+        assert_eq!(s.overdue, 0);
+        assert_eq!(Stats::of([&closed], h1()).open, 0, "closed at its last event");
     }
 
     #[test]
