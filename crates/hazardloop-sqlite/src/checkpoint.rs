@@ -7,6 +7,10 @@
 //! Checkpoints are `PASSIVE`: they never block the writer or the readers; frames a reader still
 //! needs are copied by a later round. Durability is SQLite's own: a checkpoint syncs the WAL
 //! before it copies, whatever `synchronous` is.
+//!
+//! Only under `synchronous = NORMAL`. Under FULL every commit waits for an `fsync` anyway, and a
+//! checkpoint's own `fsync`s running beside it made each commit wait longer (measured: 0.53×
+//! raw FULL against 0.97× with SQLite's automatic checkpoints), so the writer keeps those.
 
 use std::sync::Arc;
 use std::time::Duration;
