@@ -107,6 +107,60 @@ fn by_name<T: Named + Copy>(all: &[T], text: &str) -> Option<T> {
         .find(|v| v.name(Lang::Zh) == text || v.name(Lang::En).eq_ignore_ascii_case(text))
 }
 
+/// The columns the import reads besides the location and the description: names, ids, times
+/// and enum values, each no longer than a title (`limits.title`).
+const SHORT_COLUMNS: [Column; 9] = [
+    Column::Stage,
+    Column::DiscoveredAt,
+    Column::Unit,
+    Column::Category,
+    Column::Grade,
+    Column::Colour,
+    Column::ResponsibleUnit,
+    Column::Assignee,
+    Column::Deadline,
+];
+
+/// Parses one CSV data row the way `import` does, without a store: `header` is the header row
+/// (the export's columns, Chinese or English headers, in any order; the columns 发现时间, 所在单位,
+/// 具体位置, 隐患描述, 类别 and 责任人 are required), `row` a data row. The row becomes the
+/// commands that import it, discover then register, with units, people and categories resolved
+/// by id or name against `org` and `policy`, and times read in the policy's time zone; `now`
+/// bounds the discovery time.
+///
+/// Cells over the policy's limits are refused naming the column and the limit (the location
+/// against `limits.text`, the other cells read against `limits.title`; the title and description
+/// are checked when the commands are decided). A 隐患描述 cell `标题：描述` gives a title and a
+/// description; a cell without a short title before a colon is the description, and its first
+/// `limits.title` characters the title.
+///
+/// # Errors
+/// [`CliError::Invalid`] naming the column and the reason: a missing header column, a cell
+/// over a limit, an unknown unit, person or category, a bad time, grade or colour, a closed
+/// stage.
+pub fn parse_row(
+    header: &csv::StringRecord,
+    row: &csv::StringRecord,
+    org: &Org,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Vec<Command>, CliError> {
+    let cols = columns(header)?;
+    row_commands(row, &cols, &Resolver { org, policy }, now).map_err(CliError::Invalid)
+}
+
+/// Splits a 隐患描述 cell into a title and a description (see [`parse_row`]).
+fn title_and_description(cell: &str, title_limit: usize) -> (String, String) {
+    if let Some((title, rest)) = cell.split_once(['：', ':']) {
+        let (title, rest) = (title.trim(), rest.trim());
+        if !title.is_empty() && title.chars().count() <= title_limit {
+            let description = if rest.is_empty() { title } else { rest };
+            return (title.to_owned(), description.to_owned());
+        }
+    }
+    (cell.chars().take(title_limit).collect::<String>().trim().to_owned(), cell.to_owned())
+}
+
 /// One row as the commands that import it.
 fn row_commands(
     row: &csv::StringRecord,
@@ -115,6 +169,13 @@ fn row_commands(
     now: DateTime<Utc>,
 ) -> Result<Vec<Command>, String> {
     let cell = |c: Column| cols.get(&c).and_then(|&i| row.get(i)).map(str::trim).unwrap_or("");
+    let limits = r.policy.limits();
+    for column in SHORT_COLUMNS {
+        limits.title(column.header(Lang::Zh), cell(column)).map_err(|e| e.to_string())?;
+    }
+    limits
+        .text(Column::Location.header(Lang::Zh), cell(Column::Location))
+        .map_err(|e| e.to_string())?;
     let stage = cell(Column::Stage);
     if let Some(kind) = by_name(&StageKind::ALL, stage) {
         if !kind.is_open() {
@@ -136,10 +197,7 @@ fn row_commands(
     if discovered_at > now {
         return Err("发现时间: is in the future".into());
     }
-    let (title, description) = match cell(Column::Description).split_once(['：', ':']) {
-        Some((t, d)) => (t.trim().to_owned(), d.trim().to_owned()),
-        None => (cell(Column::Description).to_owned(), cell(Column::Description).to_owned()),
-    };
+    let (title, description) = title_and_description(cell(Column::Description), limits.title);
     let unit = r.unit(cell(Column::Unit))?;
     let category = r.category(cell(Column::Category))?;
     let grade = match cell(Column::Grade) {

@@ -1,7 +1,7 @@
 //! Queries: a hazard with its timeline, the ledger, statistics, verification.
 
 use crate::chain::{verify, ChainError, Recorded};
-use crate::model::{HazardId, InputError, TenantId};
+use crate::model::{HazardId, TenantId};
 use crate::notify::Notifier;
 use crate::report::{statistics, LedgerFilter, Page, Period, StatsTable};
 use crate::store::{LedgerPage, LedgerQuery, Store};
@@ -30,21 +30,20 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         Ok(HazardView { hazard, timeline: stored.events })
     }
 
-    /// A page of the ledger. A page larger than the policy allows is refused naming the limit.
+    /// A page of the ledger. A page larger than the policy allows (`limits.page_size`), or a
+    /// search text longer than a title (`limits.title`), is refused naming the limit.
     pub async fn ledger(
         &self,
         tenant: &TenantId,
         filter: &LedgerFilter,
         page: Page,
     ) -> Result<LedgerPage, EngineError> {
-        let max = self.policy.limits().page_size;
-        if page.limit > max {
-            return Err(crate::workflow::WorkflowError::Input(InputError::TooLarge {
-                field: "page.limit".into(),
-                limit: format!("{max} rows"),
-            })
-            .into());
-        }
+        let limits = self.policy.limits();
+        let checked = limits.page("page.limit", page.limit).and_then(|()| match &filter.text {
+            Some(text) => limits.title("filter.text", text),
+            None => Ok(()),
+        });
+        checked.map_err(crate::workflow::WorkflowError::Input)?;
         let org = self.org(tenant)?;
         let units = filter.unit.as_ref().map(|u| {
             std::iter::once(u.clone())

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-pub use limits::Limits;
+pub use limits::{Limit, Limits};
 pub use permissions::Permissions;
 
 use crate::calendar::{Calendar, CalendarConfig, Span};

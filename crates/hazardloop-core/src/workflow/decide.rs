@@ -329,10 +329,10 @@ impl Decider<'_> {
             Command::RequestExtension { new_deadline, reason } => {
                 return self.request_extension(new_deadline, reason)
             }
-            Command::GrantExtension { note } => return self.decide_extension(true, note),
+            Command::GrantExtension { note } => return self.decide_extension(true, "note", note),
             Command::DenyExtension { reason } => {
                 guard::reason(Rule::ExtensionDecidedBySuperior, "reason", &reason)?;
-                return self.decide_extension(false, reason);
+                return self.decide_extension(false, "reason", reason);
             }
             Command::PauseClock { reason } => {
                 guard::reason(Rule::PauseApproved, "reason", &reason)?;
@@ -389,6 +389,9 @@ impl Decider<'_> {
                         Rule::SupervisionByBureau,
                         "the hazard is already under supervision",
                     ));
+                }
+                if let Some(r) = &reference {
+                    limits.title("reference", r)?;
                 }
                 vec![Event::Supervised { supervision: Supervision { reference, by, at: now } }]
             }
@@ -464,6 +467,15 @@ impl Decider<'_> {
     fn interim(&self, i: Interim) -> Result<InterimControl> {
         if i.measures.is_empty() {
             return Err(InputError::Missing { field: "interim.measures".into() }.into());
+        }
+        // Each measure at most once: the list is bounded by the kinds of measure.
+        let mut seen = std::collections::BTreeSet::new();
+        if let Some(twice) = i.measures.iter().find(|m| !seen.insert(**m)) {
+            return Err(InputError::Malformed {
+                field: "interim.measures".into(),
+                reason: format!("`{twice}` is listed more than once"),
+            }
+            .into());
         }
         self.policy().limits().text("interim.note", &i.note)?;
         Ok(InterimControl { measures: i.measures, note: i.note, by: self.by.clone(), at: self.now })
@@ -556,8 +568,8 @@ impl Decider<'_> {
         Ok(vec![Event::ExtensionRequested { request }])
     }
 
-    fn decide_extension(self, granted: bool, note: String) -> Result<Vec<Event>> {
-        self.policy().limits().text("note", &note)?;
+    fn decide_extension(self, granted: bool, field: &str, note: String) -> Result<Vec<Event>> {
+        self.policy().limits().text(field, &note)?;
         let treatment =
             self.h.stage.treatment().ok_or_else(|| self.not_allowed(Step::GrantExtension))?;
         let Some(request) = treatment.pending_extension.clone() else {
@@ -617,22 +629,5 @@ fn evidence_ok(
     field: &str,
     evidence: &[Evidence],
 ) -> std::result::Result<(), InputError> {
-    let limits = policy.limits();
-    if evidence.len() > limits.evidence_items {
-        return Err(InputError::TooLarge {
-            field: field.into(),
-            limit: format!("{} items", limits.evidence_items),
-        });
-    }
-    for (i, item) in evidence.iter().enumerate() {
-        let path = format!("{field}[{i}]");
-        if item.uri.len() > limits.uri {
-            return Err(InputError::TooLarge {
-                field: format!("{path}.uri"),
-                limit: format!("{} bytes", limits.uri),
-            });
-        }
-        item.validate(&path)?;
-    }
-    Ok(())
+    policy.limits().evidence(field, evidence)
 }
