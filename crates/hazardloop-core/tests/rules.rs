@@ -566,6 +566,46 @@ fn extension_denied_keeps_the_deadline() {
 }
 
 #[test]
+fn extension_is_not_decided_by_the_one_who_asked_for_it() {
+    let f = f();
+    let (_, mut history) = f.walked(Grade::General, StageKind::Treating);
+    // The department head asks on the worker's behalf; being above the worker does not let
+    // them approve their own request: one level above the asker decides.
+    Scenario::new(&f)
+        .given(history.clone())
+        .when(&f.logistics_head(), extension(&f, 30))
+        .then_extend(&mut history);
+    for decision in [
+        Command::GrantExtension { note: "同意".into() },
+        Command::DenyExtension { reason: "否".into() },
+    ] {
+        Scenario::new(&f)
+            .given(history.clone())
+            .when(&f.logistics_head(), decision.clone())
+            .then_rule(Rule::ExtensionDecidedBySuperior);
+        Scenario::new(&f).given(history.clone()).when(&f.deputy(), decision).then_ok();
+    }
+}
+
+#[test]
+fn the_assignee_does_not_approve_a_pause_of_their_own_clocks() {
+    let f = f();
+    let (_, mut history) = f.walked(Grade::General, StageKind::Treating);
+    let to_deputy =
+        Command::Reassign { to: f.people.deputy.clone(), note: "副校长牵头".into() };
+    Scenario::new(&f)
+        .given(history.clone())
+        .when(&f.officer(), to_deputy)
+        .then_extend(&mut history);
+    let pause = Command::PauseClock { reason: "等待教育局批复".into() };
+    Scenario::new(&f)
+        .given(history.clone())
+        .when(&f.deputy(), pause.clone())
+        .then_rule(Rule::PauseApproved);
+    Scenario::new(&f).given(history).when(&f.principal(), pause).then_ok();
+}
+
+#[test]
 fn pause_needs_a_reason_and_approval() {
     let f = f();
     let (_, history) = f.walked(Grade::General, StageKind::Treating);

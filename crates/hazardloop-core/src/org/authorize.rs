@@ -14,7 +14,8 @@ type Result = std::result::Result<(), WorkflowError>;
 /// assignee and the step is one the assignee may take); the hazard's unit or responsible unit is
 /// within the actor's units; a major hazard's plan is started by the roles that own it; the
 /// checker is neither rectifier nor assignee; dismissals, extension decisions and supervised
-/// closing are made one level up.
+/// closing are made one level up (an extension above both the asker and the assignee); the
+/// assignee never approves a pause of their own clocks.
 pub fn authorize(
     actor: &Actor,
     command: &Command,
@@ -84,10 +85,24 @@ pub fn authorize(
                 one_level_up(actor, requested_by, org, Rule::DismissalApprovedOneLevelUp)?;
             }
         }
-        (Step::GrantExtension | Step::DenyExtension, _) => {
-            if let Some(r) = registration {
-                one_level_up(actor, &r.assignee, org, Rule::ExtensionDecidedBySuperior)?;
+        (Step::GrantExtension | Step::DenyExtension, stage) => {
+            // Above whoever asked (a department head may ask for the assignee), and above the
+            // assignee: never the asker themselves.
+            let rule = Rule::ExtensionDecidedBySuperior;
+            let asked = stage.treatment().and_then(|t| t.pending_extension.as_ref());
+            if let Some(request) = asked.filter(|q| registration.is_none_or(|r| r.assignee != q.by))
+            {
+                one_level_up(actor, &request.by, org, rule)?;
             }
+            if let Some(r) = registration {
+                one_level_up(actor, &r.assignee, org, rule)?;
+            }
+        }
+        (Step::PauseClock, _) if is_assignee => {
+            return deny(
+                Rule::PauseApproved,
+                format!("{} cannot approve a pause of their own hazard's clocks", actor.person),
+            );
         }
         _ => {}
     }
