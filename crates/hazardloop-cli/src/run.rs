@@ -1,6 +1,6 @@
 //! Each subcommand, on any store.
 
-use hazardloop_core::engine::{Engine, Request};
+use hazardloop_core::engine::{Engine, EngineError, Request};
 use hazardloop_core::model::{Lang, Named, TenantId};
 use hazardloop_core::org::{Contacts, Org, Person, Preset, Role, Unit, UnitKind};
 use hazardloop_core::policy::Policy;
@@ -361,10 +361,13 @@ async fn verify<S: Store>(app: &App<S>, id: Option<&str>, out: &mut Out) -> Resu
         }
     };
     for id in &ids {
-        engine
-            .verify(tenant, *id)
-            .await
-            .map_err(|e| CliError::Other(format!("verify failed: {e}")))?;
+        // A history that does not verify fails with 1; an unknown id is invalid input (4).
+        engine.verify(tenant, *id).await.map_err(|e| match e {
+            EngineError::Chain(_) | EngineError::Damaged(_) => {
+                CliError::Other(format!("verify failed: {e}"))
+            }
+            other => other.into(),
+        })?;
     }
     out.value(
         "verify",

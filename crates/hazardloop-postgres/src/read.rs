@@ -26,7 +26,15 @@ pub(crate) async fn load(
     let head = hash(first.try_get(1).map_err(|e| corrupt("hazard head", e))?)?;
     let mut events = Vec::with_capacity(rows.len());
     for row in &rows {
-        let record: Option<Json<Recorded>> = row.try_get(2).map_err(|e| corrupt("event", e))?;
+        // A record that does not decode was changed outside hazardloop: name the event, so
+        // `verify` reports the hazard and the sequence number.
+        let record: Option<Json<Recorded>> = row.try_get(2).map_err(|e| {
+            let seq: Option<i64> = row.try_get(3).ok().flatten();
+            match seq.and_then(|s| u64::try_from(s).ok()) {
+                Some(seq) => StoreError::CorruptEvent { hazard, seq, reason: e.to_string() },
+                None => corrupt("event", e),
+            }
+        })?;
         if let Some(Json(record)) = record {
             events.push(record);
         }

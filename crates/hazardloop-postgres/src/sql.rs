@@ -98,7 +98,7 @@ impl Sql {
                 "SELECT version FROM {s}.hazards WHERE tenant_id = $1 AND hazard_id = $2"
             ),
             load: format!(
-                "SELECT h.version, h.head, e.record FROM {s}.hazards h
+                "SELECT h.version, h.head, e.record, e.seq FROM {s}.hazards h
                  LEFT JOIN {s}.events e ON e.tenant_id = h.tenant_id AND e.hazard_id = h.hazard_id
                  WHERE h.tenant_id = $1 AND h.hazard_id = $2 ORDER BY e.seq"
             ),

@@ -8,8 +8,8 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use crate::codec::{int, nanos, tag};
 use crate::error::backend;
 
-/// A hazard's stored version, head and event records.
-pub(crate) type RawHistory = (i64, String, Vec<String>);
+/// A hazard's stored version, head and event records (each with its sequence number).
+pub(crate) type RawHistory = (i64, String, Vec<(i64, String)>);
 
 /// Version, head and events of a hazard, read in one transaction.
 pub(crate) fn load(
@@ -29,10 +29,12 @@ pub(crate) fn load(
     let Some((version, head)) = head else { return Ok(None) };
     let records = tx
         .prepare_cached(
-            "SELECT record FROM hazardloop_events WHERE tenant = ?1 AND hazard = ?2 ORDER BY seq",
+            "SELECT seq, record FROM hazardloop_events WHERE tenant = ?1 AND hazard = ?2
+             ORDER BY seq",
         )
         .and_then(|mut s| {
-            s.query_map(params![tenant, hazard], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()
+            s.query_map(params![tenant, hazard], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()
         })
         .map_err(backend)?;
     tx.commit().map_err(backend)?;

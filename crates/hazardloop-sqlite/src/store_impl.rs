@@ -82,9 +82,17 @@ impl Store for SqliteStore {
         else {
             return Ok(None);
         };
+        // A row that does not decode was changed outside hazardloop: name the event, so
+        // `verify` reports the hazard and the sequence number.
         let events = records
             .iter()
-            .map(|r| from_json::<Recorded>("an event", r))
+            .map(|(seq, r)| {
+                serde_json::from_str::<Recorded>(r).map_err(|e| StoreError::CorruptEvent {
+                    hazard,
+                    seq: u64::try_from(*seq).unwrap_or_default(),
+                    reason: e.to_string(),
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Some(HazardRecord { events, version: count(version)?, head: hash(&head)? }))
     }

@@ -60,6 +60,12 @@ impl From<StoreError> for EngineError {
     fn from(e: StoreError) -> EngineError {
         match e {
             StoreError::Conflict { expected, actual } => EngineError::Conflict { expected, actual },
+            // A stored event that does not decode was changed outside hazardloop: a broken chain.
+            StoreError::CorruptEvent { hazard, seq, reason } => EngineError::Chain(ChainError {
+                hazard,
+                seq,
+                reason: format!("content changed: it does not decode ({reason})"),
+            }),
             other => EngineError::Store(other),
         }
     }

@@ -50,6 +50,21 @@ pub enum StoreError {
     /// **Handling:** run `verify`; restore from backup.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// One stored event of a hazard does not decode: its row was changed outside hazardloop.
+    /// `seq` is the first such event; the engine reports it as a [`ChainError`] of the hazard.
+    ///
+    /// **Handling:** as for `Corrupt`: run `verify`, restore the hazard from a backup.
+    ///
+    /// [`ChainError`]: crate::chain::ChainError
+    #[error("hazard {hazard}: stored event {seq} does not decode: {reason}")]
+    CorruptEvent {
+        /// The hazard.
+        hazard: HazardId,
+        /// The sequence number of the event row that does not decode.
+        seq: u64,
+        /// The decoder's complaint.
+        reason: String,
+    },
     /// The schema is newer than this build, or missing.
     ///
     /// **Handling:** run `migrate()`, or upgrade hazardloop.
