@@ -309,19 +309,27 @@ pub async fn due_clocks_are_ordered_paged_and_replaced<S: Store>(store: &S) {
     assert!(now.iter().all(|d| d.hazard != hazard.id));
 }
 
-/// Tenant A never sees tenant B: loads, ledger, outbox, idempotency keys.
+/// Tenant A never sees tenant B: loads, snapshots, ledger, due clocks, outbox, idempotency keys
+/// (documents: [`documents_are_kept_per_tenant`]).
 pub async fn tenants_never_see_each_other<S: Store>(store: &S) {
     let a = fixture("tenant-a");
     let b = fixture("tenant-b");
+    // A window of time no other check uses.
+    let due_at = Utc.with_ymd_and_hms(2032, 2, 1, 0, 0, 0).single().unwrap_or(a.start);
     let (hazard, records) = sample(&a, StageKind::Registered);
     let mut c = commit(&a.tenant, &hazard, 0, records, a.start);
     c.outbox.push(message(&a.tenant, &hazard, "g", a.start));
+    c.next_due = Some(due_at);
     c.idempotency =
         Some(IdempotentResult { key: "k1".into(), hazard: hazard.id, version: 1, events: 1 });
     ok("commit", store.commit(c)).await;
     assert!(
         ok("load", store.load(&b.tenant, hazard.id)).await.is_none(),
         "B cannot load A's hazard"
+    );
+    assert!(
+        ok("snapshot", store.snapshot(&b.tenant, hazard.id)).await.is_none(),
+        "B cannot read A's snapshot"
     );
     let query = LedgerQuery { limit: 100, ..LedgerQuery::default() };
     assert_eq!(ok("ledger", store.ledger(&b.tenant, &query)).await.total, 0, "B's ledger is empty");
@@ -339,9 +347,28 @@ pub async fn tenants_never_see_each_other<S: Store>(store: &S) {
         &brecords.iter().map(|r| r.event.clone()).collect::<Vec<_>>(),
         b.start,
     );
-    ok("commit in B", store.commit(commit(&b.tenant, &bh, 0, brecords, b.start))).await;
+    let mut c = commit(&b.tenant, &bh, 0, brecords, b.start);
+    c.next_due = Some(due_at + Duration::hours(1));
+    ok("commit in B", store.commit(c)).await;
     let Some(in_a) = ok("load", store.load(&a.tenant, hazard.id)).await else { panic!("loads") };
     assert!(in_a.events.iter().all(|e| e.tenant == a.tenant), "A's history is A's only");
+    let Some(snap) = ok("snapshot", store.snapshot(&a.tenant, hazard.id)).await else {
+        panic!("A's snapshot is there")
+    };
+    assert_eq!(snap.hazard, hazard, "A's snapshot is A's, not B's of the same id");
+    assert_eq!(ok("ledger", store.ledger(&a.tenant, &query)).await.total, 1);
+    assert_eq!(ok("ledger", store.ledger(&b.tenant, &query)).await.total, 1);
+    // Due clocks are read across tenants by the sweep, each entry naming its own tenant.
+    let cursor =
+        Due { at: due_at - Duration::seconds(1), tenant: a.tenant.clone(), hazard: hazard.id };
+    let due = ok("due", store.due(due_at + Duration::hours(2), Some(&cursor), 1000)).await;
+    let due: Vec<(DateTime<Utc>, &TenantId)> =
+        due.iter().filter(|d| d.hazard == hazard.id).map(|d| (d.at, &d.tenant)).collect();
+    assert_eq!(
+        due,
+        vec![(due_at, &a.tenant), (due_at + Duration::hours(1), &b.tenant)],
+        "one due entry per tenant, each with its own time"
+    );
 }
 
 /// An idempotency key is stored with its commit and refused a second time.

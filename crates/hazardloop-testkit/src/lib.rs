@@ -17,6 +17,7 @@
 //!     .then_rule(Rule::CheckerIsNotRectifier);
 //! ```
 
+pub mod authorization;
 mod clock;
 mod commands;
 pub use commands::MAIN_PATH;
