@@ -35,6 +35,8 @@ pub(crate) struct Counters {
     transactions: AtomicU64,
     writes: AtomicU64,
     busy_micros: AtomicU64,
+    /// Frames in the WAL at the checkpointer's last round (see [`checkpoint`]).
+    pub(crate) wal_frames: AtomicU64,
 }
 
 impl Counters {
@@ -124,6 +126,9 @@ pub(crate) fn spawn(
                 }
             }
             run_batch(&conn, &mut batch, &counters);
+            if counters.wal_frames.load(Ordering::Relaxed) > checkpoint::CATCH_UP_FRAMES {
+                checkpoint::catch_up(&conn, &counters);
+            }
             let writes = counters.writes.load(Ordering::Relaxed);
             if writes - woken_at >= checkpoint::WAKE_EVERY {
                 // Full: a wake-up is already pending, which is as good.
