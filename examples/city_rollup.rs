@@ -17,12 +17,12 @@
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 use hazardloop::calendar::Calendar;
-use hazardloop::clock::Clock;
+use hazardloop::clock::SetClock;
 use hazardloop::engine::{Engine, Request};
 use hazardloop::model::{Category, Evidence, Grade, HazardId, Lang, Method, Named, PersonId};
 use hazardloop::model::{Source, TenantId, UnitId};
@@ -57,22 +57,6 @@ const CATEGORIES: [(&str, &str, &str, &str); 6] = [
     ("traffic", "logistics", "校门口减速带破损", "学校南门"),
     ("public_order", "security", "监控探头损坏", "操场西北角"),
 ];
-
-/// A clock the simulation moves forward; the engine reads time only through `Clock`.
-#[derive(Debug)]
-struct SimClock(Mutex<DateTime<Utc>>);
-
-impl Clock for SimClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl SimClock {
-    fn set(&self, at: DateTime<Utc>) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = at;
-    }
-}
 
 /// 1 → 一, 12 → 十二, 30 → 三十: school names as a city writes them.
 fn chinese_number(n: usize) -> String {
@@ -282,7 +266,7 @@ fn major_start(deadline: DateTime<Utc>) -> Command {
 }
 
 /// Opens a fresh SQLite file (an old one is removed so reruns start clean) and the engine.
-fn open_engine(org: &Org, clock: Arc<SimClock>) -> Result<Demo> {
+fn open_engine(org: &Org, clock: Arc<SetClock>) -> Result<Demo> {
     let path = Path::new("hazardloop-demo/city_rollup.db");
     std::fs::create_dir_all("hazardloop-demo")?;
     for suffix in ["", "-wal", "-shm"] {
@@ -297,7 +281,7 @@ fn open_engine(org: &Org, clock: Arc<SimClock>) -> Result<Demo> {
 /// overdue hazards escalate), and returns how many commands ran.
 async fn simulate(
     engine: &Demo,
-    clock: &SimClock,
+    clock: &SetClock,
     org: &Org,
     mut actions: Vec<Action>,
     end: DateTime<Utc>,
@@ -444,7 +428,7 @@ async fn main() -> Result<()> {
     let policy = Policy::default();
     let period = Period::month(2025, 3)?;
     let (start, end) = period.bounds(policy.calendar());
-    let clock = Arc::new(SimClock(Mutex::new(start)));
+    let clock = Arc::new(SetClock::new(start));
     let engine = open_engine(&org, clock.clone())?;
 
     let cases = draw_cases(policy.calendar())?;

@@ -16,12 +16,12 @@
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 use hazardloop::calendar::Span;
-use hazardloop::clock::Clock;
+use hazardloop::clock::SetClock;
 use hazardloop::deadline::{ClockKind, Clocks};
 use hazardloop::engine::{Engine, EngineError, Request};
 use hazardloop::escalation::{plan_sweep, Escalation, FiredRungs};
@@ -37,22 +37,6 @@ type Demo = Engine<SqliteStore, Discard>;
 
 /// The county's policy, kept next to this example.
 const LOCAL_POLICY: &str = include_str!("custom_policy.toml");
-
-/// A clock the story sets to each scene's time. The engine reads time only through `Clock`.
-#[derive(Debug)]
-struct SceneClock(Mutex<DateTime<Utc>>);
-
-impl Clock for SceneClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl SceneClock {
-    fn set(&self, at: DateTime<Utc>) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = at;
-    }
-}
 
 /// A local time in Shanghai, written `2025-04-03 14:00`.
 fn local(text: &str) -> Result<DateTime<Utc>> {
@@ -126,7 +110,7 @@ fn organisation(tenant: &TenantId) -> Result<Org> {
 }
 
 /// An engine on a fresh SQLite file of its own (an old one is removed so reruns start clean).
-fn open_engine(name: &str, policy: Policy, org: &Org, clock: Arc<SceneClock>) -> Result<Demo> {
+fn open_engine(name: &str, policy: Policy, org: &Org, clock: Arc<SetClock>) -> Result<Demo> {
     std::fs::create_dir_all("hazardloop-demo")?;
     let path = format!("hazardloop-demo/custom_policy-{name}.db");
     for suffix in ["", "-wal", "-shm"] {
@@ -140,7 +124,7 @@ fn open_engine(name: &str, policy: Policy, org: &Org, clock: Arc<SceneClock>) ->
 /// Sets the clock and executes `command` as `person`; returns the hazard.
 async fn act(
     engine: &Demo,
-    clock: &SceneClock,
+    clock: &SetClock,
     at: &str,
     person: &str,
     hazard: Option<HazardId>,
@@ -158,7 +142,7 @@ async fn act(
 
 /// One general hazard found on the Thursday before the Qingming holiday (4–6 April 2025):
 /// discovered, registered with the policy's deadline, reported, treated by that deadline.
-async fn run_hazard(engine: &Demo, clock: &SceneClock) -> Result<HazardId> {
+async fn run_hazard(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
     let discover = Command::Discover(Discover {
         unit: UnitId::new("s1")?,
         location: "教学楼东侧楼梯".into(),
@@ -246,7 +230,7 @@ async fn run(
     file: &str,
     policy: Policy,
     org: &Org,
-    clock: &Arc<SceneClock>,
+    clock: &Arc<SetClock>,
 ) -> Result<Run> {
     let engine = open_engine(file, policy, org, clock.clone())?;
     let hazard = run_hazard(&engine, clock).await?;
@@ -293,7 +277,7 @@ fn print_ladders(runs: &[Run]) {
 }
 
 /// The same extension request on 8 April: in time for the default policy, too late locally.
-async fn ask_extension(run: &Run, clock: &SceneClock) -> Result<()> {
+async fn ask_extension(run: &Run, clock: &SetClock) -> Result<()> {
     let (name, engine, id) = (run.name, &run.engine, run.hazard);
     let cutoff = extension_cutoff(engine.policy(), rectify_by(engine, id).await?);
     let request = Command::RequestExtension {
@@ -334,7 +318,7 @@ async fn main() -> Result<()> {
     // The same organisation, commands and times under each policy, each on its own database.
     let tenant = TenantId::new("county")?;
     let org = organisation(&tenant)?;
-    let clock = Arc::new(SceneClock(Mutex::new(local("2025-04-03 14:00")?)));
+    let clock = Arc::new(SetClock::new(local("2025-04-03 14:00")?));
     let runs = [
         run("默认策略", "default", Policy::default(), &org, &clock).await?,
         run("本地策略", "local", local_policy, &org, &clock).await?,

@@ -17,11 +17,11 @@
 
 use std::error::Error;
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
-use hazardloop::clock::Clock;
+use hazardloop::clock::SetClock;
 use hazardloop::deadline::Clocks;
 use hazardloop::engine::{Engine, EngineError, Outcome, Request};
 use hazardloop::model::{Evidence, Grade, HazardId, Lang, Method, Named, PersonId, Source};
@@ -36,22 +36,6 @@ use hazardloop::workflow::{
 
 type Result<T, E = Box<dyn Error>> = std::result::Result<T, E>;
 type Demo = Engine<SqliteStore, Discard>;
-
-/// A clock the story sets to each scene's time. The engine reads time only through `Clock`.
-#[derive(Debug)]
-struct SceneClock(Mutex<DateTime<Utc>>);
-
-impl Clock for SceneClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl SceneClock {
-    fn set(&self, at: DateTime<Utc>) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = at;
-    }
-}
 
 /// A local time in Shanghai, written `2025-04-08 09:00`.
 fn local(text: &str) -> Result<DateTime<Utc>> {
@@ -87,7 +71,7 @@ fn organisation(tenant: &TenantId) -> Result<Org> {
 }
 
 /// Opens a fresh SQLite file (an old one is removed so reruns start clean) and the engine.
-fn open_engine(org: &Org, clock: Arc<SceneClock>) -> Result<Demo> {
+fn open_engine(org: &Org, clock: Arc<SetClock>) -> Result<Demo> {
     let path = Path::new("hazardloop-demo/major_hazard.db");
     std::fs::create_dir_all("hazardloop-demo")?;
     for suffix in ["", "-wal", "-shm"] {
@@ -121,7 +105,7 @@ fn who(org: &Org, person: &PersonId) -> String {
 /// One scene: set the clock to the local time `at` and execute `command` as `person`.
 async fn act(
     engine: &Demo,
-    clock: &SceneClock,
+    clock: &SetClock,
     at: &str,
     person: &str,
     hazard: Option<HazardId>,
@@ -173,7 +157,7 @@ fn print_plan(plan: &MajorPlan) {
 }
 
 /// The story, scene by scene. Returns the hazard.
-async fn run_story(engine: &Demo, clock: &SceneClock) -> Result<HazardId> {
+async fn run_story(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
     // 排查: the monthly check finds loose wall tiles above a walkway.
     let found = act(
         engine,
@@ -276,7 +260,7 @@ async fn run_story(engine: &Demo, clock: &SceneClock) -> Result<HazardId> {
 }
 
 /// The school's safety officer may close ordinary hazards, not a supervised one.
-async fn refused_close(engine: &Demo, clock: &SceneClock, id: HazardId) -> Result<()> {
+async fn refused_close(engine: &Demo, clock: &SetClock, id: HazardId) -> Result<()> {
     let close = Command::Close { note: "学校自行销号".into() };
     match act(engine, clock, "2025-05-26 09:00", "zhang", Some(id), close).await {
         Err(e) => match e.downcast_ref::<EngineError>() {
@@ -365,7 +349,7 @@ async fn print_timeline(engine: &Demo, org: &Org, id: HazardId) -> Result<()> {
 async fn main() -> Result<()> {
     let tenant = TenantId::new("demo")?;
     let org = organisation(&tenant)?;
-    let clock = Arc::new(SceneClock(Mutex::new(local("2025-04-08 09:00")?)));
+    let clock = Arc::new(SetClock::new(local("2025-04-08 09:00")?));
     let engine = open_engine(&org, clock.clone())?;
 
     let id = run_story(&engine, &clock).await?;

@@ -21,7 +21,7 @@
 //! It writes the SQLite database, the ledger (台账) as XLSX and an HTML summary per month
 //! (`school_term.db`, `school_term-ledger.xlsx`, `school_term-summary-YYYY-MM.html`) into
 //! `./hazardloop-demo/` (the old demo database is deleted first). The same seed prints the same
-//! output. Time comes from [`SimClock`], a [`Clock`] the simulation sets: that is how a host runs
+//! output. Time comes from [`SetClock`], a [`Clock`] the simulation sets: that is how a host runs
 //! the engine on any time it likes.
 //!
 //! ```text
@@ -33,9 +33,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use hazardloop::calendar::Calendar;
-use hazardloop::clock::Clock;
+use hazardloop::clock::{Clock, SetClock};
 use hazardloop::deadline::ClockKind;
 use hazardloop::engine::{Engine, Request};
 use hazardloop::export::{ledger_xlsx, monthly_html};
@@ -131,22 +131,6 @@ const REWORK_REASONS: [&str; 4] = [
     "整改措施与方案不符",
     "复查时隐患再次出现",
 ];
-
-/// Simulated time: a clock the host sets. The engine reads the time only through [`Clock`].
-#[derive(Debug)]
-struct SimClock(Mutex<DateTime<Utc>>);
-
-impl SimClock {
-    fn set(&self, at: DateTime<Utc>) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = at;
-    }
-}
-
-impl Clock for SimClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
 
 /// What the notifier was asked to deliver.
 #[derive(Debug, Default)]
@@ -310,7 +294,7 @@ fn photo(n: u64) -> Evidence {
 /// The simulation: the engine and its clock, the school, and what the simulation keeps track of.
 struct Term {
     engine: Engine<SqliteStore, Arc<CountingNotifier>>,
-    clock: Arc<SimClock>,
+    clock: Arc<SetClock>,
     notifier: Arc<CountingNotifier>,
     tenant: TenantId,
     school: UnitId,
@@ -358,7 +342,7 @@ impl Term {
         let policy = Policy::default(); // DOMAIN.md's numbers, the China calendar, seed 001 matrix
         let calendar = policy.calendar().clone();
         let first = NaiveDate::from_ymd_opt(2025, 9, 1).ok_or("date")?;
-        let clock = Arc::new(SimClock(Mutex::new(calendar.end_of_day(first))));
+        let clock = Arc::new(SetClock::new(calendar.end_of_day(first)));
         let notifier = Arc::new(CountingNotifier::default());
         let engine =
             Engine::new(store, notifier.clone(), clock.clone(), policy).with_org(org.clone());
