@@ -642,3 +642,24 @@ async fn ledger_pages_and_search_text_are_limited_by_policy() {
     let err = engine_too_large(small.ledger(&f.tenant, &all, Page::new(0, 6)).await);
     assert!(err.to_string().contains("5 rows (limits.page_size)"), "{err}");
 }
+
+#[tokio::test]
+async fn idempotency_keys_and_batches_are_limited_by_policy() {
+    let f = Fixture::school();
+    let e = engine(&f, Policy::default());
+    let long_key = Request::new(Command::Discover(discover(&f))).key(chars(201));
+    let err = engine_too_large(e.execute(&f.inspector(), long_key).await);
+    assert!(
+        err.to_string().contains("idempotency_key") && err.to_string().contains("limits.title")
+    );
+    let ok_key = Request::new(Command::Discover(discover(&f))).key(chars(200));
+    assert!(e.execute(&f.inspector(), ok_key).await.is_ok());
+
+    let small = engine(&f, policy_with("page_size = 1000", 2));
+    let three =
+        vec![Command::Discover(discover(&f)), f.register(Grade::General), f.report(Grade::General)];
+    let err = engine_too_large(small.execute_batch(&f.officer(), None, three).await);
+    assert!(err.to_string().contains("commands") && err.to_string().contains("limits.page_size"));
+    let page = small.ledger(&f.tenant, &LedgerFilter::default(), Page::new(0, 2)).await.unwrap();
+    assert_eq!(page.total, 0, "nothing stored");
+}

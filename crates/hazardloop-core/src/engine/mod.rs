@@ -191,7 +191,8 @@ impl<S: Store, N: Notifier> Engine<S, N> {
     }
 
     /// Executes several commands on one hazard (or a new one) as one atomic commit: all land or
-    /// none does. For imports and for hosts whose one user action is several steps.
+    /// none does. For imports and for hosts whose one user action is several steps. A batch of
+    /// more than `limits.page_size` commands is refused naming the limit.
     pub async fn execute_batch(
         &self,
         actor: &Actor,
@@ -213,6 +214,13 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         key: Option<String>,
     ) -> Result<Outcome, EngineError> {
         let tenant = &actor.tenant;
+        // An idempotency key is at most a title long, a batch at most a page of commands.
+        let limits = self.policy.limits();
+        let sized = limits.page("commands", commands.len()).and_then(|()| match &key {
+            Some(key) => limits.title("idempotency_key", key),
+            None => Ok(()),
+        });
+        sized.map_err(crate::workflow::WorkflowError::Input)?;
         if let Some(key) = &key {
             if let Some(done) = self.store.idempotent(tenant, key).await? {
                 return self.replay(tenant, done).await;
