@@ -1,15 +1,15 @@
 //! A clock tests move by hand.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use hazardloop_core::calendar::{Calendar, Span};
-use hazardloop_core::clock::Clock;
+use hazardloop_core::clock::{Clock, SetClock};
 
 /// A clock that only moves when told to. Clones share the same time.
 #[derive(Clone, Debug)]
 pub struct ManualClock {
-    now: Arc<Mutex<DateTime<Utc>>>,
+    now: Arc<SetClock>,
     calendar: Calendar,
 }
 
@@ -21,23 +21,17 @@ impl ManualClock {
 
     /// A clock at `start` with a calendar of your own.
     pub fn with_calendar(start: DateTime<Utc>, calendar: Calendar) -> ManualClock {
-        ManualClock { now: Arc::new(Mutex::new(start)), calendar }
-    }
-
-    fn update(&self, f: impl FnOnce(DateTime<Utc>) -> DateTime<Utc>) -> DateTime<Utc> {
-        let mut now = self.now.lock().unwrap_or_else(PoisonError::into_inner);
-        *now = f(*now);
-        *now
+        ManualClock { now: Arc::new(SetClock::new(start)), calendar }
     }
 
     /// Sets the time.
     pub fn set(&self, at: DateTime<Utc>) {
-        self.update(|_| at);
+        self.now.set(at);
     }
 
     /// Moves forward by a duration.
     pub fn advance(&self, by: Duration) -> DateTime<Utc> {
-        self.update(|t| t + by)
+        self.now.advance(by)
     }
 
     /// Moves forward by hours.
@@ -47,8 +41,9 @@ impl ManualClock {
 
     /// Moves to the end of the working day `n` working days ahead (0 = end of this working day).
     pub fn advance_working_days(&self, n: i32) -> DateTime<Utc> {
-        let calendar = self.calendar.clone();
-        self.update(|t| calendar.add(t, Span::working_days(n)))
+        let at = self.calendar.add(self.now.now(), Span::working_days(n));
+        self.now.set(at);
+        at
     }
 
     /// The calendar used for working days.
@@ -59,6 +54,6 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.now.lock().unwrap_or_else(PoisonError::into_inner)
+        self.now.now()
     }
 }

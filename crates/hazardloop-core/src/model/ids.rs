@@ -33,11 +33,14 @@ fn v7_after(last: &mut (u64, u64), at: DateTime<Utc>) -> Uuid {
     let secs = u64::try_from(at.timestamp()).unwrap_or(0);
     let nanos = at.timestamp_subsec_nanos();
     let millis = secs.saturating_mul(1000).saturating_add(u64::from(nanos / 1_000_000));
-    // A random v7 of the same instant: its low 64 bits are random (but for the variant).
-    let random = Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, secs, nanos));
-    let seed = (random.as_u128() as u64) & ((1 << (COUNTER_BITS - 1)) - 1);
-    let counter =
-        if last.0 == millis && last.1 + 1 < (1 << COUNTER_BITS) { last.1 + 1 } else { seed };
+    let counter = if last.0 == millis && last.1 + 1 < (1 << COUNTER_BITS) {
+        last.1 + 1
+    } else {
+        // A new millisecond: seed from a random v7 of the same instant, whose low 64 bits are
+        // random (but for the variant).
+        let random = Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, secs, nanos));
+        (random.as_u128() as u64) & ((1 << (COUNTER_BITS - 1)) - 1)
+    };
     *last = (millis, counter);
     Uuid::new_v7(uuid::Timestamp::from_unix_time(secs, nanos, u128::from(counter), COUNTER_BITS))
 }
