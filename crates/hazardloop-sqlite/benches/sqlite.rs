@@ -1,5 +1,6 @@
 //! The SQLite store against raw rusqlite, in one run:
-//! (a) raw single-row commits (WAL, NORMAL) — the baseline;
+//! (a) raw single-row commits (WAL, NORMAL) — the baseline — and, for information, raw commits
+//!     of a row into each of 3 and 5 B-trees (what a `Discover` must write, and writes);
 //! (b) `Engine::execute` (a `Discover` per call) on `SqliteStore`, sequential: target ≥ 0.5× (a);
 //! (c) 8 concurrent submitters with group commit: target ≥ 2× (a);
 //! (d) (a) and (b) under `synchronous = FULL`: target ≥ 0.7× raw FULL;
@@ -25,27 +26,42 @@ use rusqlite::{params, Connection};
 
 mod support;
 
-use support::ratio::rate_at_least;
+use support::ratio::{rate_at_least, rate_of};
 
 const SUBMITTERS: u64 = 8;
 
-fn raw(group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>, dir: &Path, sync: &str) {
-    let conn = Connection::open(dir.join(format!("raw-{sync}.db"))).unwrap();
+/// Raw commits of one 300-byte row into each of `tables` B-trees: `raw_single_row` (one table)
+/// is the baseline; three tables is the floor of a `Discover` (its event, the hazard's row and
+/// the due-clock index each live in a B-tree of their own), five what it writes today.
+fn raw(
+    group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    dir: &Path,
+    sync: &str,
+    tables: usize,
+) {
+    let conn = Connection::open(dir.join(format!("raw-{sync}-{tables}.db"))).unwrap();
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
-    conn.execute_batch(&format!(
-        "PRAGMA synchronous = {sync};
-         CREATE TABLE rows (id INTEGER PRIMARY KEY, payload BLOB NOT NULL);"
-    ))
-    .unwrap();
+    conn.execute_batch(&format!("PRAGMA synchronous = {sync};")).unwrap();
+    for t in 0..tables {
+        conn.execute_batch(&format!(
+            "CREATE TABLE rows{t} (id INTEGER PRIMARY KEY, payload BLOB NOT NULL);"
+        ))
+        .unwrap();
+    }
+    let inserts: Vec<String> =
+        (0..tables).map(|t| format!("INSERT INTO rows{t} (payload) VALUES (?1)")).collect();
     let payload: Vec<u8> = (0..300u32).map(|i| (i * 7 % 251) as u8).collect();
-    group.bench_function("raw_single_row", |b| {
+    let id = match tables {
+        1 => "raw_single_row".to_owned(),
+        n => format!("raw_{n}_btrees"),
+    };
+    group.bench_function(id, |b| {
         b.iter(|| {
             conn.prepare_cached("BEGIN").unwrap().execute([]).unwrap();
-            conn.prepare_cached("INSERT INTO rows (payload) VALUES (?1)")
-                .unwrap()
-                .execute(params![payload])
-                .unwrap();
+            for insert in &inserts {
+                conn.prepare_cached(insert).unwrap().execute(params![payload]).unwrap();
+            }
             conn.prepare_cached("COMMIT").unwrap().execute([]).unwrap();
         })
     });
@@ -68,7 +84,9 @@ fn commits(c: &mut Criterion, dir: &Path, sync: Synchronous, group_name: &str) {
     };
     let mut group = c.benchmark_group(group_name);
     group.throughput(Throughput::Elements(1));
-    raw(&mut group, dir, sql);
+    for tables in [1, 3, 5] {
+        raw(&mut group, dir, sql, tables);
+    }
 
     let e = engine(dir, &format!("engine-{sql}.db"), sync);
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
@@ -163,6 +181,11 @@ fn main() {
     }
     c.final_summary();
     if wants("commit") {
+        for group in ["sqlite_commit", "sqlite_commit_full"] {
+            for floor in ["raw_3_btrees", "raw_5_btrees"] {
+                rate_of(group, "raw_single_row", floor);
+            }
+        }
         rate_at_least("sqlite_commit", "raw_single_row", "engine_execute", 0.5);
         rate_at_least("sqlite_commit", "raw_single_row", "engine_8_concurrent", 2.0);
         rate_at_least("sqlite_commit_full", "raw_single_row", "engine_execute", 0.7);

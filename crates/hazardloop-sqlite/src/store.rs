@@ -12,7 +12,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::checkpoint;
 use crate::error::{backend, stopped};
 use crate::oneshot;
-use crate::options::{SqliteOptions, Synchronous};
+use crate::options::SqliteOptions;
 use crate::reader::{self, ReadJob};
 use crate::schema::{self, RUN_MIGRATE, SCHEMA_VERSION};
 use crate::writer::{self, Counters, Job, WriterStats};
@@ -95,16 +95,12 @@ impl SqliteStore {
             |e: std::io::Error| StoreError::Backend(format!("cannot start a thread: {e}"));
         let counters = Arc::new(Counters::default());
         let (wake_tx, wake_rx) = crossbeam_channel::bounded(1);
-        let checkpointer = match options.synchronous_mode() {
-            Synchronous::Normal => Some(checkpoint_connection(&path, &options)?),
-            Synchronous::Full => None, // see `checkpoint`: the writer checkpoints itself
-        };
+        let checkpointer = checkpoint_connection(&path, &options)?;
         let writer = writer::spawn(conn, write_rx, options.batch(), counters.clone(), wake_tx);
         // The writer first: the checkpointer ends when the writer has dropped its waker.
         let mut threads = vec![writer.map_err(spawn_error)?];
-        if let Some(conn) = checkpointer {
-            threads.push(checkpoint::spawn(conn, wake_rx, counters.clone()).map_err(spawn_error)?);
-        }
+        threads
+            .push(checkpoint::spawn(checkpointer, wake_rx, counters.clone()).map_err(spawn_error)?);
         threads.extend(reader::spawn(readers, &read_rx).map_err(spawn_error)?);
         Ok(SqliteStore {
             path,
@@ -162,15 +158,10 @@ fn writer_connection(path: &Path, options: &SqliteOptions) -> Result<Connection,
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::Backend(format!("WAL mode refused (journal_mode is {mode})")));
     }
-    // Under NORMAL the checkpointer thread checkpoints (see `checkpoint`); under FULL, SQLite's
-    // own automatic checkpoint every 1000 pages.
-    let auto_checkpoint = match options.synchronous_mode() {
-        Synchronous::Normal => 0,
-        Synchronous::Full => 1000,
-    };
+    // The checkpointer thread checkpoints (see `checkpoint`), never a commit.
     conn.execute_batch(&format!(
         "PRAGMA synchronous = {}; PRAGMA cache_size = -{}; PRAGMA temp_store = MEMORY;
-         PRAGMA wal_autocheckpoint = {auto_checkpoint}; PRAGMA journal_size_limit = 67108864;",
+         PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
         options.synchronous_mode().pragma(),
         options.cache()
     ))

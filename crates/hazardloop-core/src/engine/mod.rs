@@ -233,14 +233,23 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             None => (None, HazardId::new_at(now)),
         };
         let ctx = Context { now, actor, policy: &self.policy, org: &org };
-        let mut state = hazard.as_ref().map(|l| l.hazard.clone());
+        // Each command is decided on the state its predecessors leave; `record` folds the
+        // events once more as it chains them, so a lone command's state is folded only there.
+        let mut state = match commands.len() {
+            1 => None,
+            _ => hazard.as_ref().map(|l| l.hazard.clone()),
+        };
         let mut events = Vec::new();
-        for command in commands {
-            let new = decide(state.as_ref(), command, &ctx)?;
-            state = Some(match state {
-                Some(h) => new.iter().try_fold(h, Hazard::apply)?,
-                None => Hazard::fold(id, &new)?,
-            });
+        let last = commands.len().saturating_sub(1);
+        for (i, command) in commands.into_iter().enumerate() {
+            let current = if i == 0 { hazard.as_ref().map(|l| &l.hazard) } else { state.as_ref() };
+            let new = decide(current, command, &ctx)?;
+            if i < last {
+                state = Some(match state {
+                    Some(h) => new.iter().try_fold(h, Hazard::apply)?,
+                    None => Hazard::fold(id, &new)?,
+                });
+            }
             events.extend(new);
         }
         let before = hazard.as_ref().map_or(0, |h| h.version);
@@ -254,21 +263,20 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             version: after.version,
             events: records.len() as u64,
         });
+        let version = after.version;
         let commit = Commit {
             tenant: tenant.clone(),
             hazard: id,
             expected_version: before,
             ledger: LedgerRow::from_hazard(&after, now),
             next_due: self.next_due(&after),
-            state: after.clone(),
+            state: after,
             events: records.clone(),
             outbox,
             idempotency: idempotency.clone(),
         };
         match self.store.commit(commit).await {
-            Ok(()) => {
-                Ok(Outcome { hazard: id, version: after.version, events: records, replayed: false })
-            }
+            Ok(()) => Ok(Outcome { hazard: id, version, events: records, replayed: false }),
             // A concurrent retry with the same key landed first: return its result.
             Err(crate::store::StoreError::DuplicateKey) => match idempotency {
                 Some(k) => match self.store.idempotent(tenant, &k.key).await? {

@@ -43,6 +43,20 @@ pub(crate) fn rate_at_least(group: &str, baseline: &str, measured: &str, target:
     }
 }
 
+/// Prints the rate of `measured` as a share of `baseline`'s rate, for information (no target).
+pub(crate) fn rate_of(group: &str, baseline: &str, measured: &str) {
+    match (mean_ns(group, baseline), mean_ns(group, measured)) {
+        (Some(b), Some(m)) => println!(
+            "INFO {group}: {measured} {:.1} µs/commit vs {baseline} {:.1} µs/commit: rate {:.2}× \
+             the baseline",
+            m / 1e3,
+            b / 1e3,
+            b / m
+        ),
+        _ => println!("INFO {group}: estimates not found (run with `cargo bench`)"),
+    }
+}
+
 /// Prints `measured / baseline` (times) against a maximum.
 pub(crate) fn time_at_most(group: &str, baseline: &str, measured: &str, target: f64) {
     match (mean_ns(group, baseline), mean_ns(group, measured)) {
