@@ -20,6 +20,7 @@ use std::time::{Duration as StdDuration, Instant};
 use criterion::{BenchmarkGroup, Criterion, Throughput};
 use hazardloop_core::engine::{Engine, Request};
 use hazardloop_core::notify::Discard;
+use hazardloop_core::store::MemoryStore;
 use hazardloop_sqlite::{SqliteOptions, SqliteStore, Synchronous};
 use hazardloop_testkit::{Fixture, ManualClock};
 use rusqlite::{params, Connection};
@@ -67,6 +68,40 @@ fn raw(
     });
 }
 
+/// What a request to a worker thread and its reply cost when the worker works for
+/// [`HANDOFF_WORK`] per request (a stand-in for the writer's transaction) and the caller for
+/// [`CALLER_WORK`] between requests (the engine's part): by then each side has gone to sleep, so
+/// each message wakes a sleeping thread, as between a caller and the store's writer.
+const HANDOFF_WORK: StdDuration = StdDuration::from_micros(30);
+const CALLER_WORK: StdDuration = StdDuration::from_micros(10);
+
+fn busy(d: StdDuration) {
+    let started = Instant::now();
+    while started.elapsed() < d {
+        std::hint::spin_loop();
+    }
+}
+
+fn handoff(group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+    let (requests, worker_rx) = crossbeam_channel::unbounded::<()>();
+    let (worker_tx, replies) = crossbeam_channel::unbounded::<()>();
+    let worker = std::thread::spawn(move || {
+        while let Ok(()) = worker_rx.recv() {
+            busy(HANDOFF_WORK);
+            worker_tx.send(()).unwrap();
+        }
+    });
+    group.bench_function("handoff_round_trip", |b| {
+        b.iter(|| {
+            busy(CALLER_WORK);
+            requests.send(()).unwrap();
+            replies.recv().unwrap();
+        })
+    });
+    drop(requests);
+    worker.join().unwrap();
+}
+
 fn engine(dir: &Path, name: &str, sync: Synchronous) -> Arc<Engine<SqliteStore, Discard>> {
     let f = Fixture::school();
     let options = SqliteOptions::default().synchronous(sync);
@@ -88,10 +123,24 @@ fn commits(c: &mut Criterion, dir: &Path, sync: Synchronous, group_name: &str) {
         raw(&mut group, dir, sql, tables);
     }
 
-    let e = engine(dir, &format!("engine-{sql}.db"), sync);
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let actor = f.inspector();
     let discover = f.discover();
+    if sync == Synchronous::Normal {
+        // For information: the engine's own cost per `Discover` (decide, chain, fold, ledger row)
+        // on the in-memory store, which only keeps the commit in maps.
+        let clock = Arc::new(ManualClock::new(f.start));
+        let memory = Engine::new(MemoryStore::new(), Discard, clock, f.policy.clone())
+            .with_org(f.org.clone());
+        group.bench_function("engine_memory_store", |b| {
+            b.iter(|| {
+                rt.block_on(memory.execute(&actor, Request::new(discover.clone()))).unwrap();
+            })
+        });
+        handoff(&mut group);
+    }
+
+    let e = engine(dir, &format!("engine-{sql}.db"), sync);
     group.bench_function("engine_execute", |b| {
         b.iter(|| {
             rt.block_on(e.execute(&actor, Request::new(discover.clone()))).unwrap();
@@ -185,6 +234,16 @@ fn main() {
             for floor in ["raw_3_btrees", "raw_5_btrees"] {
                 rate_of(group, "raw_single_row", floor);
             }
+        }
+        rate_of("sqlite_commit", "raw_single_row", "engine_memory_store");
+        if let Some(t) = support::ratio::mean_ns("sqlite_commit", "handoff_round_trip") {
+            let work = (HANDOFF_WORK + CALLER_WORK).as_secs_f64() * 1e9;
+            println!(
+                "INFO sqlite_commit: a request to a sleeping thread and its reply cost {:.1} µs \
+                 beyond the {:.0} µs of work",
+                (t - work) / 1e3,
+                work / 1e3
+            );
         }
         rate_at_least("sqlite_commit", "raw_single_row", "engine_execute", 0.5);
         rate_at_least("sqlite_commit", "raw_single_row", "engine_8_concurrent", 2.0);
