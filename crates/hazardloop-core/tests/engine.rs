@@ -509,3 +509,24 @@ async fn a_batch_lands_whole_or_not_at_all() {
     assert_eq!(h.timeline.len() as u64, out.version);
     e.verify(&f.tenant, out.hazard).await.unwrap();
 }
+
+#[tokio::test]
+async fn the_ledger_shows_a_deadline_that_passed_since_the_last_commit_as_overdue() {
+    let f = Fixture::school();
+    let clock = ManualClock::new(f.start);
+    let e = engine(&f, Arc::new(MemoryStore::new()), RecordingNotifier::new(), &clock);
+    let id = treating(&e, &f).await;
+    let ledger = |overdue: Option<bool>| {
+        let filter = hazardloop_core::report::LedgerFilter { overdue, ..Default::default() };
+        let (e, tenant) = (&e, &f.tenant);
+        async move { e.ledger(tenant, &filter, Default::default()).await.unwrap() }
+    };
+    let before = ledger(None).await;
+    assert_eq!((before.rows[0].id, before.rows[0].overdue), (id, false));
+    // Nothing is committed while the deadline passes: the row shown is as at now, as filtered.
+    let now = clock.advance(Duration::days(40));
+    let after = ledger(Some(true)).await;
+    assert_eq!(after.total, 1, "the store's filter judges at now");
+    assert_eq!((after.rows[0].overdue, after.rows[0].as_of), (true, now), "and so does the row");
+    assert_eq!(ledger(Some(false)).await.total, 0);
+}

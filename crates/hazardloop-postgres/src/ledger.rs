@@ -76,10 +76,11 @@ pub(crate) async fn ledger(
         params.push(&b.to);
     }
     if b.overdue.is_some() {
-        // Open, not paused, the deadline in force passed at `now` (else the row's own as_of).
+        // `LedgerRow::is_overdue_at`: open and not yet accepted, not paused, the deadline in
+        // force passed at `now` (else the row's own as_of).
         let (want, now) = (n(&params), n(&params) + 1);
         conds.push(format!(
-            "(open AND paused_since IS NULL \
+            "(open AND stage <> 'accepted' AND paused_since IS NULL \
               AND coalesce(deadline < coalesce(${now}::timestamptz, as_of), false)) = ${want}"
         ));
         params.push(&b.overdue);

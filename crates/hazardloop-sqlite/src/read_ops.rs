@@ -108,8 +108,12 @@ impl LedgerSql {
                 }
                 None => "as_of",
             };
-            let overdue =
-                format!("(open = 1 AND paused = 0 AND deadline IS NOT NULL AND deadline < {now})");
+            // `LedgerRow::is_overdue_at`: open and not yet accepted, not paused, the deadline in
+            // force passed.
+            let overdue = format!(
+                "(open = 1 AND stage <> 'accepted' AND paused = 0 AND deadline IS NOT NULL \
+                 AND deadline < {now})"
+            );
             filter += &if want { format!(" AND {overdue}") } else { format!(" AND NOT {overdue}") };
         }
         if let Some(text) = &q.text {

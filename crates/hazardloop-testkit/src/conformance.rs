@@ -507,11 +507,14 @@ pub async fn outbox_claims_lease_and_settle<S: Store>(store: &S) {
 /// Ledger queries filter by stage, unit, overdue and text, and page with a total.
 pub async fn ledger_queries_filter_and_page<S: Store>(store: &S) {
     let f = fixture("ledger");
-    for (i, to) in
-        [StageKind::Discovered, StageKind::Registered, StageKind::Treating, StageKind::Closed]
-            .into_iter()
-            .enumerate()
-    {
+    let stages = [
+        StageKind::Discovered,
+        StageKind::Registered,
+        StageKind::Treating,
+        StageKind::Accepted,
+        StageKind::Closed,
+    ];
+    for (i, to) in stages.into_iter().enumerate() {
         let g = Fixture { start: f.start + Duration::minutes(i as i64), ..f.clone() };
         let (hazard, records) = sample(&g, to);
         ok("commit", store.commit(commit(&f.tenant, &hazard, 0, records, g.start))).await;
@@ -524,9 +527,9 @@ pub async fn ledger_queries_filter_and_page<S: Store>(store: &S) {
     let tenant = &f.tenant;
     let count =
         |query: LedgerQuery| async move { ok("ledger", store.ledger(tenant, &query)).await };
-    assert_eq!(count(q(&|_| {})).await.total, 4);
+    assert_eq!(count(q(&|_| {})).await.total, 5);
     assert_eq!(count(q(&|x| x.stages = [StageKind::Closed].into_iter().collect())).await.total, 1);
-    assert_eq!(count(q(&|x| x.units = Some(vec![f.logistics.clone()]))).await.total, 4);
+    assert_eq!(count(q(&|x| x.units = Some(vec![f.logistics.clone()]))).await.total, 5);
     assert_eq!(count(q(&|x| x.units = Some(vec![f.security.clone()]))).await.total, 0);
     let late = f.start + Duration::days(30);
     let overdue = count(q(&|x| {
@@ -534,18 +537,32 @@ pub async fn ledger_queries_filter_and_page<S: Store>(store: &S) {
         x.now = Some(late);
     }))
     .await;
-    assert_eq!(overdue.total, 2, "registered and treating are overdue a month later; discovered has no deadline, closed is closed");
-    assert_eq!(count(q(&|x| x.text = Some("扶手".into()))).await.total, 4);
+    assert_eq!(
+        overdue.total, 2,
+        "registered and treating are overdue a month later; discovered has no deadline, accepted \
+         is done with, closed is closed"
+    );
+    assert!(overdue
+        .rows
+        .iter()
+        .all(|r| matches!(r.stage, StageKind::Registered | StageKind::Treating)));
+    let not_overdue = count(q(&|x| {
+        x.overdue = Some(false);
+        x.now = Some(late);
+    }))
+    .await;
+    assert_eq!(not_overdue.total, 3, "the other three");
+    assert_eq!(count(q(&|x| x.text = Some("扶手".into()))).await.total, 5);
     let page = count(q(&|x| {
         x.limit = 3;
         x.offset = 2;
     }))
     .await;
-    assert_eq!((page.total, page.rows.len()), (4, 2), "total counts all; the page holds the rest");
+    assert_eq!((page.total, page.rows.len()), (5, 3), "total counts all; the page holds the rest");
     let first = count(q(&|x| x.limit = 1)).await;
     assert_eq!(
         first.rows[0].discovered_at,
-        f.start + Duration::minutes(3),
+        f.start + Duration::minutes(4),
         "newest discovery first"
     );
 }

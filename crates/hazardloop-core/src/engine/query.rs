@@ -63,7 +63,11 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             offset: page.offset,
             limit: page.limit,
         };
-        Ok(self.store.ledger(tenant, &query).await?)
+        let mut page = self.store.ledger(tenant, &query).await?;
+        // Stored rows are as at their last commit; the flags shown are as at now, as filtered.
+        let now = query.now.unwrap_or_else(|| self.clock.now());
+        page.rows = page.rows.into_iter().map(|row| row.as_at(now)).collect();
+        Ok(page)
     }
 
     /// The statistics table (隐患问题统计表) for a period, per unit and category, rolled up.
@@ -82,10 +86,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             let n = page.rows.len();
             // A stored row is as at its last commit; nothing has happened to the hazard since,
             // so it stands as it is now (and a deadline may have passed in between).
-            rows.extend(page.rows.into_iter().map(|mut row| {
-                row.as_of = row.as_of.max(now);
-                row
-            }));
+            rows.extend(page.rows.into_iter().map(|row| row.as_at(now)));
             if n < page_size {
                 break;
             }

@@ -17,7 +17,8 @@ use crate::workflow::StageKind;
 pub struct LedgerFilter {
     /// The row's current stage is one of these; empty for any stage.
     pub stages: BTreeSet<StageKind>,
-    /// The row's `overdue` flag (as at the row's `as_of`) equals this.
+    /// The row's `overdue` flag equals this ([`LedgerRow::is_overdue_at`] as at the row's
+    /// `as_of`; `Engine::ledger` judges it at the engine clock's now).
     pub overdue: Option<bool>,
     /// The row's accountable unit (responsible unit, else where it was found) is this unit or
     /// below it. An id the organisation does not know matches nothing.

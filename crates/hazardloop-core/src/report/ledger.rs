@@ -58,7 +58,8 @@ pub struct LedgerRow {
     pub deadline: Option<DateTime<Utc>>,
     /// The current step (当前环节).
     pub stage: StageKind,
-    /// Whether any open clock is past due at `as_of` and the clocks are not paused (是否逾期).
+    /// Overdue at `as_of` (是否逾期): see [`LedgerRow::is_overdue_at`]. The engine's ledger
+    /// queries give rows as at the query's time, so the flag is current there.
     pub overdue: bool,
     /// Since when the clocks are paused, if a pause is in force.
     pub paused_since: Option<DateTime<Utc>>,
@@ -91,6 +92,34 @@ pub struct LedgerRow {
 impl LedgerRow {
     /// The row of `h` as at `now`. Pure: `now` only decides `overdue`.
     pub fn from_hazard(h: &Hazard, now: DateTime<Utc>) -> LedgerRow {
+        let mut row = LedgerRow::derive(h, now);
+        row.overdue = row.is_overdue_at(now);
+        row
+    }
+
+    /// Whether the hazard is overdue at `at` (逾期未整改): open and not yet accepted, its clocks
+    /// not paused, and the rectification deadline in force before `at`. The statistics
+    /// (`Stats::overdue`) and every store's `overdue` filter use this same rule; the clocks of
+    /// other steps (registering, reporting, the plan, acceptance) escalate through the ladder
+    /// but do not make the ledger row overdue.
+    pub fn is_overdue_at(&self, at: DateTime<Utc>) -> bool {
+        self.stage.is_open()
+            && self.stage != StageKind::Accepted
+            && self.paused_since.is_none()
+            && self.deadline.is_some_and(|d| d < at)
+    }
+
+    /// The row as it stands at `now`, for a row stored at an earlier commit: nothing has
+    /// happened to the hazard since (else the row would be newer), so only time moved on.
+    pub fn as_at(mut self, now: DateTime<Utc>) -> LedgerRow {
+        if now > self.as_of {
+            self.as_of = now;
+            self.overdue = self.is_overdue_at(now);
+        }
+        self
+    }
+
+    fn derive(h: &Hazard, now: DateTime<Utc>) -> LedgerRow {
         let stage = &h.stage;
         let facts = stage.facts();
         let registration = stage.registration();
@@ -127,7 +156,7 @@ impl LedgerRow {
                 .or_else(|| treatment.map(Treatment::deadline))
                 .or_else(|| registration.map(|r| r.deadline)),
             stage: h.kind(),
-            overdue: h.paused.is_none() && h.clocks.is_overdue(now),
+            overdue: false, // set below, from the row's own fields
             paused_since: h.paused.as_ref().map(|p| p.at),
             supervised: stage.report().is_some_and(|r| r.supervision.is_some()),
             completed_at: acceptance.and(stage.completion()).map(|c| c.at),
@@ -180,6 +209,41 @@ mod tests {
         let h = Story::found("s1", day(3)).register(day(3), day(10)).hazard();
         assert!(!LedgerRow::from_hazard(&h, day(9)).overdue);
         assert!(LedgerRow::from_hazard(&h, day(11)).overdue);
+    }
+
+    #[test]
+    fn only_the_rectification_deadline_makes_a_row_overdue() {
+        // Found, never registered: its registration clock lapses, but there is no deadline.
+        let found = Story::found("s1", day(3)).hazard();
+        assert!(!LedgerRow::from_hazard(&found, day(30)).overdue);
+        // Completed in time and accepted, not yet closed: past the deadline it is not overdue.
+        let accepted = Story::found("s1", day(3))
+            .register(day(3), day(10))
+            .report(day(3))
+            .treat(day(4))
+            .complete(day(8))
+            .pass(day(9))
+            .hazard();
+        assert!(!LedgerRow::from_hazard(&accepted, day(12)).overdue);
+        // Completed but not yet accepted when the deadline passes: overdue, as in the statistics.
+        let waiting = Story::found("s1", day(3))
+            .register(day(3), day(10))
+            .report(day(3))
+            .treat(day(4))
+            .complete(day(8));
+        assert!(LedgerRow::from_hazard(&waiting.hazard(), day(12)).overdue);
+    }
+
+    #[test]
+    fn a_stored_row_as_at_a_later_time_is_overdue_once_its_deadline_passes() {
+        let h = Story::found("s1", day(3)).register(day(3), day(10)).hazard();
+        let stored = LedgerRow::from_hazard(&h, day(4));
+        assert!(!stored.overdue);
+        let now = stored.clone().as_at(day(11));
+        assert_eq!((now.as_of, now.overdue), (day(11), true));
+        assert_eq!(LedgerRow { as_of: day(4), overdue: false, ..now }, stored, "only time moved");
+        // An earlier time cannot be reconstructed: the row stays as stored.
+        assert_eq!(stored.clone().as_at(day(2)), stored);
     }
 
     #[test]

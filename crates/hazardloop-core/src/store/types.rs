@@ -121,10 +121,11 @@ impl LedgerQuery {
                 .is_none_or(|t| row.title.contains(t.as_str()) || row.location.contains(t.as_str()))
     }
 
-    /// Overdue at the query's `now`: open, not paused, the deadline in force has passed.
+    /// Overdue at the query's `now` (else at the row's `as_of`), by
+    /// [`LedgerRow::is_overdue_at`]: open and not yet accepted, not paused, the rectification
+    /// deadline in force passed.
     pub fn is_overdue(&self, row: &LedgerRow) -> bool {
-        let now = self.now.unwrap_or(row.as_of);
-        row.stage.is_open() && row.paused_since.is_none() && row.deadline.is_some_and(|d| d < now)
+        row.is_overdue_at(self.now.unwrap_or(row.as_of))
     }
 }
 
