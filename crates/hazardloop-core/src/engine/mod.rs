@@ -233,19 +233,17 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             None => (None, HazardId::new_at(now)),
         };
         let ctx = Context { now, actor, policy: &self.policy, org: &org };
-        // Each command is decided on the state its predecessors leave; `record` folds the
-        // events once more as it chains them, so a lone command's state is folded only there.
-        let mut state = match commands.len() {
-            1 => None,
-            _ => hazard.as_ref().map(|l| l.hazard.clone()),
-        };
+        // Each command is decided on the state its predecessors leave. `record` folds all the
+        // events once more as it chains them, so the state after the last command is not folded
+        // here (nor is the loaded hazard cloned for a lone command).
+        let loaded = hazard.as_ref().map(|l| &l.hazard);
+        let mut state: Option<Hazard> = None;
         let mut events = Vec::new();
         let last = commands.len().saturating_sub(1);
         for (i, command) in commands.into_iter().enumerate() {
-            let current = if i == 0 { hazard.as_ref().map(|l| &l.hazard) } else { state.as_ref() };
-            let new = decide(current, command, &ctx)?;
+            let new = decide(state.as_ref().or(loaded), command, &ctx)?;
             if i < last {
-                state = Some(match state {
+                state = Some(match state.take().or_else(|| loaded.cloned()) {
                     Some(h) => new.iter().try_fold(h, Hazard::apply)?,
                     None => Hazard::fold(id, &new)?,
                 });
