@@ -56,7 +56,8 @@ fn open_query() -> LedgerQuery {
 }
 
 /// The child: runs commands, sweeps and dispatches in a loop until it is killed, printing
-/// `ACK <hazard> <version> <clock nanos>` after each acknowledged command.
+/// `TICK <clock nanos>` as each iteration starts and `ACK <hazard> <version> <clock nanos>` after
+/// each acknowledged command.
 #[test]
 fn crash_child() {
     let Ok(path) = std::env::var(CHILD_DB) else { return };
@@ -79,6 +80,10 @@ async fn child(path: &Path, start: DateTime<Utc>, seed: u64) {
     for i in 0u64.. {
         let now = clock.advance(Duration::minutes(20));
         let stamp = now.timestamp_nanos_opt().unwrap();
+        // The clock before any work: a sweep or dispatch (leasing messages until `now` + the
+        // lease) or a refused command prints no ACK, and the check must come after them all.
+        writeln!(out, "TICK {stamp}").unwrap();
+        out.flush().unwrap();
         if i % 5 == 4 {
             e.sweep().await.unwrap();
             continue;
@@ -135,7 +140,8 @@ async fn child(path: &Path, start: DateTime<Utc>, seed: u64) {
 #[derive(Default)]
 struct Acks {
     versions: HashMap<HazardId, u64>,
-    last: Option<DateTime<Utc>>,
+    /// The child's clock at the last iteration it started (at or after its last ACK).
+    clock: Option<DateTime<Utc>>,
     count: usize,
 }
 
@@ -173,14 +179,17 @@ fn run_child(path: &Path, start: DateTime<Utc>, round: usize, rng: &mut Rng) -> 
     child.wait().unwrap();
     reader.join().unwrap();
     lines.extend(rx.try_iter());
-    let mut acks = Acks::default();
+    let clock = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("TICK "))
+        .map(|t| DateTime::from_timestamp_nanos(t.parse().unwrap()))
+        .max();
+    let mut acks = Acks { clock, ..Acks::default() };
     for line in lines.iter().filter_map(|l| l.strip_prefix("ACK ")) {
         let parts: Vec<&str> = line.split(' ').collect();
-        let (id, version, at): (HazardId, u64, i64) =
-            (parts[0].parse().unwrap(), parts[1].parse().unwrap(), parts[2].parse().unwrap());
+        let (id, version): (HazardId, u64) = (parts[0].parse().unwrap(), parts[1].parse().unwrap());
         let v = acks.versions.entry(id).or_default();
         *v = (*v).max(version);
-        acks.last = Some(DateTime::from_timestamp_nanos(at));
         acks.count += 1;
     }
     acks
@@ -206,8 +215,9 @@ fn sigkill_at_random_moments_loses_nothing_acknowledged() {
             let e = acked.entry(id).or_default();
             *e = (*e).max(v);
         }
-        // Check at a time past the child's clock and its outbox leases.
-        let at = acks.last.unwrap_or(start) + Duration::hours(1);
+        // Check at a time past the child's clock and its outbox leases (5 minutes), not only
+        // past its last acknowledgement: sweeps, dispatches and refused commands follow it.
+        let at = acks.clock.unwrap_or(start) + Duration::hours(1);
         let (fired, sent) = rt.block_on(check(&path, &acked, at, round));
         escalations = fired; // every rung in the file so far
         delivered += sent;
