@@ -18,7 +18,7 @@ type Outcome = Option<Result<u64, tokio_postgres::Error>>;
 
 pub(crate) async fn commit(store: &PgStore, c: Commit) -> Result<(), StoreError> {
     let sql = &store.sql;
-    if let Err(bad) = check_shape(&c) {
+    if let Err(bad) = c.check_shape() {
         // A stale version is reported first, as the reference store does.
         let client = store.client().await?;
         let actual = version(&client, sql, &c).await?;
@@ -187,23 +187,6 @@ fn verdict_of(e: &tokio_postgres::Error) -> Verdict {
         }
         _ => Verdict::Fail(StoreError::Backend(crate::error::describe(e))),
     }
-}
-
-/// The same checks as the reference store: events follow the expected version in order and
-/// belong to the commit's hazard; outbox messages belong to its tenant.
-fn check_shape(c: &Commit) -> Result<(), StoreError> {
-    for (i, e) in c.events.iter().enumerate() {
-        if e.seq != c.expected_version + i as u64 + 1
-            || e.tenant != c.tenant
-            || e.hazard != c.hazard
-        {
-            return Err(StoreError::Backend(format!("event {} is out of sequence", e.seq)));
-        }
-    }
-    if c.outbox.iter().any(|m| m.tenant != c.tenant) {
-        return Err(StoreError::Backend("outbox message of another tenant".into()));
-    }
-    Ok(())
 }
 
 /// The outbox messages of a commit as column arrays for one `unnest` insert.

@@ -139,7 +139,7 @@ pub(crate) struct EncodedCommit {
     pub(crate) outbox: Vec<EncodedMessage>,
     pub(crate) key: Option<EncodedKey>,
     /// Why the commit is malformed (events out of sequence, a message of another tenant).
-    pub(crate) misfit: Option<String>,
+    pub(crate) misfit: Option<StoreError>,
 }
 
 impl EncodedCommit {
@@ -147,18 +147,7 @@ impl EncodedCommit {
     /// tenant) are marked for the writer to refuse after the version check.
     pub(crate) fn new(c: &Commit) -> Result<EncodedCommit, StoreError> {
         // Checked by the writer after the version, so a stale commit is a conflict first.
-        let misfit = if let Some(e) = c.events.iter().enumerate().find_map(|(i, e)| {
-            let fits = e.seq == c.expected_version + i as u64 + 1
-                && e.tenant == c.tenant
-                && e.hazard == c.hazard;
-            (!fits).then_some(e)
-        }) {
-            Some(format!("event {} is out of sequence", e.seq))
-        } else if c.outbox.iter().any(|m| m.tenant != c.tenant) {
-            Some("an outbox message belongs to another tenant".into())
-        } else {
-            None
-        };
+        let misfit = c.check_shape().err();
         let row = &c.ledger;
         let events = c
             .events

@@ -29,7 +29,7 @@ fn conflict(conn: &Connection, c: &EncodedCommit) -> StoreError {
 pub(crate) fn commit(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreError> {
     write_hazard(conn, c)?;
     if let Some(why) = &c.misfit {
-        return Err(StoreError::Backend(why.clone()));
+        return Err(why.clone());
     }
     if let Some(k) = &c.key {
         let inserted = conn

@@ -41,8 +41,20 @@ impl<S: Store, N: Notifier> Engine<S, N> {
                 if claimed.is_empty() {
                     break;
                 }
+                let mut settlements = Vec::with_capacity(claimed.len());
                 for group in groups(claimed) {
-                    self.deliver_group(group, now, &mut report).await?;
+                    self.deliver_group(group, now, &mut report, &mut settlements).await;
+                }
+                // The batch's settlements go to the store together, each settling alone.
+                let counters: Vec<Counter> =
+                    settlements.iter().map(|s| Counter::of(&s.2)).collect();
+                let results = self.store.settle_many(settlements).await;
+                for (counter, result) in counters.into_iter().zip(results) {
+                    if result? {
+                        *counter.of_report(&mut report) += 1;
+                    } else {
+                        report.stale += 1;
+                    }
                 }
             }
             tracing::Span::current().record("delivered", report.delivered);
@@ -57,8 +69,9 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         group: Vec<Claimed>,
         now: DateTime<Utc>,
         report: &mut DispatchReport,
-    ) -> Result<(), EngineError> {
-        let Some(first) = group.first() else { return Ok(()) };
+        settlements: &mut Vec<(crate::model::MessageId, u64, Settlement)>,
+    ) {
+        let Some(first) = group.first() else { return };
         let tenant = first.message.tenant.clone();
         let person = first.message.to.clone();
         let addressee = match (&person, self.org(&tenant)) {
@@ -106,18 +119,8 @@ impl<S: Store, N: Notifier> Engine<S, N> {
                     error: e.to_string(),
                 },
             };
-            let counter = match settlement {
-                Settlement::Delivered => &mut report.delivered,
-                Settlement::Retry { .. } => &mut report.retried,
-                Settlement::Dead { .. } => &mut report.dead,
-            };
-            if self.store.settle(claimed.message.id, claimed.token, settlement).await? {
-                *counter += 1;
-            } else {
-                report.stale += 1;
-            }
+            settlements.push((claimed.message.id, claimed.token, settlement));
         }
-        Ok(())
     }
 
     /// `base × 2^(attempts − 1)`, at most `backoff_max`, times a jitter of 0.8–1.2 derived from
@@ -130,6 +133,32 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         let digest = Sha256::digest(format!("{id}/{attempts}"));
         let jitter = 0.8 + 0.4 * f64::from(digest[0]) / 255.0;
         Duration::milliseconds((doubled as f64 * jitter) as i64)
+    }
+}
+
+/// Which count of the report a settlement adds to once the store accepts it.
+#[derive(Clone, Copy)]
+enum Counter {
+    Delivered,
+    Retried,
+    Dead,
+}
+
+impl Counter {
+    fn of(settlement: &Settlement) -> Counter {
+        match settlement {
+            Settlement::Delivered => Counter::Delivered,
+            Settlement::Retry { .. } => Counter::Retried,
+            Settlement::Dead { .. } => Counter::Dead,
+        }
+    }
+
+    fn of_report(self, report: &mut DispatchReport) -> &mut usize {
+        match self {
+            Counter::Delivered => &mut report.delivered,
+            Counter::Retried => &mut report.retried,
+            Counter::Dead => &mut report.dead,
+        }
     }
 }
 

@@ -68,12 +68,8 @@ impl Inner {
                 return Err(StoreError::DuplicateKey);
             }
         }
-        for (i, e) in c.events.iter().enumerate() {
-            if e.seq != actual + i as u64 + 1 || e.tenant != c.tenant || e.hazard != c.hazard {
-                return Err(StoreError::Backend(format!("event {} is out of sequence", e.seq)));
-            }
-        }
-        if c.outbox.iter().any(|m| self.outbox.contains_key(&m.id) || m.tenant != c.tenant) {
+        c.check_shape()?;
+        if c.outbox.iter().any(|m| self.outbox.contains_key(&m.id)) {
             return Err(StoreError::Backend("outbox message id already used".into()));
         }
         // Every check passed: apply all of it.

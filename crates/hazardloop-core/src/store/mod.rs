@@ -65,6 +65,13 @@ pub enum StoreError {
         /// The decoder's complaint.
         reason: String,
     },
+    /// The commit is malformed: its events do not follow its expected version, or belong to
+    /// another hazard, or a message belongs to another tenant ([`Commit::check_shape`]).
+    /// Nothing was written.
+    ///
+    /// **Handling:** a bug in whoever built the commit (the engine never does); do not retry.
+    #[error("malformed commit: {0}")]
+    Malformed(String),
     /// The schema is newer than this build, or missing.
     ///
     /// **Handling:** run `migrate()`, or upgrade hazardloop.
@@ -79,6 +86,23 @@ pub trait Store: Send + Sync {
     /// Writes a commit atomically, or nothing. A stale `expected_version` is
     /// [`StoreError::Conflict`]; a used idempotency key is [`StoreError::DuplicateKey`].
     fn commit(&self, commit: Commit) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Writes several commits (of different hazards), each atomically and on its own: one
+    /// result per commit, in order, and a commit that fails (a conflict, a used key) fails
+    /// alone while the others land. Sweeps and dispatch use it; a store that can put the
+    /// commits in one transaction should (the default writes them one after another).
+    fn commit_many(
+        &self,
+        commits: Vec<Commit>,
+    ) -> impl Future<Output = Vec<Result<(), StoreError>>> + Send {
+        async move {
+            let mut results = Vec::with_capacity(commits.len());
+            for commit in commits {
+                results.push(self.commit(commit).await);
+            }
+            results
+        }
+    }
 
     /// A hazard's events in order, and its stored head (version and last hash).
     fn load(
@@ -135,6 +159,22 @@ pub trait Store: Send + Sync {
         settlement: Settlement,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
+    /// Settles several claimed messages, each on its own: one result per settlement, in
+    /// order. The dispatcher settles a claimed batch with it; a store that can put them in one
+    /// transaction should (the default settles them one after another).
+    fn settle_many(
+        &self,
+        settlements: Vec<(MessageId, u64, Settlement)>,
+    ) -> impl Future<Output = Vec<Result<bool, StoreError>>> + Send {
+        async move {
+            let mut results = Vec::with_capacity(settlements.len());
+            for (id, token, settlement) in settlements {
+                results.push(self.settle(id, token, settlement).await);
+            }
+            results
+        }
+    }
+
     /// Outbox messages of a tenant with the given status (for operators and tests).
     fn outbox(
         &self,
@@ -168,6 +208,12 @@ pub fn events(records: &[Recorded]) -> impl Iterator<Item = &crate::workflow::Ev
 impl<S: Store> Store for std::sync::Arc<S> {
     fn commit(&self, commit: Commit) -> impl Future<Output = Result<(), StoreError>> + Send {
         (**self).commit(commit)
+    }
+    fn commit_many(
+        &self,
+        commits: Vec<Commit>,
+    ) -> impl Future<Output = Vec<Result<(), StoreError>>> + Send {
+        (**self).commit_many(commits)
     }
     fn load(
         &self,
@@ -220,6 +266,12 @@ impl<S: Store> Store for std::sync::Arc<S> {
         settlement: Settlement,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send {
         (**self).settle(id, token, settlement)
+    }
+    fn settle_many(
+        &self,
+        settlements: Vec<(MessageId, u64, Settlement)>,
+    ) -> impl Future<Output = Vec<Result<bool, StoreError>>> + Send {
+        (**self).settle_many(settlements)
     }
     fn outbox(
         &self,

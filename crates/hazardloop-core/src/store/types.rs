@@ -34,6 +34,33 @@ pub struct Commit {
     pub idempotency: Option<IdempotentResult>,
 }
 
+impl Commit {
+    /// The checks every store makes before it writes a commit, after the version check (so a
+    /// stale commit is a conflict first): the events follow `expected_version` in order and
+    /// belong to the commit's tenant and hazard; the outbox messages belong to its tenant.
+    ///
+    /// A commit the engine built always passes; a failure means a host built a commit by hand.
+    pub fn check_shape(&self) -> Result<(), super::StoreError> {
+        let mut seq = self.expected_version;
+        for e in &self.events {
+            seq += 1;
+            if e.seq != seq || e.tenant != self.tenant || e.hazard != self.hazard {
+                return Err(super::StoreError::Malformed(format!(
+                    "event {} is out of sequence: expected {seq} of hazard {}",
+                    e.seq, self.hazard
+                )));
+            }
+        }
+        if let Some(m) = self.outbox.iter().find(|m| m.tenant != self.tenant) {
+            return Err(super::StoreError::Malformed(format!(
+                "outbox message {} belongs to tenant {}, not {}",
+                m.id, m.tenant, self.tenant
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// A stored hazard: its events and head.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HazardRecord {
