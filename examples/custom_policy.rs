@@ -22,7 +22,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 use hazardloop::calendar::Span;
 use hazardloop::clock::SetClock;
-use hazardloop::deadline::{ClockKind, Clocks};
+use hazardloop::deadline::{ClockKind, Deadlines};
 use hazardloop::engine::{Engine, EngineError, Request};
 use hazardloop::escalation::{plan_sweep, Escalation, FiredRungs};
 use hazardloop::model::{Grade, HazardId, Lang, Method, Named, PersonId, Source, TenantId, UnitId};
@@ -184,13 +184,13 @@ async fn rectify_by(engine: &Demo, id: HazardId) -> Result<DateTime<Utc>> {
     Ok(view.hazard.clocks.get(ClockKind::Rectify).ok_or("no rectification deadline")?)
 }
 
-/// Every deadline the hazard was given, as its `DeadlinesSet` events last set each one.
+/// Every deadline the hazard was given, as its `DeadlinesChanged` events last set each one.
 async fn deadlines(engine: &Demo, id: HazardId) -> Result<BTreeMap<ClockKind, DateTime<Utc>>> {
     let view = engine.hazard(&TenantId::new("county")?, id).await?;
     let mut set = BTreeMap::new();
     for record in &view.timeline {
-        if let Event::DeadlinesSet { clocks, .. } = &record.event {
-            set.extend(clocks.iter());
+        if let Event::DeadlinesChanged { change, .. } = &record.event {
+            set.extend(change.set.iter());
         }
     }
     Ok(set)
@@ -204,7 +204,7 @@ fn extension_cutoff(policy: &Policy, due: DateTime<Utc>) -> DateTime<Utc> {
 
 /// The rungs the ladder will fire for a rectification deadline, in order.
 fn ladder_for(policy: &Policy, due: DateTime<Utc>) -> Vec<Escalation> {
-    let clocks: Clocks = [(ClockKind::Rectify, due)].into_iter().collect();
+    let clocks: Deadlines = [(ClockKind::Rectify, due)].into_iter().collect();
     let far = due + Duration::days(90);
     plan_sweep(
         far,

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 use hazardloop::clock::SetClock;
-use hazardloop::deadline::Clocks;
+use hazardloop::deadline::Deadlines;
 use hazardloop::engine::{Engine, EngineError, Outcome, Request};
 use hazardloop::model::{Evidence, Grade, HazardId, Lang, Method, Named, PersonId, Source};
 use hazardloop::model::{TenantId, UnitId};
@@ -312,8 +312,8 @@ fn label(event: &Event) -> String {
     }
 }
 
-/// The clocks a `DeadlinesSet` leaves open, as `整改期限 05-23 17:30`.
-fn clocks_text(clocks: &Clocks) -> String {
+/// The clocks left open after a change, as `整改期限 05-23 17:30`.
+fn clocks_text(clocks: &Deadlines) -> String {
     let open: Vec<String> = clocks
         .iter()
         .map(|(kind, due)| format!("{} {}", kind.name(Lang::Zh), shown(due)))
@@ -329,10 +329,13 @@ fn clocks_text(clocks: &Clocks) -> String {
 async fn print_timeline(engine: &Demo, org: &Org, id: HazardId) -> Result<()> {
     let view = engine.hazard(org.tenant(), id).await?;
     println!("\n时间线（{}，北京时间）：", view.hazard.stage.facts().title);
+    // Each `DeadlinesChanged` names only the clocks it touches; fold them to show what is open.
+    let mut open = Deadlines::default();
     for r in &view.timeline {
         match &r.event {
-            Event::DeadlinesSet { clocks, .. } => {
-                println!("{}→ {}", " ".repeat(24), clocks_text(clocks))
+            Event::DeadlinesChanged { change, .. } => {
+                change.apply_to(&mut open);
+                println!("{}→ {}", " ".repeat(24), clocks_text(&open))
             }
             event => {
                 let actor = event.by().map_or_else(|| "系统".to_owned(), |p| who(org, p));

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, Span};
-use crate::deadline::{ClockKind, Clocks};
+use crate::deadline::{ClockKind, Deadlines};
 use crate::model::{named_enum, Grade, InputError};
 
 /// What a rung does.
@@ -206,7 +206,7 @@ pub struct Escalation {
 
 /// Every rung of every clock, with its key and firing time.
 fn rungs<'a>(
-    clocks: &'a Clocks,
+    clocks: &'a Deadlines,
     grade: Grade,
     ladders: &'a Ladders,
     calendar: &'a Calendar,
@@ -228,7 +228,7 @@ fn rungs<'a>(
 /// nothing: each rung fires once per clock and due time.
 pub fn plan_sweep(
     now: DateTime<Utc>,
-    clocks: &Clocks,
+    clocks: &Deadlines,
     grade: Grade,
     fired: &FiredRungs,
     ladders: &Ladders,
@@ -249,7 +249,7 @@ pub fn plan_sweep(
 
 /// When the next unfired rung of these clocks fires, for scheduling the sweep.
 pub fn next_fire(
-    clocks: &Clocks,
+    clocks: &Deadlines,
     grade: Grade,
     fired: &FiredRungs,
     ladders: &Ladders,

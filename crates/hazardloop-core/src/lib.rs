@@ -62,7 +62,7 @@ pub mod workflow;
 /// The names most programs need.
 pub mod prelude {
     pub use crate::calendar::{Calendar, Span};
-    pub use crate::deadline::{ClockKind, Clocks};
+    pub use crate::deadline::{ClockKind, Deadlines};
     pub use crate::escalation::{plan_sweep, Action, Escalation, Ladders, Recipient};
     pub use crate::model::{
         Actor, Assessment, Category, Evidence, Grade, HazardId, Lang, Method, Named, PersonId,

@@ -92,7 +92,7 @@ fn run(f: &Fixture, grade: Grade, moves: &[Move]) -> Run {
         assert_ne!(from, Some(StageKind::Archived), "an archived hazard changed");
         let previous = before.as_ref().map(|h| h.clocks).unwrap_or_default();
         for e in &new {
-            check_event(e, &previous, &after);
+            check_event(e, &previous, &after, m.step);
         }
         run.events.extend(new);
         run.hazard = Some(after);
@@ -100,7 +100,12 @@ fn run(f: &Fixture, grade: Grade, moves: &[Move]) -> Run {
     run
 }
 
-fn check_event(e: &Event, previous: &hazardloop_core::deadline::Clocks, after: &Hazard) {
+fn check_event(
+    e: &Event,
+    previous: &hazardloop_core::deadline::Deadlines,
+    after: &Hazard,
+    step: hazardloop_core::workflow::Step,
+) {
     match e {
         // Never accepted by the rectifier or the assignee.
         Event::AcceptancePassed { acceptance } => {
@@ -114,8 +119,18 @@ fn check_event(e: &Event, previous: &hazardloop_core::deadline::Clocks, after: &
         }
         // No deadline lands before its start (rectification counts from registration). Clocks
         // carried over (shifted after a pause, kept after an extension) may already be overdue.
-        Event::DeadlinesSet { clocks, at } => {
-            for (kind, due) in clocks.iter().filter(|(k, _)| previous.get(*k).is_none()) {
+        // A change names only what it touches: what it does not name stays as it was.
+        Event::DeadlinesChanged { change, at } => {
+            for kind in ClockKind::ALL {
+                if !change.stopped.contains(kind) && change.set.get(kind).is_none() {
+                    assert_eq!(
+                        after.clocks.get(kind),
+                        previous.get(kind),
+                        "{kind:?} changed unnamed by {step:?}"
+                    );
+                }
+            }
+            for (kind, due) in change.set.iter().filter(|(k, _)| previous.get(*k).is_none()) {
                 let start = match kind {
                     ClockKind::Rectify => after.stage.registration().map_or(*at, |r| r.at),
                     ClockKind::Register => after.stage.facts().discovered_at,

@@ -306,7 +306,7 @@ fn failed_acceptance_returns_to_the_same_assignee_and_keeps_the_attempt() {
     let h = Scenario::new(&f)
         .given(history)
         .when(&f.inspector(), Command::Fail { reason: "托架未固定".into() })
-        .then_event_types(&["acceptance_failed", "deadlines_set"]);
+        .then_event_types(&["acceptance_failed", "deadlines_changed"]);
     assert_eq!(h.kind(), StageKind::Treating);
     assert_eq!(h.stage.registration().unwrap().assignee, f.people.worker);
     let t = h.stage.treatment().unwrap();
@@ -525,7 +525,7 @@ fn extension_granted_by_the_superior_moves_rectify_by_and_is_counted() {
     let h = Scenario::new(&f)
         .given(history)
         .when(&f.logistics_head(), Command::GrantExtension { note: "同意".into() })
-        .then_event_types(&["extension_decided", "deadlines_set"]);
+        .then_event_types(&["extension_decided", "deadlines_changed"]);
     assert_eq!(h.clocks.get(ClockKind::Rectify), Some(f.start + Duration::days(30)));
     let t = h.stage.treatment().unwrap();
     assert_eq!((t.extensions_granted(), t.deadline()), (1, f.start + Duration::days(30)));
@@ -661,7 +661,7 @@ fn fix_on_the_spot_runs_discover_to_complete_and_still_needs_another_checker() {
         "reported",
         "treatment_started",
         "treatment_completed",
-        "deadlines_set",
+        "deadlines_changed",
     ]);
     assert_eq!(h.kind(), StageKind::Treated);
     let history = match Scenario::new(&f).when(&f.logistics_head(), fix(&f, None)).result().clone()

@@ -3,7 +3,7 @@
 //! mirror structs list every field of `Hazard`: a field added in the core breaks this build
 //! instead of being dropped silently.
 
-use hazardloop_core::deadline::Clocks;
+use hazardloop_core::deadline::Deadlines;
 use hazardloop_core::escalation::{Fired, RungKey};
 use hazardloop_core::model::HazardId;
 use hazardloop_core::store::StoreError;
@@ -17,7 +17,7 @@ struct Out<'a> {
     id: HazardId,
     version: u64,
     stage: &'a Stage,
-    clocks: &'a Clocks,
+    clocks: &'a Deadlines,
     paused: &'a Option<Pause>,
     fired: Vec<(&'a RungKey, &'a Fired)>,
 }
@@ -27,7 +27,7 @@ struct In {
     id: HazardId,
     version: u64,
     stage: Stage,
-    clocks: Clocks,
+    clocks: Deadlines,
     paused: Option<Pause>,
     fired: Vec<(RungKey, Fired)>,
 }

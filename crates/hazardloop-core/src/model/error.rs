@@ -40,6 +40,16 @@ pub enum InputError {
         /// The unknown value.
         value: String,
     },
+    /// The category is not one of the responsibility matrix's (the rule `known_category`).
+    #[error("{field}: `{category}` is not in the responsibility matrix (known: {known})")]
+    UnknownCategory {
+        /// Path of the field.
+        field: String,
+        /// The category given.
+        category: String,
+        /// The matrix's category codes, comma-separated.
+        known: String,
+    },
     /// The value exceeds a limit set by policy.
     #[error("{field}: exceeds the limit of {limit}")]
     TooLarge {
@@ -66,6 +76,7 @@ impl InputError {
             | Self::Malformed { field, .. }
             | Self::NotAllowed { field, .. }
             | Self::Unknown { field, .. }
+            | Self::UnknownCategory { field, .. }
             | Self::TooLarge { field, .. }
             | Self::OutOfOrder { field, .. } => field,
         }
@@ -81,6 +92,9 @@ impl InputError {
                 Self::NotAllowed { field: join(field), value, allowed }
             }
             Self::Unknown { field, value } => Self::Unknown { field: join(field), value },
+            Self::UnknownCategory { field, category, known } => {
+                Self::UnknownCategory { field: join(field), category, known }
+            }
             Self::TooLarge { field, limit } => Self::TooLarge { field: join(field), limit },
             Self::OutOfOrder { field, reason } => Self::OutOfOrder { field: join(field), reason },
         }

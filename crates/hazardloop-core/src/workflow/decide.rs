@@ -1,19 +1,24 @@
 //! `decide`: the pure command handler. Given a hazard (or none), a command and a context, it
 //! returns the events to append, or the rule that refuses the command. No I/O, no clock reads.
+//!
+//! One pass, each concern in one place: the transition table (is the step allowed here?),
+//! [`authorize`] (may this actor take it?), the input pass (sizes, required texts, known names),
+//! the rules of the step's data (`check.rs`), and the clock table
+//! ([`crate::deadline::CLOCK_TABLE`]) for the deadlines the step starts, stops or moves. The
+//! events are built from the command's own data, moved, not copied.
 
 use chrono::{DateTime, Utc};
 
-use crate::deadline::ClockKind;
-use crate::model::{
-    Actor, Assessment, Evidence, Facts, Grade, InputError, Method, PersonId, RiskColour, UnitId,
-};
+use crate::calendar::Span;
+use crate::deadline::{ClockKind, ClockRule, DueFrom};
+use crate::model::{Actor, Assessment, Evidence, Facts, Grade, Method, PersonId, RiskColour};
 use crate::org::{authorize, Org, Role, UnitKind};
 use crate::policy::Policy;
 use crate::workflow::{
-    graph, guard, Acceptance, Accepted, Closure, Command, Completion, Discover, Discovered,
-    Dismissal, Event, ExtensionDecision, ExtensionRequest, FourImplementations, Hazard, Interim,
-    InterimControl, Pause, Plan, Progress, Register, Registered, Registration, Rejection, Report,
-    Reported, Rule, Seal, Stage, Step, Supervision, Treatment, WorkflowError,
+    check, graph, input, Acceptance, Closure, Command, Completion, Discover, Dismissal, Event,
+    ExtensionDecision, ExtensionRequest, FourImplementations, Hazard, Interim, InterimControl,
+    Pause, Plan, Progress, Register, Registration, Rejection, Report, Rule, Seal, Stage, StageKind,
+    Step, Supervision, Treatment, WorkflowError,
 };
 
 type Result<T> = std::result::Result<T, WorkflowError>;
@@ -31,9 +36,10 @@ pub struct Context<'a> {
     pub org: &'a Org,
 }
 
-/// Decides a command: authorizes it, checks every rule, and returns the events it causes,
-/// including the `DeadlinesSet` that follows a step. `hazard` is `None` only for commands that
-/// create a hazard (`Discover`, `FixOnTheSpot`).
+/// Decides a command: checks the step against the transition table, authorizes the actor,
+/// validates the input, checks the rules, and returns the events it causes, including the
+/// `DeadlinesChanged` of the clocks it touches. `hazard` is `None` only for commands that
+/// create a hazard (`Discover`, `FixOnTheSpot`). Every refusal names one rule, from one place.
 pub fn decide(hazard: Option<&Hazard>, command: Command, ctx: &Context<'_>) -> Result<Vec<Event>> {
     let step = command.step();
     match (hazard, command.creates()) {
@@ -48,160 +54,23 @@ pub fn decide(hazard: Option<&Hazard>, command: Command, ctx: &Context<'_>) -> R
     let from = hazard.map(Hazard::kind);
     if graph::next_stage(from, step).is_none() {
         return Err(WorkflowError::NotAllowed {
-            stage: from.unwrap_or(crate::workflow::StageKind::Discovered),
+            stage: from.unwrap_or(StageKind::Discovered),
             step,
         });
     }
     authorize(ctx.actor, &command, hazard, ctx.org, ctx.policy.permissions())?;
+    input::validate(&command, ctx.policy, ctx.org)?;
+    let d = Decider { h: hazard, ctx, now: ctx.now };
     match hazard {
-        None => create(command, ctx),
-        Some(h) => Decider { h, ctx, now: ctx.now, by: ctx.actor.person.clone() }.decide(command),
+        None => d.create(command),
+        Some(h) => d.step(h, command),
     }
-}
-
-fn create(command: Command, ctx: &Context<'_>) -> Result<Vec<Event>> {
-    match command {
-        Command::Discover(d) => {
-            let facts = facts(d, ctx)?;
-            let register_by = ctx
-                .policy
-                .deadlines()
-                .general
-                .register
-                .due(ctx.policy.calendar(), facts.discovered_at);
-            Ok(vec![
-                Event::Discovered { facts },
-                clocks_set(ctx.now, [(ClockKind::Register, register_by.max(ctx.now))]),
-            ])
-        }
-        Command::FixOnTheSpot { discover, category, assessment, measures, evidence } => {
-            fix_on_the_spot(discover, category, assessment, measures, evidence, ctx)
-        }
-        _ => Err(WorkflowError::Target("this command needs an existing hazard")),
-    }
-}
-
-fn clocks_set<const N: usize>(at: DateTime<Utc>, clocks: [(ClockKind, DateTime<Utc>); N]) -> Event {
-    Event::DeadlinesSet { clocks: clocks.into_iter().collect(), at }
-}
-
-fn facts(d: Discover, ctx: &Context<'_>) -> Result<Facts> {
-    let limits = ctx.policy.limits();
-    known_unit(ctx.org, "unit", &d.unit)?;
-    required("location", &d.location)?;
-    required("title", &d.title)?;
-    required("description", &d.description)?;
-    limits.title("title", &d.title)?;
-    limits.text("location", &d.location)?;
-    limits.text("description", &d.description)?;
-    if let Some(category) = &d.category {
-        known_category(ctx.policy, category)?;
-    }
-    evidence_ok(ctx.policy, "evidence", &d.evidence)?;
-    let discovered_at = d.discovered_at.unwrap_or(ctx.now);
-    if discovered_at > ctx.now {
-        return Err(InputError::OutOfOrder {
-            field: "discovered_at".into(),
-            reason: "a hazard cannot be discovered in the future".into(),
-        }
-        .into());
-    }
-    Ok(Facts {
-        tenant: ctx.actor.tenant.clone(),
-        unit: d.unit,
-        location: d.location,
-        category: d.category,
-        title: d.title,
-        description: d.description,
-        source: d.source,
-        discovered_by: ctx.actor.person.clone(),
-        discovered_at,
-        evidence: d.evidence,
-    })
-}
-
-fn fix_on_the_spot(
-    discover: Discover,
-    category: crate::model::Category,
-    assessment: Option<Method>,
-    measures: String,
-    evidence: Vec<Evidence>,
-    ctx: &Context<'_>,
-) -> Result<Vec<Event>> {
-    let (now, by) = (ctx.now, ctx.actor.person.clone());
-    let facts = facts(discover, ctx)?;
-    known_category(ctx.policy, &category)?;
-    required("measures", &measures)?;
-    ctx.policy.limits().text("measures", &measures)?;
-    evidence_ok(ctx.policy, "evidence", &evidence)?;
-    let method = assessment.unwrap_or(Method::Judgement { colour: RiskColour::Blue });
-    let bands = ctx.policy.assessment();
-    let assessment = Assessment::score(method, &bands.lec_bands, &bands.ls_bands)?;
-    if bands.grade_of(assessment.colour) == Grade::Major {
-        return Err(WorkflowError::broken(
-            Rule::FixOnTheSpotGeneralOnly,
-            "assessment: this is a major hazard; register, report and treat it step by step",
-        ));
-    }
-    let deadline = ctx.policy.calendar().add(now, crate::calendar::Span::working_days(0));
-    let registration = Registration {
-        grade: Grade::General,
-        assessment,
-        category,
-        responsible_unit: facts.unit.clone(),
-        assignee: by.clone(),
-        deadline,
-        fixable_at_once: true,
-        by: by.clone(),
-        at: now,
-    };
-    let plan = Plan::General(FourImplementations {
-        responsible: by.clone(),
-        measures: measures.clone(),
-        deadline,
-        contingency: "现场整改，无需预案 (fixed on the spot)".into(),
-    });
-    let treatment = Treatment {
-        plan,
-        interim: Vec::new(),
-        progress: Vec::new(),
-        pending_extension: None,
-        extensions: Vec::new(),
-        failed: Vec::new(),
-        by: by.clone(),
-        at: now,
-    };
-    let completion = Completion { summary: measures, evidence, by: by.clone(), at: now };
-    let report = Report {
-        to_bureau: false,
-        written: false,
-        reference: None,
-        supervision: None,
-        by,
-        at: now,
-    };
-    // Run the typed transitions so the guards hold exactly as for separate steps.
-    crate::workflow::Discovered::new(facts.clone())
-        .register(registration.clone())?
-        .report(report.clone())?
-        .start(treatment.clone())?
-        .complete(completion.clone())?;
-    let accept_by = ctx.policy.deadlines().general.accept.due(ctx.policy.calendar(), now);
-    Ok(vec![
-        Event::Discovered { facts },
-        Event::Registered { registration },
-        Event::Reported { report },
-        Event::TreatmentStarted { treatment },
-        Event::TreatmentCompleted { completion },
-        clocks_set(now, [(ClockKind::Accept, accept_by)]),
-    ])
 }
 
 struct Decider<'a> {
-    h: &'a Hazard,
+    h: Option<&'a Hazard>,
     ctx: &'a Context<'a>,
     now: DateTime<Utc>,
-    by: PersonId,
 }
 
 impl Decider<'_> {
@@ -209,174 +78,249 @@ impl Decider<'_> {
         self.ctx.policy
     }
 
-    fn due(&self, rule: crate::deadline::DueRule) -> DateTime<Utc> {
-        rule.due(self.policy().calendar(), self.now)
+    fn by(&self) -> PersonId {
+        self.ctx.actor.person.clone()
     }
 
     fn grade(&self) -> Grade {
-        self.h.stage.registration().map_or(Grade::General, |r| r.grade)
+        self.h.and_then(|h| h.stage.registration()).map_or(Grade::General, |r| r.grade)
     }
 
-    fn set(&self, clocks: impl IntoIterator<Item = (ClockKind, DateTime<Utc>)>) -> Event {
-        Event::DeadlinesSet { clocks: clocks.into_iter().collect(), at: self.now }
+    /// The `DeadlinesChanged` of `step`'s row in the clock table: policy clocks counted from
+    /// `from`, the step's own date `given`.
+    fn clocks(
+        &self,
+        step: Step,
+        grade: Grade,
+        from: DateTime<Utc>,
+        given: Option<DateTime<Utc>>,
+    ) -> Option<Event> {
+        let row = ClockRule::of(step)?;
+        let supervised =
+            self.h.and_then(|h| h.stage.report()).is_some_and(|r| r.supervision.is_some());
+        let policy = self.policy();
+        let change = row.change(|kind, due_from| match due_from {
+            DueFrom::Step => given,
+            DueFrom::Policy => {
+                let due =
+                    policy.deadlines().rule(kind, grade, supervised)?.due(policy.calendar(), from);
+                // A hazard found earlier and registered late is due now, not in the past.
+                Some(if kind == ClockKind::Register { due.max(self.now) } else { due })
+            }
+        });
+        // A row that only shifts (resume) changes nothing here: `ClockResumed` shifts the clocks.
+        (!change.is_empty()).then_some(Event::DeadlinesChanged { change, at: self.now })
     }
 
-    fn decide(self, command: Command) -> Result<Vec<Event>> {
-        let limits = *self.policy().limits();
-        let (now, by) = (self.now, self.by.clone());
-        let rules = self.policy().deadlines().of(self.grade()).clone();
-        let events = match command {
-            Command::Register(r) => return self.register(r),
+    /// `events`, then the step's clock change.
+    fn with_clocks(
+        &self,
+        mut events: Vec<Event>,
+        step: Step,
+        given: Option<DateTime<Utc>>,
+    ) -> Vec<Event> {
+        events.extend(self.clocks(step, self.grade(), self.now, given));
+        events
+    }
+
+    fn create(self, command: Command) -> Result<Vec<Event>> {
+        match command {
+            Command::Discover(d) => {
+                let facts = self.facts(d)?;
+                let clocks = self.clocks(Step::Discover, Grade::General, facts.discovered_at, None);
+                Ok([Event::Discovered { facts }].into_iter().chain(clocks).collect())
+            }
+            Command::FixOnTheSpot { discover, category, assessment, measures, evidence } => {
+                self.fix_on_the_spot(discover, category, assessment, measures, evidence)
+            }
+            _ => Err(WorkflowError::Target("this command needs an existing hazard")),
+        }
+    }
+
+    fn facts(&self, d: Discover) -> Result<Facts> {
+        let discovered_at = d.discovered_at.unwrap_or(self.now);
+        if discovered_at > self.now {
+            return Err(crate::model::InputError::OutOfOrder {
+                field: "discovered_at".into(),
+                reason: "a hazard cannot be discovered in the future".into(),
+            }
+            .into());
+        }
+        Ok(Facts {
+            tenant: self.ctx.actor.tenant.clone(),
+            unit: d.unit,
+            location: d.location,
+            category: d.category,
+            title: d.title,
+            description: d.description,
+            source: d.source,
+            discovered_by: self.by(),
+            discovered_at,
+            evidence: d.evidence,
+        })
+    }
+
+    fn fix_on_the_spot(
+        self,
+        discover: Discover,
+        category: crate::model::Category,
+        assessment: Option<Method>,
+        measures: String,
+        evidence: Vec<Evidence>,
+    ) -> Result<Vec<Event>> {
+        let (now, by) = (self.now, self.by());
+        let facts = self.facts(discover)?;
+        let method = assessment.unwrap_or(Method::Judgement { colour: RiskColour::Blue });
+        let bands = self.policy().assessment();
+        let assessment = Assessment::score(method, &bands.lec_bands, &bands.ls_bands)?;
+        if bands.grade_of(assessment.colour) == Grade::Major {
+            return Err(WorkflowError::broken(
+                Rule::FixOnTheSpotGeneralOnly,
+                "assessment: this is a major hazard; register, report and treat it step by step",
+            ));
+        }
+        let deadline = self.policy().calendar().add(now, Span::working_days(0));
+        let registration = Registration {
+            grade: Grade::General,
+            assessment,
+            category,
+            responsible_unit: facts.unit.clone(),
+            assignee: by.clone(),
+            deadline,
+            fixable_at_once: true,
+            by: by.clone(),
+            at: now,
+        };
+        let plan = Plan::General(FourImplementations {
+            responsible: by.clone(),
+            measures: measures.clone(),
+            deadline,
+            contingency: "现场整改，无需预案 (fixed on the spot)".into(),
+        });
+        let treatment = Treatment {
+            plan,
+            interim: Vec::new(),
+            progress: Vec::new(),
+            pending_extension: None,
+            extensions: Vec::new(),
+            failed: Vec::new(),
+            by: by.clone(),
+            at: now,
+        };
+        let completion = Completion { summary: measures, evidence, by: by.clone(), at: now };
+        // The rules of each step it stands for, as if taken one by one.
+        check::registration(&facts, &registration)?;
+        check::treatment(&registration, &treatment)?;
+        check::completion(&completion)?;
+        let report = Report {
+            to_bureau: false,
+            written: false,
+            reference: None,
+            supervision: None,
+            by,
+            at: now,
+        };
+        let events = vec![
+            Event::Discovered { facts },
+            Event::Registered { registration },
+            Event::Reported { report },
+            Event::TreatmentStarted { treatment },
+            Event::TreatmentCompleted { completion },
+        ];
+        Ok(self.with_clocks(events, Step::FixOnTheSpot, None))
+    }
+
+    fn not_allowed(&self, h: &Hazard, step: Step) -> WorkflowError {
+        WorkflowError::NotAllowed { stage: h.kind(), step }
+    }
+
+    fn step(self, h: &Hazard, command: Command) -> Result<Vec<Event>> {
+        let (now, by) = (self.now, self.by());
+        let step = command.step();
+        let (events, given) = match command {
+            Command::Register(r) => return self.register(h, r),
             Command::Report { to_bureau, written, reference } => {
-                if let Some(r) = &reference {
-                    limits.title("reference", r)?;
-                }
                 let report =
                     Report { to_bureau, written, reference, supervision: None, by, at: now };
-                if let Stage::Registered(s) = &self.h.stage {
-                    Registered::clone(s).report(report.clone())?;
-                }
-                let rectify = self.h.clocks.get(ClockKind::Rectify).unwrap_or(now);
-                let mut clocks = vec![(ClockKind::Rectify, rectify)];
-                if let Some(plan) = rules.plan {
-                    clocks.push((ClockKind::Plan, self.due(plan)));
-                }
-                vec![Event::Reported { report }, self.set(clocks)]
+                let Stage::Registered(s) = &h.stage else { return Err(self.not_allowed(h, step)) };
+                check::report(&s.registration, &report)?;
+                (vec![Event::Reported { report }], None)
             }
-            Command::StartTreatment { plan, interim } => return self.start(plan, interim),
+            Command::StartTreatment { plan, interim } => return self.start(h, plan, interim),
             Command::Complete { summary, evidence } => {
-                limits.text("summary", &summary)?;
-                evidence_ok(self.policy(), "evidence", &evidence)?;
                 let completion = Completion { summary, evidence, by, at: now };
-                guard::completion(&completion)?;
-                vec![
-                    Event::TreatmentCompleted { completion },
-                    self.set([(ClockKind::Accept, self.due(rules.accept))]),
-                ]
+                check::completion(&completion)?;
+                (vec![Event::TreatmentCompleted { completion }], None)
             }
-            Command::Pass { note } => {
-                limits.text("note", &note)?;
-                let Stage::Treated(s) = &self.h.stage else {
-                    return Err(self.not_allowed(Step::Pass));
-                };
-                guard::checker(&by, &s.registration, &s.treatment, &s.completion)?;
-                let supervised = s.report.supervision.is_some();
-                let close = if supervised {
-                    self.policy().deadlines().supervised_close
-                } else {
-                    rules.close
-                };
-                vec![
-                    Event::AcceptancePassed { acceptance: Acceptance { note, by, at: now } },
-                    self.set([(ClockKind::Close, self.due(close))]),
-                ]
-            }
+            // Who may check (not the rectifier) is `authorize`'s; the data has no rule.
+            Command::Pass { note } => (
+                vec![Event::AcceptancePassed { acceptance: Acceptance { note, by, at: now } }],
+                None,
+            ),
             Command::Fail { reason } => {
-                limits.text("reason", &reason)?;
-                let Stage::Treated(s) = &self.h.stage else {
-                    return Err(self.not_allowed(Step::Fail));
-                };
-                guard::checker(&by, &s.registration, &s.treatment, &s.completion)?;
-                guard::reason(Rule::FailureNeedsReason, "reason", &reason)?;
+                let Stage::Treated(s) = &h.stage else { return Err(self.not_allowed(h, step)) };
+                let rejection = Rejection { reason, by, at: now };
+                check::rejection(&rejection)?;
                 let rectify = s.treatment.deadline();
-                vec![
-                    Event::AcceptanceFailed { rejection: Rejection { reason, by, at: now } },
-                    self.set([(ClockKind::Rectify, rectify)]),
-                ]
+                (vec![Event::AcceptanceFailed { rejection }], Some(rectify))
             }
+            // Who closes a supervised hazard (the bureau) is `authorize`'s.
             Command::Close { note } => {
-                limits.text("note", &note)?;
                 let by_bureau = self.ctx.actor.has(Role::BureauOfficer);
-                let closure = Closure { note, by_bureau, by, at: now };
-                if let Stage::Accepted(s) = &self.h.stage {
-                    Accepted::clone(s).close(closure.clone())?;
-                }
-                vec![
-                    Event::Closed { closure },
-                    self.set([(ClockKind::Archive, self.due(rules.archive))]),
-                ]
+                (vec![Event::Closed { closure: Closure { note, by_bureau, by, at: now } }], None)
             }
             // Clocks stop before the seal: nothing may change after it.
-            Command::Archive => vec![self.set([]), Event::Archived { seal: Seal { by, at: now } }],
+            Command::Archive => {
+                let stop = self.clocks(Step::Archive, self.grade(), now, None);
+                let seal = Event::Archived { seal: Seal { by, at: now } };
+                return Ok(stop.into_iter().chain([seal]).collect());
+            }
             Command::Dismiss { reason, note, requested_by } => {
-                guard::reason(Rule::DismissalApprovedOneLevelUp, "note", &note)?;
-                limits.text("note", &note)?;
                 let dismissal = Dismissal { reason, note, requested_by, by, at: now };
-                let archive = self.policy().deadlines().general.archive;
-                vec![
-                    Event::Dismissed { dismissal },
-                    self.set([(ClockKind::Archive, self.due(archive))]),
-                ]
+                check::dismissal(&dismissal)?;
+                (vec![Event::Dismissed { dismissal }], None)
             }
             Command::AddInterimControl(i) => {
-                vec![Event::InterimControlAdded { control: self.interim(i)? }]
+                (vec![Event::InterimControlAdded { control: self.interim(i) }], None)
             }
             Command::RecordProgress { note, percent, evidence } => {
-                required("note", &note)?;
-                limits.text("note", &note)?;
-                evidence_ok(self.policy(), "evidence", &evidence)?;
-                if percent.is_some_and(|p| p > 100) {
-                    return Err(InputError::Malformed {
-                        field: "percent".into(),
-                        reason: "must be 0 to 100".into(),
-                    }
-                    .into());
-                }
-                vec![Event::ProgressRecorded {
-                    progress: Progress { note, percent, evidence, by, at: now },
-                }]
+                let progress = Progress { note, percent, evidence, by, at: now };
+                (vec![Event::ProgressRecorded { progress }], None)
             }
             Command::RequestExtension { new_deadline, reason } => {
-                return self.request_extension(new_deadline, reason)
+                (vec![self.request_extension(h, new_deadline, reason)?], None)
             }
-            Command::GrantExtension { note } => return self.decide_extension(true, "note", note),
+            Command::GrantExtension { note } => self.decide_extension(h, true, note)?,
             Command::DenyExtension { reason } => {
-                guard::reason(Rule::ExtensionDecidedBySuperior, "reason", &reason)?;
-                return self.decide_extension(false, "reason", reason);
+                check::reason(Rule::ExtensionDecidedBySuperior, "reason", &reason)?;
+                self.decide_extension(h, false, reason)?
             }
             Command::PauseClock { reason } => {
-                guard::reason(Rule::PauseApproved, "reason", &reason)?;
-                limits.text("reason", &reason)?;
-                if self.h.paused.is_some() {
+                check::reason(Rule::PauseApproved, "reason", &reason)?;
+                if h.paused.is_some() {
                     return Err(WorkflowError::broken(
                         Rule::PauseApproved,
                         "the clocks are already paused",
                     ));
                 }
-                vec![Event::ClockPaused { pause: Pause { reason, by, at: now } }]
+                (vec![Event::ClockPaused { pause: Pause { reason, by, at: now } }], None)
             }
             Command::ResumeClock { note } => {
-                limits.text("note", &note)?;
-                let Some(pause) = &self.h.paused else {
+                if h.paused.is_none() {
                     return Err(WorkflowError::broken(
                         Rule::PauseApproved,
                         "the clocks are not paused",
                     ));
-                };
-                let shifted = self.h.clocks.shifted(now - pause.at);
-                vec![
-                    Event::ClockResumed { note, by, at: now },
-                    Event::DeadlinesSet { clocks: shifted, at: now },
-                ]
+                }
+                (vec![Event::ClockResumed { note, by, at: now }], None)
             }
             Command::Reassign { to, note } => {
-                required("note", &note)?;
-                limits.text("note", &note)?;
-                known_person(self.ctx.org, "to", &to)?;
-                vec![Event::Reassigned { to, note, by, at: now }]
+                (vec![Event::Reassigned { to, note, by, at: now }], None)
             }
             Command::AddEvidence { evidence } => {
-                if evidence.is_empty() {
-                    return Err(InputError::Missing { field: "evidence".into() }.into());
-                }
-                evidence_ok(self.policy(), "evidence", &evidence)?;
-                vec![Event::EvidenceAdded { evidence, by, at: now }]
+                (vec![Event::EvidenceAdded { evidence, by, at: now }], None)
             }
-            Command::Comment { text } => {
-                required("text", &text)?;
-                limits.text("text", &text)?;
-                vec![Event::Commented { text, by, at: now }]
-            }
+            Command::Comment { text } => (vec![Event::Commented { text, by, at: now }], None),
             Command::Supervise { reference } => {
                 if self.grade() != Grade::Major {
                     return Err(WorkflowError::broken(
@@ -384,61 +328,41 @@ impl Decider<'_> {
                         "only a major hazard is put under supervision",
                     ));
                 }
-                if self.h.stage.report().is_some_and(|r| r.supervision.is_some()) {
+                if h.stage.report().is_some_and(|r| r.supervision.is_some()) {
                     return Err(WorkflowError::broken(
                         Rule::SupervisionByBureau,
                         "the hazard is already under supervision",
                     ));
                 }
-                if let Some(r) = &reference {
-                    limits.title("reference", r)?;
-                }
-                vec![Event::Supervised { supervision: Supervision { reference, by, at: now } }]
+                (
+                    vec![Event::Supervised { supervision: Supervision { reference, by, at: now } }],
+                    None,
+                )
             }
             Command::Discover(_) | Command::FixOnTheSpot { .. } => {
                 return Err(WorkflowError::Target("this command creates a hazard; give none"))
             }
         };
-        Ok(events)
+        Ok(self.with_clocks(events, step, given))
     }
 
-    fn not_allowed(&self, step: Step) -> WorkflowError {
-        WorkflowError::NotAllowed { stage: self.h.kind(), step }
-    }
-
-    fn register(self, r: Register) -> Result<Vec<Event>> {
-        let Stage::Discovered(s) = &self.h.stage else {
-            return Err(self.not_allowed(Step::Register));
+    fn register(self, h: &Hazard, r: Register) -> Result<Vec<Event>> {
+        let Stage::Discovered(s) = &h.stage else {
+            return Err(self.not_allowed(h, Step::Register));
         };
         let policy = self.policy();
-        known_category(policy, &r.category)?;
-        known_person(self.ctx.org, "assignee", &r.assignee)?;
-        let assessment = Assessment::score(
-            r.assessment,
-            &policy.assessment().lec_bands,
-            &policy.assessment().ls_bands,
-        )?;
-        let grade = r.grade.unwrap_or_else(|| policy.assessment().grade_of(assessment.colour));
-        let responsible_unit = match r.responsible_unit {
-            Some(unit) => {
-                known_unit(self.ctx.org, "responsible_unit", &unit)?;
-                unit
-            }
-            None => self
-                .ctx
-                .org
-                .nearest(&s.facts.unit, UnitKind::School)
-                .and_then(|school| policy.matrix().lead_unit(self.ctx.org, &school.id, &r.category))
-                .unwrap_or_else(|| s.facts.unit.clone()),
-        };
+        let bands = policy.assessment();
+        let assessment = Assessment::score(r.assessment, &bands.lec_bands, &bands.ls_bands)?;
+        let grade = r.grade.unwrap_or_else(|| bands.grade_of(assessment.colour));
+        let org = self.ctx.org;
+        let responsible_unit = r.responsible_unit.unwrap_or_else(|| {
+            org.nearest(&s.facts.unit, UnitKind::School)
+                .and_then(|school| policy.matrix().lead_unit(org, &school.id, &r.category))
+                .unwrap_or_else(|| s.facts.unit.clone())
+        });
         let deadline = match r.deadline {
             Some(d) => {
-                if d <= self.now {
-                    return Err(WorkflowError::broken(
-                        Rule::DeadlineAfterStart,
-                        "deadline: must be after now",
-                    ));
-                }
+                check::deadline_after("deadline", d, self.now)?;
                 d
             }
             None => {
@@ -453,181 +377,96 @@ impl Decider<'_> {
             assignee: r.assignee,
             deadline,
             fixable_at_once: r.fixable_at_once && grade == Grade::General,
-            by: self.by.clone(),
+            by: self.by(),
             at: self.now,
         };
-        Discovered::clone(s).register(registration.clone())?;
-        let report_by = self.due(policy.deadlines().of(grade).report);
-        Ok(vec![
-            Event::Registered { registration },
-            self.set([(ClockKind::Report, report_by), (ClockKind::Rectify, deadline)]),
-        ])
+        check::registration(&s.facts, &registration)?;
+        let clocks = self.clocks(Step::Register, grade, self.now, Some(deadline));
+        Ok([Event::Registered { registration }].into_iter().chain(clocks).collect())
     }
 
-    fn interim(&self, i: Interim) -> Result<InterimControl> {
-        if i.measures.is_empty() {
-            return Err(InputError::Missing { field: "interim.measures".into() }.into());
-        }
-        // Each measure at most once: the list is bounded by the kinds of measure.
-        let mut seen = std::collections::BTreeSet::new();
-        if let Some(twice) = i.measures.iter().find(|m| !seen.insert(**m)) {
-            return Err(InputError::Malformed {
-                field: "interim.measures".into(),
-                reason: format!("`{twice}` is listed more than once"),
-            }
-            .into());
-        }
-        self.policy().limits().text("interim.note", &i.note)?;
-        Ok(InterimControl { measures: i.measures, note: i.note, by: self.by.clone(), at: self.now })
+    fn interim(&self, i: Interim) -> InterimControl {
+        InterimControl { measures: i.measures, note: i.note, by: self.by(), at: self.now }
     }
 
-    fn start(self, plan: Plan, interim: Option<Interim>) -> Result<Vec<Event>> {
-        let Stage::Reported(s) = &self.h.stage else {
-            return Err(self.not_allowed(Step::StartTreatment));
+    fn start(self, h: &Hazard, plan: Plan, interim: Option<Interim>) -> Result<Vec<Event>> {
+        let Stage::Reported(s) = &h.stage else {
+            return Err(self.not_allowed(h, Step::StartTreatment));
         };
-        let limits = self.policy().limits();
-        match &plan {
-            Plan::Major(p) => {
-                for (field, text) in [
-                    ("plan.objectives", &p.objectives),
-                    ("plan.methods", &p.methods),
-                    ("plan.funds", &p.funds),
-                    ("plan.organisation", &p.organisation),
-                    ("plan.schedule", &p.schedule),
-                    ("plan.safety", &p.safety),
-                ] {
-                    limits.text(field, text)?;
-                }
-            }
-            Plan::General(p) => {
-                limits.text("plan.measures", &p.measures)?;
-                limits.text("plan.contingency", &p.contingency)?;
-                known_person(self.ctx.org, "plan.responsible", &p.responsible)?;
-                let registered =
-                    self.h.clocks.get(ClockKind::Rectify).unwrap_or(s.registration.deadline);
-                if p.deadline > registered {
-                    return Err(WorkflowError::broken(
-                        Rule::ExtensionBeforeDeadline,
-                        "plan.deadline: later than the registered deadline; request an extension instead",
-                    ));
-                }
-            }
-        }
-        if plan.deadline() <= self.now {
-            return Err(WorkflowError::broken(
-                Rule::DeadlineAfterStart,
-                "plan.deadline: must be after now",
-            ));
-        }
-        let interim = interim.map(|i| self.interim(i)).transpose()?;
+        let in_force = h.clocks.get(ClockKind::Rectify).unwrap_or(s.registration.deadline);
+        check::plan_within(&plan, in_force)?;
+        check::deadline_after("plan.deadline", plan.deadline(), self.now)?;
         let treatment = Treatment {
             plan,
-            interim: interim.into_iter().collect(),
+            interim: interim.map(|i| self.interim(i)).into_iter().collect(),
             progress: Vec::new(),
             pending_extension: None,
             extensions: Vec::new(),
             failed: Vec::new(),
-            by: self.by.clone(),
+            by: self.by(),
             at: self.now,
         };
-        Reported::clone(s).start(treatment.clone())?;
+        check::treatment(&s.registration, &treatment)?;
         let rectify = treatment.deadline();
-        Ok(vec![Event::TreatmentStarted { treatment }, self.set([(ClockKind::Rectify, rectify)])])
+        Ok(self.with_clocks(
+            vec![Event::TreatmentStarted { treatment }],
+            Step::StartTreatment,
+            Some(rectify),
+        ))
     }
 
-    fn request_extension(self, new_deadline: DateTime<Utc>, reason: String) -> Result<Vec<Event>> {
-        guard::reason(Rule::ExtensionBeforeDeadline, "reason", &reason)?;
-        self.policy().limits().text("reason", &reason)?;
+    fn request_extension(
+        &self,
+        h: &Hazard,
+        new_deadline: DateTime<Utc>,
+        reason: String,
+    ) -> Result<Event> {
+        let rule = Rule::ExtensionBeforeDeadline;
+        check::reason(rule, "reason", &reason)?;
         let treatment =
-            self.h.stage.treatment().ok_or_else(|| self.not_allowed(Step::RequestExtension))?;
+            h.stage.treatment().ok_or_else(|| self.not_allowed(h, Step::RequestExtension))?;
         if treatment.pending_extension.is_some() {
-            return Err(WorkflowError::broken(
-                Rule::ExtensionBeforeDeadline,
-                "an extension request is already pending",
-            ));
+            return Err(WorkflowError::broken(rule, "an extension request is already pending"));
         }
-        let current = self.h.clocks.get(ClockKind::Rectify).unwrap_or_else(|| treatment.deadline());
+        let current = h.clocks.get(ClockKind::Rectify).unwrap_or_else(|| treatment.deadline());
         let notice = self.policy().deadlines().extension_notice;
-        let latest_request = self.policy().calendar().add(
-            current,
-            crate::calendar::Span { amount: notice.amount.saturating_neg(), unit: notice.unit },
-        );
+        let latest_request = self
+            .policy()
+            .calendar()
+            .add(current, Span { amount: notice.amount.saturating_neg(), unit: notice.unit });
         if self.now > latest_request.min(current) {
             return Err(WorkflowError::broken(
-                Rule::ExtensionBeforeDeadline,
+                rule,
                 format!("an extension must be requested {notice} before the deadline {current}"),
             ));
         }
         if new_deadline <= current {
             return Err(WorkflowError::broken(
-                Rule::ExtensionBeforeDeadline,
+                rule,
                 "new_deadline: must be later than the current deadline",
             ));
         }
-        let request = ExtensionRequest { new_deadline, reason, by: self.by.clone(), at: self.now };
-        Ok(vec![Event::ExtensionRequested { request }])
+        let request = ExtensionRequest { new_deadline, reason, by: self.by(), at: self.now };
+        Ok(Event::ExtensionRequested { request })
     }
 
-    fn decide_extension(self, granted: bool, field: &str, note: String) -> Result<Vec<Event>> {
-        self.policy().limits().text(field, &note)?;
+    /// The decision, and for a grant the new deadline the clock table moves `rectify_by` to.
+    fn decide_extension(
+        &self,
+        h: &Hazard,
+        granted: bool,
+        note: String,
+    ) -> Result<(Vec<Event>, Option<DateTime<Utc>>)> {
         let treatment =
-            self.h.stage.treatment().ok_or_else(|| self.not_allowed(Step::GrantExtension))?;
+            h.stage.treatment().ok_or_else(|| self.not_allowed(h, Step::GrantExtension))?;
         let Some(request) = treatment.pending_extension.clone() else {
             return Err(WorkflowError::broken(
                 Rule::ExtensionDecidedBySuperior,
                 "no extension request is pending",
             ));
         };
-        let new_deadline = request.new_deadline;
-        let decision =
-            ExtensionDecision { request, granted, note, by: self.by.clone(), at: self.now };
-        let mut events = vec![Event::ExtensionDecided { decision }];
-        if granted {
-            let mut clocks = self.h.clocks;
-            clocks.set(ClockKind::Rectify, new_deadline);
-            events.push(Event::DeadlinesSet { clocks, at: self.now });
-        }
-        Ok(events)
+        let new_deadline = granted.then_some(request.new_deadline);
+        let decision = ExtensionDecision { request, granted, note, by: self.by(), at: self.now };
+        Ok((vec![Event::ExtensionDecided { decision }], new_deadline))
     }
-}
-
-fn required(field: &str, text: &str) -> std::result::Result<(), InputError> {
-    if text.trim().is_empty() {
-        return Err(InputError::Missing { field: field.into() });
-    }
-    Ok(())
-}
-
-fn known_unit(org: &Org, field: &str, unit: &UnitId) -> std::result::Result<(), InputError> {
-    match org.unit(unit) {
-        Some(_) => Ok(()),
-        None => Err(InputError::Unknown { field: field.into(), value: format!("unit `{unit}`") }),
-    }
-}
-
-fn known_person(org: &Org, field: &str, person: &PersonId) -> std::result::Result<(), InputError> {
-    match org.person(person) {
-        Some(_) => Ok(()),
-        None => {
-            Err(InputError::Unknown { field: field.into(), value: format!("person `{person}`") })
-        }
-    }
-}
-
-fn known_category(
-    policy: &Policy,
-    category: &crate::model::Category,
-) -> std::result::Result<(), InputError> {
-    if policy.matrix().contains(category) {
-        return Ok(());
-    }
-    Err(InputError::Unknown { field: "category".into(), value: format!("category `{category}`") })
-}
-
-fn evidence_ok(
-    policy: &Policy,
-    field: &str,
-    evidence: &[Evidence],
-) -> std::result::Result<(), InputError> {
-    policy.limits().evidence(field, evidence)
 }

@@ -69,6 +69,7 @@ impl WorkflowError {
             WorkflowError::NotAllowed { .. } => Some(Rule::StepOrder),
             WorkflowError::Broken { rule, .. } | WorkflowError::Denied { rule, .. } => Some(*rule),
             WorkflowError::Input(InputError::TooLarge { .. }) => Some(Rule::InputLimits),
+            WorkflowError::Input(InputError::UnknownCategory { .. }) => Some(Rule::KnownCategory),
             _ => None,
         }
     }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::deadline::Clocks;
+use crate::deadline::{DeadlineChange, Deadlines};
 use crate::escalation::Escalation;
 use crate::model::{Evidence, Facts, PersonId};
 use crate::workflow::{
@@ -13,7 +13,11 @@ use crate::workflow::{
 
 /// The schema version written with every event. Older versions stay loadable: a change to an
 /// event's shape bumps this and adds an upcast where events are read.
-pub const EVENT_SCHEMA: u16 = 1;
+///
+/// Schema 2 writes `DeadlinesChanged` (only the clocks a step touches) where schema 1 wrote
+/// `DeadlinesSet` (every clock), and a `ClockResumed` shifts the clocks itself; schema-1 events
+/// load unchanged.
+pub const EVENT_SCHEMA: u16 = 2;
 
 /// Something that happened to a hazard.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,7 +99,8 @@ pub enum Event {
         /// The pause.
         pause: Pause,
     },
-    /// Clocks resumed; the following `DeadlinesSet` shifts them.
+    /// Clocks resumed: every running clock moves later by the time they were paused. (Before
+    /// schema 2 a `DeadlinesSet` with the shifted clocks followed; it sets the same values.)
     ClockResumed {
         /// Note.
         note: String,
@@ -138,10 +143,20 @@ pub enum Event {
         /// The supervision.
         supervision: Supervision,
     },
-    /// The hazard's open clocks, replacing the previous set.
+    /// A step stopped some clocks and started or moved others ([`crate::deadline::CLOCK_TABLE`]);
+    /// the clocks it names are the only ones it changes.
+    DeadlinesChanged {
+        /// What changed.
+        #[serde(flatten)]
+        change: DeadlineChange,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The hazard's open clocks, replacing the previous set. Written before schema 2 (since
+    /// then [`Event::DeadlinesChanged`]); kept so that older histories load.
     DeadlinesSet {
         /// The open clocks.
-        clocks: Clocks,
+        clocks: Deadlines,
         /// When they were set.
         at: DateTime<Utc>,
     },
@@ -178,6 +193,7 @@ impl Event {
             Event::EvidenceAdded { .. } => "evidence_added",
             Event::Commented { .. } => "commented",
             Event::Supervised { .. } => "supervised",
+            Event::DeadlinesChanged { .. } => "deadlines_changed",
             Event::DeadlinesSet { .. } => "deadlines_set",
             Event::Escalated { .. } => "escalated",
         }
@@ -206,7 +222,9 @@ impl Event {
             | Event::Reassigned { by, .. }
             | Event::EvidenceAdded { by, .. }
             | Event::Commented { by, .. } => by,
-            Event::DeadlinesSet { .. } | Event::Escalated { .. } => return None,
+            Event::DeadlinesChanged { .. }
+            | Event::DeadlinesSet { .. }
+            | Event::Escalated { .. } => return None,
         })
     }
 
@@ -233,6 +251,7 @@ impl Event {
             | Event::Reassigned { at, .. }
             | Event::EvidenceAdded { at, .. }
             | Event::Commented { at, .. }
+            | Event::DeadlinesChanged { at, .. }
             | Event::DeadlinesSet { at, .. }
             | Event::Escalated { at, .. } => *at,
         }

@@ -3,10 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::deadline::Clocks;
+use crate::deadline::Deadlines;
 use crate::escalation::{Fired, FiredRungs};
 use crate::model::{HazardId, TenantId};
-use crate::workflow::{ApplyError, Discovered, Event, Pause, Stage, StageKind, WorkflowError};
+use crate::workflow::{ApplyError, Discovered, Event, Pause, Stage, StageKind};
 
 /// A hazard as the fold of its events.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -18,7 +18,7 @@ pub struct Hazard {
     /// The stage with its data.
     pub stage: Stage,
     /// Open clocks.
-    pub clocks: Clocks,
+    pub clocks: Deadlines,
     /// The pause in force, if any.
     pub paused: Option<Pause>,
     /// Escalation rungs already fired (stored as a list of pairs: JSON maps need string keys).
@@ -44,7 +44,7 @@ impl Hazard {
                 id,
                 version: 1,
                 stage: Discovered::new(facts.clone()).into(),
-                clocks: Clocks::default(),
+                clocks: Deadlines::default(),
                 paused: None,
                 fired: FiredRungs::new(),
             }),
@@ -62,43 +62,39 @@ impl Hazard {
         events.try_fold(Hazard::start(id, first)?, Hazard::apply)
     }
 
-    /// Applies one event, returning the next state. Pure: no I/O, no clock, no notification.
+    /// Applies one event, returning the next state. Pure: no I/O, no clock, no notification,
+    /// and no rule: `decide` checked them before the event existed, and the hash chain protects
+    /// stored history. The only failure is an event that does not fit the stage at all, which
+    /// an event `decide` produced for this hazard never is.
     pub fn apply(mut self, event: &Event) -> Result<Hazard, ApplyError> {
         let stage_name = self.stage.kind();
         let misfit = || ApplyError { stage: stage_name.to_string(), event: event.type_name() };
-        // A transition that `decide` produced never fails its guard; one that does means the
-        // stored history was changed.
-        let step = |r: Result<Stage, WorkflowError>| r.map_err(|_| misfit());
         self.stage = match (self.stage, event) {
             (Stage::Discovered(s), Event::Registered { registration }) => {
-                step((*s).register(registration.clone()).map(Into::into))?
+                s.register(registration.clone()).into()
             }
             (Stage::Discovered(s), Event::Dismissed { dismissal }) => {
-                step((*s).dismiss(dismissal.clone()).map(Into::into))?
+                s.dismiss(dismissal.clone()).into()
             }
-            (Stage::Registered(s), Event::Reported { report }) => {
-                step((*s).report(report.clone()).map(Into::into))?
-            }
+            (Stage::Registered(s), Event::Reported { report }) => s.report(report.clone()).into(),
             (Stage::Registered(s), Event::Dismissed { dismissal }) => {
-                step((*s).dismiss(dismissal.clone()).map(Into::into))?
+                s.dismiss(dismissal.clone()).into()
             }
             (Stage::Reported(s), Event::TreatmentStarted { treatment }) => {
-                step((*s).start(treatment.clone()).map(Into::into))?
+                s.start(treatment.clone()).into()
             }
             (Stage::Treating(s), Event::TreatmentCompleted { completion }) => {
-                step((*s).complete(completion.clone()).map(Into::into))?
+                s.complete(completion.clone()).into()
             }
             (Stage::Treated(s), Event::AcceptancePassed { acceptance }) => {
-                step((*s).pass(acceptance.clone()).map(Into::into))?
+                s.pass(acceptance.clone()).into()
             }
             (Stage::Treated(s), Event::AcceptanceFailed { rejection }) => {
-                step((*s).fail(rejection.clone()).map(Into::into))?
+                s.fail(rejection.clone()).into()
             }
-            (Stage::Accepted(s), Event::Closed { closure }) => {
-                step((*s).close(closure.clone()).map(Into::into))?
-            }
-            (Stage::Closed(s), Event::Archived { seal }) => (*s).archive(seal.clone()).into(),
-            (Stage::Dismissed(s), Event::Archived { seal }) => (*s).archive(seal.clone()).into(),
+            (Stage::Accepted(s), Event::Closed { closure }) => s.close(closure.clone()).into(),
+            (Stage::Closed(s), Event::Archived { seal }) => s.archive(seal.clone()).into(),
+            (Stage::Dismissed(s), Event::Archived { seal }) => s.archive(seal.clone()).into(),
             (Stage::Archived(_), _) => return Err(misfit()),
             (mut stage, aux) => {
                 apply_auxiliary(
@@ -120,19 +116,23 @@ impl Hazard {
 /// Applies an event that keeps the stage. `None` if it does not fit.
 fn apply_auxiliary(
     stage: &mut Stage,
-    clocks: &mut Clocks,
+    clocks: &mut Deadlines,
     paused: &mut Option<Pause>,
     fired: &mut FiredRungs,
     event: &Event,
 ) -> Option<()> {
     let parts = stage.parts_mut();
     match event {
+        Event::DeadlinesChanged { change, .. } => change.apply_to(clocks),
         Event::DeadlinesSet { clocks: set, .. } => *clocks = *set,
         Event::Escalated { escalation, at } => {
             fired.insert(escalation.key, Fired { action: escalation.action, at: *at });
         }
         Event::ClockPaused { pause } if paused.is_none() => *paused = Some(pause.clone()),
-        Event::ClockResumed { .. } if paused.is_some() => *paused = None,
+        Event::ClockResumed { at, .. } => {
+            let pause = paused.take()?;
+            *clocks = clocks.shifted(*at - pause.at);
+        }
         Event::Commented { .. } => {}
         Event::EvidenceAdded { evidence, .. } => {
             parts.facts.evidence.extend(evidence.iter().cloned())

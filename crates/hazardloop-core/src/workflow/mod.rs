@@ -1,14 +1,15 @@
 //! The seven-step loop as a state machine: stage types with consuming transitions, the `Stage`
 //! enum for loaded records, commands and events, and the pure `decide` and `apply`.
 
+mod check;
 mod command;
 mod data;
 mod decide;
 mod error;
 mod event;
 pub mod graph;
-pub(crate) mod guard;
 mod hazard;
+mod input;
 mod rule;
 mod stage;
 mod stage_enum;

@@ -13,8 +13,6 @@ pub enum Rule {
     StepOrder,
     /// An archived record is sealed: it refuses every command.
     ArchivedIsSealed,
-    /// Registration needs grade, category, responsible unit, assignee and a deadline.
-    RegistrationComplete,
     /// The category must be one of the policy's responsibility matrix.
     KnownCategory,
     /// Deadlines come after discovery and after now.
@@ -35,8 +33,6 @@ pub enum Rule {
     FailureNeedsReason,
     /// A supervised major hazard (挂牌督办) is closed only by the bureau (核销).
     SupervisedClosedByBureau,
-    /// Closing is the school safety office's.
-    CloseBySafetyOffice,
     /// A dismissal needs a reason and is approved one level up.
     DismissalApprovedOneLevelUp,
     /// An extension is requested before the deadline, with a reason and a later date.
@@ -62,7 +58,6 @@ pub enum Rule {
 named_enum!(Rule {
     StepOrder => ("环节顺序不可跳过", "steps follow the transition table"),
     ArchivedIsSealed => ("已备案存档，不可再更改", "an archived record is sealed"),
-    RegistrationComplete => ("登记须有等级、类别、责任单位、责任人和整改期限", "registration needs grade, category, unit, assignee and deadline"),
     KnownCategory => ("类别须在责任矩阵中", "the category must be in the responsibility matrix"),
     DeadlineAfterStart => ("期限须晚于发现时间", "deadlines come after discovery"),
     MajorReportedToBureauInWriting => ("重大隐患须书面报告教育局", "a major hazard is reported to the bureau in writing"),
@@ -73,7 +68,6 @@ named_enum!(Rule {
     CheckerIsNotRectifier => ("验收人不得为整改人或责任人", "the checker is neither rectifier nor assignee"),
     FailureNeedsReason => ("验收不合格须说明理由", "a failed acceptance needs a reason"),
     SupervisedClosedByBureau => ("挂牌督办的重大隐患由教育局核销", "a supervised major hazard is closed by the bureau"),
-    CloseBySafetyOffice => ("销号由学校安全管理部门办理", "closing is the safety office's"),
     DismissalApprovedOneLevelUp => ("撤销须说明理由并经上一级批准", "dismissal needs a reason and approval one level up"),
     ExtensionBeforeDeadline => ("延期须在期限前申请", "an extension is requested before the deadline"),
     ExtensionDecidedBySuperior => ("延期由责任人的上级审批", "an extension is decided by the assignee's superior"),

@@ -1,16 +1,18 @@
 //! The stages of a hazard as types. Each carries exactly the data valid there, and each step is a
 //! method that consumes one stage and returns the next, so code holding a stage cannot take a step
 //! the loop does not allow.
+//!
+//! A move never fails and never checks: the rules are checked once, before the move, by
+//! `decide` (`check.rs` for the data, [`crate::org::authorize`] for who acts), and a stored
+//! history is protected by its hash chain.
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{named_enum, Facts, Grade};
+use crate::model::{named_enum, Facts};
 use crate::workflow::{
-    guard, Acceptance, Closure, Completion, Dismissal, FailedAttempt, Registration, Rejection,
-    Report, Rule, Seal, Treatment, WorkflowError,
+    Acceptance, Closure, Completion, Dismissal, FailedAttempt, Registration, Rejection, Report,
+    Seal, Treatment,
 };
-
-type Result<T> = std::result::Result<T, WorkflowError>;
 
 /// The name of a stage, without its data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -211,121 +213,83 @@ impl Discovered {
     }
 
     /// Step 2, 登记: the hazard enters the ledger.
-    pub fn register(self, registration: Registration) -> Result<Registered> {
-        if registration.deadline <= self.facts.discovered_at {
-            return Err(WorkflowError::broken(
-                Rule::DeadlineAfterStart,
-                "deadline: the rectification deadline is not after discovery",
-            ));
-        }
-        Ok(Registered { facts: self.facts, registration })
+    pub fn register(self, registration: Registration) -> Registered {
+        Registered { facts: self.facts, registration }
     }
 
     /// Dismiss a finding that is not a hazard.
-    pub fn dismiss(self, dismissal: Dismissal) -> Result<Dismissed> {
-        dismiss(self.facts, None, dismissal)
+    pub fn dismiss(self, dismissal: Dismissal) -> Dismissed {
+        Dismissed { facts: self.facts, registration: None, dismissal }
     }
-}
-
-fn dismiss(
-    facts: Facts,
-    registration: Option<Registration>,
-    dismissal: Dismissal,
-) -> Result<Dismissed> {
-    guard::reason(Rule::DismissalApprovedOneLevelUp, "note", &dismissal.note)?;
-    if dismissal.by == dismissal.requested_by {
-        return Err(WorkflowError::broken(
-            Rule::DismissalApprovedOneLevelUp,
-            "a dismissal is approved by someone other than who proposed it",
-        ));
-    }
-    Ok(Dismissed { facts, registration, dismissal })
 }
 
 impl Registered {
     /// Step 3, 报告: reported up the line; a major hazard to the bureau, in writing.
-    pub fn report(self, report: Report) -> Result<Reported> {
-        if self.registration.grade == Grade::Major && !(report.to_bureau && report.written) {
-            return Err(WorkflowError::broken(
-                Rule::MajorReportedToBureauInWriting,
-                "report: a major hazard must be reported to the education bureau in writing",
-            ));
-        }
-        Ok(Reported { facts: self.facts, registration: self.registration, report })
+    pub fn report(self, report: Report) -> Reported {
+        Reported { facts: self.facts, registration: self.registration, report }
     }
 
     /// Dismiss a registered finding (duplicate, or not a hazard after all).
-    pub fn dismiss(self, dismissal: Dismissal) -> Result<Dismissed> {
-        dismiss(self.facts, Some(self.registration), dismissal)
+    pub fn dismiss(self, dismissal: Dismissal) -> Dismissed {
+        Dismissed { facts: self.facts, registration: Some(self.registration), dismissal }
     }
 }
 
 impl Reported {
     /// Step 4a, 治理: treatment starts under a plan.
-    pub fn start(self, treatment: Treatment) -> Result<Treating> {
-        guard::treatment(&self.registration, &treatment)?;
-        Ok(Treating {
+    pub fn start(self, treatment: Treatment) -> Treating {
+        Treating {
             facts: self.facts,
             registration: self.registration,
             report: self.report,
             treatment,
-        })
+        }
     }
 }
 
 impl Treating {
     /// Step 4b: the rectifier says it is fixed, with evidence.
-    pub fn complete(self, completion: Completion) -> Result<Treated> {
-        guard::completion(&completion)?;
-        Ok(Treated {
+    pub fn complete(self, completion: Completion) -> Treated {
+        Treated {
             facts: self.facts,
             registration: self.registration,
             report: self.report,
             treatment: self.treatment,
             completion,
-        })
+        }
     }
 }
 
 impl Treated {
     /// Step 5, 验收 passed, by someone who is neither rectifier nor assignee.
-    pub fn pass(self, acceptance: Acceptance) -> Result<Accepted> {
-        guard::checker(&acceptance.by, &self.registration, &self.treatment, &self.completion)?;
-        Ok(Accepted {
+    pub fn pass(self, acceptance: Acceptance) -> Accepted {
+        Accepted {
             facts: self.facts,
             registration: self.registration,
             report: self.report,
             treatment: self.treatment,
             completion: self.completion,
             acceptance,
-        })
+        }
     }
 
     /// Step 5, 验收 failed: back to treatment with the same assignee; the attempt stays in history.
-    pub fn fail(self, rejection: Rejection) -> Result<Treating> {
-        guard::checker(&rejection.by, &self.registration, &self.treatment, &self.completion)?;
-        guard::reason(Rule::FailureNeedsReason, "reason", &rejection.reason)?;
+    pub fn fail(self, rejection: Rejection) -> Treating {
         let mut treatment = self.treatment;
         treatment.failed.push(FailedAttempt { completion: self.completion, rejection });
-        Ok(Treating {
+        Treating {
             facts: self.facts,
             registration: self.registration,
             report: self.report,
             treatment,
-        })
+        }
     }
 }
 
 impl Accepted {
     /// Step 6, 销号: the ledger entry is closed; a supervised major hazard only by the bureau (核销).
-    pub fn close(self, closure: Closure) -> Result<Closed> {
-        if self.report.supervision.is_some() && !closure.by_bureau {
-            return Err(WorkflowError::broken(
-                Rule::SupervisedClosedByBureau,
-                "this major hazard is under bureau supervision (挂牌督办); the bureau closes it",
-            ));
-        }
-        Ok(Closed {
+    pub fn close(self, closure: Closure) -> Closed {
+        Closed {
             facts: self.facts,
             registration: self.registration,
             report: self.report,
@@ -333,7 +297,7 @@ impl Accepted {
             completion: self.completion,
             acceptance: self.acceptance,
             closure,
-        })
+        }
     }
 }
 

@@ -1,8 +1,10 @@
 //! Deadlines (期限): the clocks of a hazard, computed from policy by grade and colour.
 //!
-//! Clocks are set by `DeadlinesSet` events that `decide` writes after each step, so folding the
-//! events gives the clocks back without the policy. Pauses shift them; granted extensions move
-//! `rectify_by`.
+//! Which step starts, stops or moves which clock is one table ([`CLOCK_TABLE`]). `decide`
+//! writes each step's change as a `DeadlinesChanged` event naming only the clocks it touches, so
+//! folding the events gives the clocks back without the policy. Resuming after a pause shifts
+//! them all; a granted extension moves `rectify_by`. (Histories written before schema 2 carry
+//! `DeadlinesSet` events, each replacing every clock; they still load.)
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -12,6 +14,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, Span};
 use crate::model::{named_enum, Grade, InputError, RiskColour};
+
+mod table;
+
+pub use table::{ClockRule, ClockSet, DeadlineChange, DueFrom, CLOCK_TABLE};
 
 /// The clocks a hazard can have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -65,26 +71,26 @@ impl ClockKind {
 /// The open clocks of a hazard: each kind with its due time. A fixed array (no allocation);
 /// serialised as a map from clock name to due time.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Clocks([Option<DateTime<Utc>>; 7]);
+pub struct Deadlines([Option<DateTime<Utc>>; 7]);
 
-impl Clocks {
+impl Deadlines {
     fn index(kind: ClockKind) -> usize {
         kind as usize
     }
 
     /// The due time of `kind`, if open.
     pub fn get(&self, kind: ClockKind) -> Option<DateTime<Utc>> {
-        self.0[Clocks::index(kind)]
+        self.0[Deadlines::index(kind)]
     }
 
     /// Opens (or moves) `kind`.
     pub fn set(&mut self, kind: ClockKind, due: DateTime<Utc>) {
-        self.0[Clocks::index(kind)] = Some(due);
+        self.0[Deadlines::index(kind)] = Some(due);
     }
 
     /// Stops `kind`.
     pub fn clear(&mut self, kind: ClockKind) {
-        self.0[Clocks::index(kind)] = None;
+        self.0[Deadlines::index(kind)] = None;
     }
 
     /// The open clocks, in loop order.
@@ -116,14 +122,14 @@ impl Clocks {
     }
 
     /// Every clock moved later by `by` (after a pause).
-    pub fn shifted(&self, by: Duration) -> Clocks {
-        Clocks(self.0.map(|due| due.map(|d| d + by)))
+    pub fn shifted(&self, by: Duration) -> Deadlines {
+        Deadlines(self.0.map(|due| due.map(|d| d + by)))
     }
 }
 
-impl FromIterator<(ClockKind, DateTime<Utc>)> for Clocks {
-    fn from_iter<I: IntoIterator<Item = (ClockKind, DateTime<Utc>)>>(iter: I) -> Clocks {
-        let mut clocks = Clocks::default();
+impl FromIterator<(ClockKind, DateTime<Utc>)> for Deadlines {
+    fn from_iter<I: IntoIterator<Item = (ClockKind, DateTime<Utc>)>>(iter: I) -> Deadlines {
+        let mut clocks = Deadlines::default();
         for (kind, due) in iter {
             clocks.set(kind, due);
         }
@@ -131,13 +137,13 @@ impl FromIterator<(ClockKind, DateTime<Utc>)> for Clocks {
     }
 }
 
-impl Serialize for Clocks {
+impl Serialize for Deadlines {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_map(self.iter())
     }
 }
 
-impl<'de> Deserialize<'de> for Clocks {
+impl<'de> Deserialize<'de> for Deadlines {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let map = BTreeMap::<ClockKind, DateTime<Utc>>::deserialize(d)?;
         Ok(map.into_iter().collect())
@@ -302,6 +308,23 @@ impl DeadlinePolicy {
         match grade {
             Grade::General => &self.general,
             Grade::Major => &self.major,
+        }
+    }
+
+    /// The policy's rule for `kind` on a hazard of `grade` (`close_by` of a supervised major
+    /// hazard: `supervised_close`); `None` where the grade runs no such clock. `rectify_by`
+    /// comes from [`DeadlinePolicy::rectify`], which also reads the colour.
+    pub fn rule(&self, kind: ClockKind, grade: Grade, supervised: bool) -> Option<DueRule> {
+        let g = self.of(grade);
+        match kind {
+            ClockKind::Register => Some(g.register),
+            ClockKind::Report => Some(g.report),
+            ClockKind::Plan => g.plan,
+            ClockKind::Rectify => Some(g.rectify),
+            ClockKind::Accept => Some(g.accept),
+            ClockKind::Close if supervised => Some(self.supervised_close),
+            ClockKind::Close => Some(g.close),
+            ClockKind::Archive => Some(g.archive),
         }
     }
 
