@@ -7,7 +7,6 @@ use hazardloop_core::model::{Lang, Named};
 use hazardloop_core::org::Org;
 use hazardloop_core::report::{CellContext, Column, LedgerRow, StatsTable};
 use hazardloop_core::store::LedgerPage;
-use hazardloop_core::workflow::StageKind;
 use serde_json::{json, Value};
 
 use crate::args::OutputFormat;
@@ -64,7 +63,8 @@ impl Out {
     }
 
     /// The result of a step.
-    pub fn outcome(&mut self, command: &str, outcome: &Outcome, stage: StageKind) {
+    pub fn outcome(&mut self, command: &str, outcome: &Outcome) {
+        let stage = outcome.stage;
         let events: Vec<&str> = outcome.events.iter().map(|r| r.event.type_name()).collect();
         match self.format {
             OutputFormat::Json => self.json(json!({

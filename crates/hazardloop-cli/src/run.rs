@@ -307,8 +307,7 @@ async fn execute<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<(), 
     let hazard = target.as_deref().map(hazard_id).transpose()?;
     let outcome =
         engine.execute(&actor, Request { hazard, command, idempotency_key: None }).await?;
-    let stage = engine.hazard(&app.opts.tenant, outcome.hazard).await?.hazard.kind();
-    out.outcome(name, &outcome, stage);
+    out.outcome(name, &outcome);
     Ok(())
 }
 

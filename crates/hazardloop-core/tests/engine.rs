@@ -530,3 +530,39 @@ async fn the_ledger_shows_a_deadline_that_passed_since_the_last_commit_as_overdu
     assert_eq!((after.rows[0].overdue, after.rows[0].as_of), (true, now), "and so does the row");
     assert_eq!(ledger(Some(false)).await.total, 0);
 }
+
+#[tokio::test]
+async fn which_step_notifies_whom_is_the_policys_notices() {
+    let mut f = Fixture::school();
+    // A county that tells the assignee when a hazard is registered to them, and nobody of a
+    // completion (its safety office watches the ledger instead).
+    let toml = "[notices]\nregister = [\"assignee\"]\nfail = [\"assignee\"]\n";
+    f.policy = hazardloop_core::policy::Policy::from_toml(toml).unwrap();
+    let clock = ManualClock::new(bj(2025, 3, 3, 9, 0));
+    let store = Arc::new(MemoryStore::new());
+    let e = engine(&f, store.clone(), RecordingNotifier::new(), &clock);
+    let id = treating(&e, &f).await;
+    let pending = store.outbox(&f.tenant, OutboxStatus::Pending).await.unwrap();
+    let kinds: Vec<(NoticeKind, Option<PersonId>)> =
+        pending.iter().map(|m| (m.notice.kind, m.to.clone())).collect();
+    let assignee = e
+        .hazard(&f.tenant, id)
+        .await
+        .unwrap()
+        .hazard
+        .stage
+        .registration()
+        .map(|r| r.assignee.clone());
+    assert_eq!(kinds, [(NoticeKind::StepTaken, assignee)], "only the registration notifies");
+    run(&e, &f, Some(id), Step::Complete).await;
+    let after = store.outbox(&f.tenant, OutboxStatus::Pending).await.unwrap();
+    assert_eq!(after.len(), 1, "a completion notifies nobody under this policy");
+    // A bad [notices] names its field.
+    let bad = hazardloop_core::policy::Policy::from_toml(
+        "[notices]\ncomplete = [\"principal\", \"principal\"]\n",
+    );
+    assert!(bad.unwrap_err().to_string().contains("notices.complete[1]"));
+    let typo =
+        hazardloop_core::policy::Policy::from_toml("[notices]\ncompelte = [\"principal\"]\n");
+    assert!(typo.unwrap_err().to_string().contains("compelte"));
+}

@@ -30,4 +30,4 @@ pub use clock::ManualClock;
 pub use conformance::{notifier_conformance, store_conformance};
 pub use fixture::{evidence, fold_onto, major_plan, Fixture, People};
 pub use notifiers::{Answer, FlakyNotifier, RecordingNotifier};
-pub use scenario::{Outcome, Scenario};
+pub use scenario::{Decision, Scenario};

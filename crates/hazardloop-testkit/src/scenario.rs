@@ -34,7 +34,7 @@ impl<'f> Scenario<'f> {
     }
 
     /// Decides `command` by `actor` on the given history.
-    pub fn when(self, actor: &Actor, command: Command) -> Outcome {
+    pub fn when(self, actor: &Actor, command: Command) -> Decision {
         let last = self.given.iter().map(Event::at).max().unwrap_or(self.fixture.start);
         let now = self.now.unwrap_or(last.max(self.fixture.start) + Duration::minutes(1));
         let before = match self.given.is_empty() {
@@ -46,19 +46,19 @@ impl<'f> Scenario<'f> {
         };
         let ctx = self.fixture.ctx(actor, now);
         let result = decide(before.as_ref(), command, &ctx);
-        Outcome { before, result }
+        Decision { before, result }
     }
 }
 
 /// What a command produced.
 #[derive(Debug)]
-#[must_use = "an outcome asserts nothing until a `then_` method is called"]
-pub struct Outcome {
+#[must_use = "a decision asserts nothing until a `then_` method is called"]
+pub struct Decision {
     before: Option<Hazard>,
     result: Result<Vec<Event>, WorkflowError>,
 }
 
-impl Outcome {
+impl Decision {
     /// Asserts the command produced exactly `expected`.
     pub fn then_events(self, expected: &[Event]) -> Hazard {
         let events = self.events();
@@ -66,7 +66,7 @@ impl Outcome {
         self.after(&events)
     }
 
-    /// Asserts the command produced events of these types, in order (`"registered"`, `"deadlines_set"`).
+    /// Asserts the command produced events of these types, in order (`"registered"`, `"deadlines_changed"`).
     pub fn then_event_types(self, expected: &[&str]) -> Hazard {
         let events = self.events();
         let types: Vec<_> = events.iter().map(Event::type_name).collect();

@@ -62,7 +62,7 @@ pub use contact::ContactKind;
 pub use dingtalk::{dingtalk_sign, DingTalkNotifier, DINGTALK_BASE_URL};
 pub use error::{SignatureError, WebhookError};
 pub use generic::{WebhookNotifier, IDEMPOTENCY_KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-pub use payload::{PayloadNotice, Recipient, WebhookPayload, PAYLOAD_VERSION};
+pub use payload::{PayloadNotice, PayloadRecipient, WebhookPayload, PAYLOAD_VERSION};
 pub use signature::{sign, verify_signature};
 pub use transport::DEFAULT_TIMEOUT;
 pub use wecom::{WeComFormat, WeComNotifier, WECOM_BASE_URL};

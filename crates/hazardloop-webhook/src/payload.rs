@@ -39,7 +39,7 @@ pub struct WebhookPayload {
     /// The tenant.
     pub tenant: TenantId,
     /// Who the delivery is for.
-    pub recipient: Recipient,
+    pub recipient: PayloadRecipient,
     /// The language of `subject`, `text` and each notice's texts.
     pub lang: Lang,
     /// Whether `notices` holds more than one notice.
@@ -54,7 +54,7 @@ pub struct WebhookPayload {
 
 /// The recipient of a [`WebhookPayload`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recipient {
+pub struct PayloadRecipient {
     /// The host's key for the person.
     pub person: PersonId,
     /// Display name.
@@ -82,7 +82,7 @@ impl WebhookPayload {
             version: PAYLOAD_VERSION,
             idempotency_key: delivery.idempotency_key.clone(),
             tenant: delivery.tenant.clone(),
-            recipient: Recipient {
+            recipient: PayloadRecipient {
                 person: delivery.to.person.clone(),
                 name: delivery.to.name.clone(),
                 contacts: delivery.to.contacts.clone(),

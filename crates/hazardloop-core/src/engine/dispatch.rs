@@ -41,20 +41,8 @@ impl<S: Store, N: Notifier> Engine<S, N> {
                 if claimed.is_empty() {
                     break;
                 }
-                let mut settlements = Vec::with_capacity(claimed.len());
                 for group in groups(claimed) {
-                    self.deliver_group(group, now, &mut report, &mut settlements).await;
-                }
-                // The batch's settlements go to the store together, each settling alone.
-                let counters: Vec<Counter> =
-                    settlements.iter().map(|s| Counter::of(&s.2)).collect();
-                let results = self.store.settle_many(settlements).await;
-                for (counter, result) in counters.into_iter().zip(results) {
-                    if result? {
-                        *counter.of_report(&mut report) += 1;
-                    } else {
-                        report.stale += 1;
-                    }
+                    self.deliver_group(group, now, &mut report).await?;
                 }
             }
             tracing::Span::current().record("delivered", report.delivered);
@@ -69,9 +57,8 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         group: Vec<Claimed>,
         now: DateTime<Utc>,
         report: &mut DispatchReport,
-        settlements: &mut Vec<(crate::model::MessageId, u64, Settlement)>,
-    ) {
-        let Some(first) = group.first() else { return };
+    ) -> Result<(), EngineError> {
+        let Some(first) = group.first() else { return Ok(()) };
         let tenant = first.message.tenant.clone();
         let person = first.message.to.clone();
         let addressee = match (&person, self.org(&tenant)) {
@@ -104,6 +91,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
                 result
             }
         };
+        let mut settlements = Vec::with_capacity(group.len());
         for claimed in group {
             let attempts = claimed.message.attempts;
             let settlement = match &outcome {
@@ -121,6 +109,18 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             };
             settlements.push((claimed.message.id, claimed.token, settlement));
         }
+        // A group's messages settle together as soon as its delivery ends (a dispatcher stopped
+        // later loses no acknowledgement), each settling on its own.
+        let counters: Vec<Counter> = settlements.iter().map(|s| Counter::of(&s.2)).collect();
+        let results = self.store.settle_many(settlements).await;
+        for (counter, result) in counters.into_iter().zip(results) {
+            if result? {
+                *counter.of_report(report) += 1;
+            } else {
+                report.stale += 1;
+            }
+        }
+        Ok(())
     }
 
     /// `base × 2^(attempts − 1)`, at most `backoff_max`, times a jitter of 0.8–1.2 derived from

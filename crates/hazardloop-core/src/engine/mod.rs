@@ -20,14 +20,14 @@ pub use sweep::SweepReport;
 
 use crate::chain::{ChainHash, Recorded};
 use crate::clock::Clock;
-use crate::escalation::{next_fire, Recipient};
-use crate::model::{Actor, Grade, HazardId, Lang, MessageId, TenantId};
-use crate::notify::{resolve, Notice, NoticeKind, Notifier, Resolved};
+use crate::escalation::next_fire;
+use crate::model::{Actor, Grade, HazardId, Lang, TenantId};
+use crate::notify::{compose, Notifier};
 use crate::org::Org;
 use crate::policy::Policy;
 use crate::report::LedgerRow;
-use crate::store::{Commit, IdempotentResult, OutboxMessage, OutboxStatus, Store};
-use crate::workflow::{decide, Command, Context, Event, Hazard};
+use crate::store::{Commit, IdempotentResult, Store};
+use crate::workflow::{decide, Command, Context, Event, Hazard, StageKind};
 
 /// A command addressed to a hazard, with an optional idempotency key.
 #[derive(Clone, Debug, PartialEq)]
@@ -67,6 +67,10 @@ pub struct Outcome {
     pub version: u64,
     /// The events written.
     pub events: Vec<Recorded>,
+    /// The hazard's stage after the command.
+    pub stage: StageKind,
+    /// The hazard's ledger row after the command (as at the command's time).
+    pub ledger: LedgerRow,
     /// True when this is the stored result of an earlier call with the same idempotency key.
     pub replayed: bool,
 }
@@ -234,7 +238,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         };
         let ctx = Context { now, actor, policy: &self.policy, org: &org };
         // Each command is decided on the state its predecessors leave. `record` folds all the
-        // events once more as it chains them, so the state after the last command is not folded
+        // events once as it chains them, so the state after the last command is not folded
         // here (nor is the loaded hazard cloned for a lone command).
         let loaded = hazard.as_ref().map(|l| &l.hazard);
         let mut state: Option<Hazard> = None;
@@ -243,10 +247,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         for (i, command) in commands.into_iter().enumerate() {
             let new = decide(state.as_ref().or(loaded), command, &ctx)?;
             if i < last {
-                state = Some(match state.take().or_else(|| loaded.cloned()) {
-                    Some(h) => new.iter().try_fold(h, Hazard::apply)?,
-                    None => Hazard::fold(id, &new)?,
-                });
+                state = Some(fold_decided(state.take().or_else(|| loaded.cloned()), id, &new)?);
             }
             events.extend(new);
         }
@@ -254,19 +255,20 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         let prev = hazard.as_ref().map_or(ChainHash::default(), |h| h.head);
         let (after, records) =
             self.record(tenant, id, hazard.map(|h| h.hazard), events, now, prev)?;
-        let outbox = self.notices_for(&after, &records, &org, now);
+        let outbox = compose::for_events(self.policy.notices(), &after, &records, &org, now);
         let idempotency = key.map(|key| IdempotentResult {
             key,
             hazard: id,
             version: after.version,
             events: records.len() as u64,
         });
-        let version = after.version;
+        let (version, stage) = (after.version, after.kind());
+        let ledger = LedgerRow::from_hazard(&after, now);
         let commit = Commit {
             tenant: tenant.clone(),
             hazard: id,
             expected_version: before,
-            ledger: LedgerRow::from_hazard(&after, now),
+            ledger: ledger.clone(),
             next_due: self.next_due(&after),
             state: after,
             events: records.clone(),
@@ -274,7 +276,9 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             idempotency: idempotency.clone(),
         };
         match self.store.commit(commit).await {
-            Ok(()) => Ok(Outcome { hazard: id, version, events: records, replayed: false }),
+            Ok(()) => {
+                Ok(Outcome { hazard: id, version, events: records, stage, ledger, replayed: false })
+            }
             // A concurrent retry with the same key landed first: return its result.
             Err(crate::store::StoreError::DuplicateKey) => match idempotency {
                 Some(k) => match self.store.idempotent(tenant, &k.key).await? {
@@ -293,13 +297,27 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         done: IdempotentResult,
     ) -> Result<Outcome, EngineError> {
         let stored = self.store.load(tenant, done.hazard).await?;
-        let events = stored
-            .map(|r| r.events)
-            .unwrap_or_default()
+        let history = stored.map(|r| r.events).unwrap_or_default();
+        let upto: Vec<&Event> =
+            history.iter().filter(|e| e.seq <= done.version).map(|e| &e.event).collect();
+        // The hazard as that command left it, from its stored history.
+        let state = Hazard::fold(done.hazard, upto)?;
+        let at = history
+            .iter()
+            .find(|e| e.seq == done.version)
+            .map_or_else(|| self.clock.now(), |e| e.recorded_at);
+        let events = history
             .into_iter()
             .filter(|e| e.seq > done.version - done.events && e.seq <= done.version)
             .collect();
-        Ok(Outcome { hazard: done.hazard, version: done.version, events, replayed: true })
+        Ok(Outcome {
+            hazard: done.hazard,
+            version: done.version,
+            events,
+            stage: state.kind(),
+            ledger: LedgerRow::from_hazard(&state, at),
+            replayed: true,
+        })
     }
 
     /// Chains new events onto a hazard and folds them.
@@ -317,10 +335,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         let mut records = Vec::with_capacity(events.len());
         for event in events {
             seq += 1;
-            state = Some(match state {
-                None => Hazard::start(id, &event)?,
-                Some(h) => h.apply(&event)?,
-            });
+            state = Some(fold_decided(state, id, std::slice::from_ref(&event))?);
             let record = Recorded::new(tenant.clone(), id, seq, now, event, prev);
             prev = record.hash;
             records.push(record);
@@ -346,111 +361,6 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         )
     }
 
-    /// Outbox messages for the events of a command (not escalations: the sweep writes those).
-    fn notices_for(
-        &self,
-        hazard: &Hazard,
-        records: &[Recorded],
-        org: &Org,
-        now: DateTime<Utc>,
-    ) -> Vec<OutboxMessage> {
-        let mut out = Vec::new();
-        for r in records {
-            let (kind, to, note): (NoticeKind, &[Recipient], Option<String>) = match &r.event {
-                Event::TreatmentCompleted { .. } => {
-                    (NoticeKind::AcceptanceRequested, &[Recipient::SafetyOffice], None)
-                }
-                Event::AcceptanceFailed { rejection } => (
-                    NoticeKind::AcceptanceFailed,
-                    &[Recipient::Assignee],
-                    Some(rejection.reason.clone()),
-                ),
-                Event::Closed { .. } => {
-                    (NoticeKind::Closed, &[Recipient::Assignee, Recipient::UnitHead], None)
-                }
-                _ => continue,
-            };
-            let notice = self.notice(hazard, kind, None, note);
-            let group = format!("event:{}:{}", hazard.id, r.seq);
-            out.extend(self.address(hazard, org, to, notice, &group, now));
-        }
-        out
-    }
-
-    fn notice(
-        &self,
-        hazard: &Hazard,
-        kind: NoticeKind,
-        clock: Option<(crate::deadline::ClockKind, DateTime<Utc>)>,
-        note: Option<String>,
-    ) -> Notice {
-        let facts = hazard.stage.facts();
-        Notice {
-            kind,
-            hazard: hazard.id,
-            title: facts.title.clone(),
-            location: facts.location.clone(),
-            stage: hazard.kind(),
-            clock: clock.map(|c| c.0),
-            due: clock.map(|c| c.1),
-            note,
-        }
-    }
-
-    /// One outbox message per person the recipients resolve to (deduplicated); a role nobody
-    /// holds becomes a message with no recipient, dead-lettered with the reason at dispatch.
-    fn address(
-        &self,
-        hazard: &Hazard,
-        org: &Org,
-        to: &[Recipient],
-        notice: Notice,
-        group: &str,
-        now: DateTime<Utc>,
-    ) -> Vec<OutboxMessage> {
-        let registration = hazard.stage.registration();
-        let unit = registration.map_or(&hazard.stage.facts().unit, |r| &r.responsible_unit);
-        let assignee = registration.map(|r| &r.assignee);
-        let mut people = Vec::new();
-        let mut missing = Vec::new();
-        for &recipient in to {
-            match resolve(org, recipient, unit, assignee) {
-                Resolved::People(found) => {
-                    for p in found {
-                        if !people.contains(&p) {
-                            people.push(p);
-                        }
-                    }
-                }
-                Resolved::Nobody(reason) => missing.push(reason),
-            }
-        }
-        let message = |to: Option<crate::model::PersonId>, group: String, error: Option<String>| {
-            OutboxMessage {
-                id: MessageId::new_at(now),
-                tenant: hazard.tenant().clone(),
-                group,
-                to,
-                notice: notice.clone(),
-                created_at: now,
-                available_at: now,
-                attempts: 0,
-                last_error: error,
-                status: OutboxStatus::Pending,
-            }
-        };
-        let mut out: Vec<OutboxMessage> = people
-            .into_iter()
-            .map(|p| message(Some(p.clone()), format!("{group}:{p}"), None))
-            .collect();
-        out.extend(
-            missing
-                .into_iter()
-                .map(|reason| message(None, format!("{group}:nobody"), Some(reason))),
-        );
-        out
-    }
-
     /// Loads a hazard's latest state and chain head (one read; `verify` checks the history).
     async fn load(&self, tenant: &TenantId, id: HazardId) -> Result<Loaded, EngineError> {
         let snapshot = self
@@ -463,6 +373,25 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             version: snapshot.hazard.version,
             hazard: snapshot.hazard,
         })
+    }
+}
+
+/// Folds events that `decide` just produced onto the state they were decided on. They always
+/// fit (`decide` checked the transition table and the stage); were one not to, the step is
+/// reported as not allowed from that stage and nothing is written. A stored history that does
+/// not fold is another matter: that is [`EngineError::Damaged`], from loading.
+fn fold_decided(
+    state: Option<Hazard>,
+    id: HazardId,
+    events: &[Event],
+) -> Result<Hazard, EngineError> {
+    let step = events.iter().find_map(Event::step).unwrap_or(crate::workflow::Step::Discover);
+    let stage = state.as_ref().map_or(StageKind::Discovered, Hazard::kind);
+    let misfit =
+        |_| EngineError::Workflow(crate::workflow::WorkflowError::NotAllowed { stage, step });
+    match state {
+        Some(h) => events.iter().try_fold(h, Hazard::apply).map_err(misfit),
+        None => Hazard::fold(id, events).map_err(misfit),
     }
 }
 

@@ -6,7 +6,7 @@ use tracing::Instrument;
 use super::{Engine, EngineError};
 use crate::escalation::plan_sweep;
 use crate::model::{Grade, MessageId};
-use crate::notify::{NoticeKind, Notifier};
+use crate::notify::{compose, Notifier};
 use crate::report::LedgerRow;
 use crate::store::{Commit, Due, Store, StoreError};
 use crate::workflow::Event;
@@ -154,13 +154,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         let group = format!("sweep:{sweep_id}");
         let mut outbox = Vec::new();
         for e in &planned {
-            let notice = self.notice(
-                &hazard,
-                NoticeKind::from(e.action),
-                Some((e.key.clock, e.key.due)),
-                None,
-            );
-            outbox.extend(self.address(&hazard, &org, &e.to, notice, &group, now));
+            outbox.extend(compose::for_escalation(&hazard, e, &org, &group, now));
         }
         let events: Vec<Event> =
             planned.iter().map(|e| Event::Escalated { escalation: e.clone(), at: now }).collect();

@@ -2,6 +2,7 @@
 //! delivers them. Delivery goes through the outbox (see [`crate::store`]): at least once, with an
 //! idempotency key on every delivery.
 
+pub mod compose;
 mod notice;
 mod recipients;
 

@@ -28,6 +28,8 @@ pub enum NoticeKind {
     AcceptanceFailed,
     /// The ledger entry was closed.
     Closed,
+    /// Another step was taken (for steps the policy's `[notices]` adds).
+    StepTaken,
 }
 
 named_enum!(NoticeKind {
@@ -39,7 +41,21 @@ named_enum!(NoticeKind {
     AcceptanceRequested => ("待验收", "acceptance requested"),
     AcceptanceFailed => ("验收不合格", "acceptance failed"),
     Closed => ("已销号", "closed"),
+    StepTaken => ("隐患办理进展", "hazard update"),
 });
+
+impl NoticeKind {
+    /// The notice a step sends, when the policy's `[notices]` names recipients for it.
+    pub fn of_step(step: crate::workflow::Step) -> NoticeKind {
+        use crate::workflow::Step;
+        match step {
+            Step::Complete => NoticeKind::AcceptanceRequested,
+            Step::Fail => NoticeKind::AcceptanceFailed,
+            Step::Close => NoticeKind::Closed,
+            _ => NoticeKind::StepTaken,
+        }
+    }
+}
 
 impl From<Action> for NoticeKind {
     fn from(action: Action) -> NoticeKind {
@@ -105,6 +121,8 @@ impl Notice {
             (AcceptanceFailed, Lang::En) => "The check failed: rework it as noted.",
             (Closed, Lang::Zh) => "隐患已销号，请归档备案。",
             (Closed, Lang::En) => "The hazard is closed; file the record.",
+            (StepTaken, Lang::Zh) => "隐患办理有新进展，请知悉。",
+            (StepTaken, Lang::En) => "The hazard has moved on; for your information.",
         }
     }
 

@@ -4,6 +4,7 @@
 //! written out with a comment on every line.
 
 mod limits;
+mod notices;
 mod permissions;
 
 use std::collections::BTreeSet;
@@ -11,6 +12,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 pub use limits::{Limit, Limits};
+pub use notices::Notices;
 pub use permissions::Permissions;
 
 use crate::calendar::{Calendar, CalendarConfig, Span};
@@ -92,7 +94,7 @@ impl Default for MatrixSource {
 /// Outbox delivery: retries with exponential backoff and jitter, then dead letter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Delivery {
+pub struct DeliveryPolicy {
     /// Attempts before a message is dead-lettered.
     pub max_attempts: u32,
     /// The first retry's delay; each later one doubles, up to `backoff_max`.
@@ -101,9 +103,13 @@ pub struct Delivery {
     pub backoff_max: Span,
 }
 
-impl Default for Delivery {
+impl Default for DeliveryPolicy {
     fn default() -> Self {
-        Delivery { max_attempts: 8, backoff_base: Span::minutes(1), backoff_max: Span::hours(6) }
+        DeliveryPolicy {
+            max_attempts: 8,
+            backoff_base: Span::minutes(1),
+            backoff_max: Span::hours(6),
+        }
     }
 }
 
@@ -125,8 +131,10 @@ pub struct PolicyDoc {
     pub permissions: Permissions,
     /// Input limits.
     pub limits: Limits,
+    /// Which step notifies which roles.
+    pub notices: Notices,
     /// Outbox delivery.
-    pub delivery: Delivery,
+    pub delivery: DeliveryPolicy,
 }
 
 /// A validated policy, ready to use: the document plus the calendar and matrix built from it.
@@ -170,6 +178,7 @@ impl Policy {
         doc.ladders.validate(&calendar)?;
         doc.permissions.validate()?;
         doc.limits.validate()?;
+        doc.notices.validate()?;
         if doc.delivery.max_attempts == 0 {
             return Err(InputError::Malformed {
                 field: "delivery.max_attempts".into(),
@@ -226,8 +235,13 @@ impl Policy {
         &self.doc.limits
     }
 
+    /// Which step notifies which roles.
+    pub fn notices(&self) -> &Notices {
+        &self.doc.notices
+    }
+
     /// Outbox delivery.
-    pub fn delivery(&self) -> &Delivery {
+    pub fn delivery(&self) -> &DeliveryPolicy {
         &self.doc.delivery
     }
 }

@@ -8,7 +8,8 @@ use crate::escalation::Escalation;
 use crate::model::{Evidence, Facts, PersonId};
 use crate::workflow::{
     Acceptance, Closure, Completion, Dismissal, ExtensionDecision, ExtensionRequest,
-    InterimControl, Pause, Progress, Registration, Rejection, Report, Seal, Supervision, Treatment,
+    InterimControl, Pause, Progress, Registration, Rejection, Report, Seal, Step, Supervision,
+    Treatment,
 };
 
 /// The schema version written with every event. Older versions stay loadable: a change to an
@@ -197,6 +198,37 @@ impl Event {
             Event::DeadlinesSet { .. } => "deadlines_set",
             Event::Escalated { .. } => "escalated",
         }
+    }
+
+    /// The step the event records; `None` for events of the engine itself (deadlines,
+    /// escalations). A fix on the spot records the steps it stands for, one event each.
+    pub fn step(&self) -> Option<Step> {
+        Some(match self {
+            Event::Discovered { .. } => Step::Discover,
+            Event::Registered { .. } => Step::Register,
+            Event::Reported { .. } => Step::Report,
+            Event::TreatmentStarted { .. } => Step::StartTreatment,
+            Event::TreatmentCompleted { .. } => Step::Complete,
+            Event::AcceptancePassed { .. } => Step::Pass,
+            Event::AcceptanceFailed { .. } => Step::Fail,
+            Event::Closed { .. } => Step::Close,
+            Event::Archived { .. } => Step::Archive,
+            Event::Dismissed { .. } => Step::Dismiss,
+            Event::InterimControlAdded { .. } => Step::AddInterimControl,
+            Event::ProgressRecorded { .. } => Step::RecordProgress,
+            Event::ExtensionRequested { .. } => Step::RequestExtension,
+            Event::ExtensionDecided { decision } if decision.granted => Step::GrantExtension,
+            Event::ExtensionDecided { .. } => Step::DenyExtension,
+            Event::ClockPaused { .. } => Step::PauseClock,
+            Event::ClockResumed { .. } => Step::ResumeClock,
+            Event::Reassigned { .. } => Step::Reassign,
+            Event::EvidenceAdded { .. } => Step::AddEvidence,
+            Event::Commented { .. } => Step::Comment,
+            Event::Supervised { .. } => Step::Supervise,
+            Event::DeadlinesChanged { .. }
+            | Event::DeadlinesSet { .. }
+            | Event::Escalated { .. } => return None,
+        })
     }
 
     /// Who caused it; `None` for events of the engine itself (deadlines, escalations).
