@@ -43,7 +43,7 @@ pub(crate) async fn ledger(
         now: query.now,
         from: query.discovered_from,
         to: query.discovered_to,
-        text: query.text.as_ref().map(|t| format!("%{}%", escape_like(t))),
+        text: query.search_text().map(|t| format!("%{}%", escape_like(&t))),
         limit: (query.limit > 0).then(|| i64::try_from(query.limit).unwrap_or(i64::MAX)),
         offset: i64::try_from(query.offset).unwrap_or(i64::MAX),
     };
@@ -88,7 +88,11 @@ pub(crate) async fn ledger(
     }
     if b.text.is_some() {
         let p = n(&params);
-        conds.push(format!("(title LIKE ${p} ESCAPE '\\' OR location LIKE ${p} ESCAPE '\\')"));
+        // `LedgerQuery::search_text` is trimmed and lowered (A–Z only); fold the columns the
+        // same way (`lower` would also fold other scripts' letters).
+        conds.push(format!(
+            "({ASCII_LOWER_TITLE} LIKE ${p} ESCAPE '\\' OR {ASCII_LOWER_LOCATION} LIKE ${p} ESCAPE '\\')"
+        ));
         params.push(&b.text);
     }
     let s = store.sql.quoted_schema();
@@ -119,6 +123,12 @@ pub(crate) async fn ledger(
         .map_err(|e| corrupt("ledger row", e))?;
     Ok(LedgerPage { total: usize::try_from(total).unwrap_or(0), rows })
 }
+
+/// The title and location with A–Z in lower case and nothing else changed.
+const ASCII_LOWER_TITLE: &str =
+    "translate(title, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')";
+const ASCII_LOWER_LOCATION: &str =
+    "translate(location, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')";
 
 /// `text` as a literal inside a LIKE pattern (escape character `\`).
 fn escape_like(text: &str) -> String {

@@ -116,8 +116,10 @@ impl LedgerSql {
             );
             filter += &if want { format!(" AND {overdue}") } else { format!(" AND NOT {overdue}") };
         }
-        if let Some(text) = &q.text {
-            filter += " AND (instr(title, ?) > 0 OR instr(location, ?) > 0)";
+        // `LedgerQuery::search_text` is trimmed and lowered (A–Z); SQLite's `lower` folds the
+        // same letters and no others.
+        if let Some(text) = q.search_text() {
+            filter += " AND (instr(lower(title), ?) > 0 OR instr(lower(location), ?) > 0)";
             params.push(Value::Text(text.clone()));
             params.push(Value::Text(text.clone()));
         }

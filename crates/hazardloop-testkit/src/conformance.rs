@@ -514,10 +514,14 @@ pub async fn ledger_queries_filter_and_page<S: Store>(store: &S) {
         StageKind::Accepted,
         StageKind::Closed,
     ];
+    // Titles in mixed Latin case: the text search ignores the case of A–Z, nothing else.
+    let titles = ["Fire EXIT 扶手", "fire exit 扶手", "FİRE 扶手", "Lab 扶手", "扶手"];
     for (i, to) in stages.into_iter().enumerate() {
         let g = Fixture { start: f.start + Duration::minutes(i as i64), ..f.clone() };
         let (hazard, records) = sample(&g, to);
-        ok("commit", store.commit(commit(&f.tenant, &hazard, 0, records, g.start))).await;
+        let mut c = commit(&f.tenant, &hazard, 0, records, g.start);
+        c.ledger.title = titles[i].into();
+        ok("commit", store.commit(c)).await;
     }
     let q = |edit: &dyn Fn(&mut LedgerQuery)| {
         let mut query = LedgerQuery { limit: 100, ..LedgerQuery::default() };
@@ -553,6 +557,25 @@ pub async fn ledger_queries_filter_and_page<S: Store>(store: &S) {
     .await;
     assert_eq!(not_overdue.total, 3, "the other three");
     assert_eq!(count(q(&|x| x.text = Some("扶手".into()))).await.total, 5);
+    assert_eq!(count(q(&|x| x.text = Some("  扶手 ".into()))).await.total, 5, "trimmed");
+    assert_eq!(count(q(&|x| x.text = Some("   ".into()))).await.total, 5, "blank: everything");
+    assert_eq!(count(q(&|x| x.text = Some("EXIT".into()))).await.total, 2, "A–Z case ignored");
+    assert_eq!(count(q(&|x| x.text = Some("fire".into()))).await.total, 2, "İ is not I");
+    assert_eq!(count(q(&|x| x.text = Some("100%".into()))).await.total, 0, "% is literal");
+    // Every store agrees with the one rule, `LedgerQuery::matches`, on every query above.
+    let everything = count(q(&|_| {})).await.rows;
+    for query in [
+        q(&|x| x.text = Some("lab".into())),
+        q(&|x| x.stages = [StageKind::Registered, StageKind::Treating].into_iter().collect()),
+        q(&|x| {
+            x.overdue = Some(true);
+            x.now = Some(late);
+        }),
+    ] {
+        let got: Vec<_> = count(query.clone()).await.rows.into_iter().map(|r| r.id).collect();
+        let want: Vec<_> = everything.iter().filter(|r| query.matches(r)).map(|r| r.id).collect();
+        assert_eq!(got, want, "the store and LedgerQuery::matches disagree on {query:?}");
+    }
     let page = count(q(&|x| {
         x.limit = 3;
         x.offset = 2;

@@ -46,24 +46,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         checked.map_err(crate::workflow::WorkflowError::Input)?;
         let org = self.org(tenant)?;
         let now = self.clock.now();
-        let units = filter.unit.as_ref().map(|u| {
-            std::iter::once(u.clone())
-                .chain(org.descendants(u).into_iter().map(|d| d.id.clone()))
-                .collect()
-        });
-        let query = LedgerQuery {
-            stages: filter.stages.clone(),
-            units,
-            category: filter.category.clone(),
-            grade: filter.grade,
-            overdue: filter.overdue,
-            now: Some(now),
-            discovered_from: filter.discovered_from,
-            discovered_to: filter.discovered_to,
-            text: filter.text.clone(),
-            offset: page.offset,
-            limit: page.limit,
-        };
+        let query = LedgerQuery::new(filter, &org, Some(now), page);
         let mut page = self.store.ledger(tenant, &query).await?;
         // Stored rows are as at their last commit; the flags shown are as at now, as filtered.
         page.rows = page.rows.into_iter().map(|row| row.as_at(now)).collect();

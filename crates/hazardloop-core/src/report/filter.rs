@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Category, Grade, UnitId};
 use crate::org::Org;
 use crate::report::LedgerRow;
+use crate::store::LedgerQuery;
 use crate::workflow::StageKind;
 
 /// Which ledger rows to show. Every criterion left empty lets every row through; the criteria
@@ -17,8 +18,8 @@ use crate::workflow::StageKind;
 pub struct LedgerFilter {
     /// The row's current stage is one of these; empty for any stage.
     pub stages: BTreeSet<StageKind>,
-    /// The row's `overdue` flag equals this ([`LedgerRow::is_overdue_at`] as at the row's
-    /// `as_of`; `Engine::ledger` judges it at the engine clock's now).
+    /// Whether the row is overdue ([`LedgerRow::is_overdue_at`]) as at the row's `as_of`;
+    /// `Engine::ledger` judges it at the engine clock's now.
     pub overdue: Option<bool>,
     /// The row's accountable unit (responsible unit, else where it was found) is this unit or
     /// below it. An id the organisation does not know matches nothing.
@@ -31,27 +32,24 @@ pub struct LedgerFilter {
     pub discovered_from: Option<DateTime<Utc>>,
     /// Found before this instant (exclusive, so a [`super::Period`]'s bounds fit directly).
     pub discovered_to: Option<DateTime<Utc>>,
-    /// Text the title or the location contains, ignoring case; blank matches everything.
+    /// Text the title or the location contains, ignoring the case of Latin letters; blank
+    /// matches everything.
     pub text: Option<String>,
 }
 
 impl LedgerFilter {
-    /// Whether `row` passes every criterion; `org` resolves the unit criterion.
+    /// Whether `row` passes every criterion; `org` resolves the unit criterion. The rule is
+    /// [`LedgerQuery::matches`] (the one every store follows), with overdue judged as at the
+    /// row's `as_of`.
     pub fn matches(&self, row: &LedgerRow, org: &Org) -> bool {
-        (self.stages.is_empty() || self.stages.contains(&row.stage))
-            && self.overdue.is_none_or(|o| o == row.overdue)
-            && self.unit.as_ref().is_none_or(|scope| org.is_within(row.accountable_unit(), scope))
-            && self.category.as_ref().is_none_or(|c| row.category.as_ref() == Some(c))
-            && self.grade.is_none_or(|g| row.grade == Some(g))
-            && self.discovered_from.is_none_or(|from| row.discovered_at >= from)
-            && self.discovered_to.is_none_or(|to| row.discovered_at < to)
-            && self.text.as_deref().is_none_or(|text| contains_text(row, text))
+        LedgerQuery::new(self, org, None, Page::all()).matches(row)
     }
 
     /// The rows on `page` among those matching, in the order given, and how many match in all.
     pub fn page<'a>(&self, rows: &'a [LedgerRow], org: &Org, page: Page) -> Paged<'a> {
+        let query = LedgerQuery::new(self, org, None, page);
         let mut paged = Paged { total: 0, rows: Vec::new() };
-        for row in rows.iter().filter(|r| self.matches(r, org)) {
+        for row in rows.iter().filter(|r| query.matches(r)) {
             if paged.total >= page.offset && paged.rows.len() < page.limit {
                 paged.rows.push(row);
             }
@@ -59,13 +57,6 @@ impl LedgerFilter {
         }
         paged
     }
-}
-
-fn contains_text(row: &LedgerRow, text: &str) -> bool {
-    let needle = text.trim().to_lowercase();
-    needle.is_empty()
-        || row.title.to_lowercase().contains(&needle)
-        || row.location.to_lowercase().contains(&needle)
 }
 
 /// A window on a list: skip `offset` rows, show at most `limit`.

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::chain::{ChainHash, Recorded};
 use crate::model::{Category, Grade, HazardId, MessageId, PersonId, TenantId, UnitId};
 use crate::notify::Notice;
-use crate::report::LedgerRow;
+use crate::org::Org;
+use crate::report::{LedgerFilter, LedgerRow, Page};
 use crate::workflow::{Hazard, StageKind};
 
 /// Everything one command (or one sweep of one hazard) writes.
@@ -124,7 +125,9 @@ pub struct LedgerQuery {
     pub discovered_from: Option<DateTime<Utc>>,
     /// Discovered before.
     pub discovered_to: Option<DateTime<Utc>>,
-    /// Text contained in the title or location.
+    /// Text contained in the title or location, ignoring the case of Latin letters (A–Z);
+    /// leading and trailing blanks are ignored, and a blank text matches everything. Stores
+    /// search for [`LedgerQuery::search_text`].
     pub text: Option<String>,
     /// Rows to skip.
     pub offset: usize,
@@ -133,7 +136,37 @@ pub struct LedgerQuery {
 }
 
 impl LedgerQuery {
-    /// Whether `row` passes the filters (the reference every store must agree with).
+    /// The query of `filter` on `page`, judged at `now` (else each row's `as_of`): the unit is
+    /// expanded to its subtree in `org` (a unit `org` does not know matches nothing).
+    pub fn new(
+        filter: &LedgerFilter,
+        org: &Org,
+        now: Option<DateTime<Utc>>,
+        page: Page,
+    ) -> LedgerQuery {
+        let units = filter.unit.as_ref().map(|u| match org.unit(u) {
+            Some(_) => std::iter::once(u.clone())
+                .chain(org.descendants(u).into_iter().map(|d| d.id.clone()))
+                .collect(),
+            None => Vec::new(),
+        });
+        LedgerQuery {
+            stages: filter.stages.clone(),
+            units,
+            category: filter.category.clone(),
+            grade: filter.grade,
+            overdue: filter.overdue,
+            now,
+            discovered_from: filter.discovered_from,
+            discovered_to: filter.discovered_to,
+            text: filter.text.clone(),
+            offset: page.offset,
+            limit: page.limit,
+        }
+    }
+
+    /// Whether `row` passes the filters: the one rule, which every store's query must agree
+    /// with (the conformance suite compares them).
     pub fn matches(&self, row: &LedgerRow) -> bool {
         (self.stages.is_empty() || self.stages.contains(&row.stage))
             && self.units.as_ref().is_none_or(|u| u.contains(row.accountable_unit()))
@@ -142,10 +175,18 @@ impl LedgerQuery {
             && self.discovered_from.is_none_or(|t| row.discovered_at >= t)
             && self.discovered_to.is_none_or(|t| row.discovered_at < t)
             && self.overdue.is_none_or(|want| self.is_overdue(row) == want)
-            && self
-                .text
-                .as_ref()
-                .is_none_or(|t| row.title.contains(t.as_str()) || row.location.contains(t.as_str()))
+            && self.search_text().is_none_or(|t| {
+                row.title.to_ascii_lowercase().contains(&t)
+                    || row.location.to_ascii_lowercase().contains(&t)
+            })
+    }
+
+    /// The text to search for, trimmed and with Latin letters in lower case; `None` when there
+    /// is none or it is blank. A store compares it with the title and location lowered the
+    /// same way (A–Z only: SQLite's `lower`, PostgreSQL's `translate`).
+    pub fn search_text(&self) -> Option<String> {
+        let text = self.text.as_deref()?.trim();
+        (!text.is_empty()).then(|| text.to_ascii_lowercase())
     }
 
     /// Overdue at the query's `now` (else at the row's `as_of`), by
