@@ -1,7 +1,8 @@
 //! # hazardloop-sqlite
 //!
 //! The embedded default [`Store`](hazardloop_core::store::Store) of hazardloop: one SQLite file
-//! in WAL mode, one writer thread with group commit, and a small pool of read-only connections.
+//! in WAL mode, one writer with group commit (run on the caller's thread when it is idle), and a
+//! small pool of read-only connections.
 //! It passes the same conformance suite as every other store.
 //!
 //! ```

@@ -15,7 +15,7 @@ use crate::oneshot;
 use crate::options::SqliteOptions;
 use crate::reader::{self, ReadJob};
 use crate::schema::{self, RUN_MIGRATE, SCHEMA_VERSION};
-use crate::writer::{self, Counters, Job, WriterStats};
+use crate::writer::{self, Counters, Job, Writer, WriterStats};
 
 /// A [`Store`](hazardloop_core::store::Store) in one SQLite file: the embedded default.
 ///
@@ -27,17 +27,27 @@ use crate::writer::{self, Counters, Job, WriterStats};
 /// acknowledged commit also survives a power loss, at the price of one `fsync` per transaction.
 ///
 /// # Concurrency
-/// - **One writer.** A dedicated thread owns the only read-write connection and runs every
-///   write (commits, outbox claims and settlements). It takes whatever has queued, up to
-///   [`SqliteOptions::max_batch`], into one transaction (group commit), each job in a savepoint
-///   of its own: a commit that conflicts rolls back alone and the others land, each caller gets
-///   its own result, and results are sent only after the transaction commits.
+/// - **One writer, group commit.** One read-write connection runs every write (commits, outbox
+///   claims and settlements), one transaction at a time. Writes that queue while a transaction
+///   is in flight go together, up to [`SqliteOptions::max_batch`], into the next transaction
+///   (group commit), each in a savepoint of its own: a commit that conflicts rolls back alone and
+///   the others land, each caller gets its own result, and results are sent only after the
+///   transaction commits. [`commit_many`](hazardloop_core::store::Store::commit_many) and
+///   [`settle_many`](hazardloop_core::store::Store::settle_many) put all of theirs in one
+///   transaction the same way.
+/// - **No hand-off when the writer is idle.** A caller that finds no transaction in flight runs
+///   its own on its thread, before its future first returns (it *leads*), and then the writes
+///   that queued meanwhile, for a bounded number; callers that find a transaction in flight
+///   queue their writes and wait (they *follow*). A writer thread takes over the queue past that
+///   bound, and runs the WAL's catch-up checkpoint. A leading caller blocks its thread for one
+///   short transaction (under [`Synchronous::Full`](crate::Synchronous::Full), for its `fsync`
+///   too): [`SqliteOptions::commit_on_caller`]`(false)` sends every write to the writer thread
+///   instead, at the price of a thread hand-off per command.
 /// - **A pool of readers.** Queries go to a few threads, each with a read-only connection. In
 ///   WAL mode they read the last committed state while the writer works, so queries never wait
 ///   behind writes.
-/// - **Runtime-agnostic.** Callers await a small one-shot reply; no SQLite call runs on the
-///   caller's executor thread, and no async runtime is needed (any executor works). JSON encoding
-///   and decoding run on the caller's side, so the writer thread only runs SQL.
+/// - **Runtime-agnostic.** Callers await a small one-shot reply; no async runtime is needed (any
+///   executor works). JSON encoding and decoding run on the caller's side.
 ///
 /// Version conflicts are found from structure (a row update at the expected version that
 /// matches no row, a primary key that exists), and a used idempotency key from the constraint's
@@ -51,7 +61,7 @@ use crate::writer::{self, Counters, Job, WriterStats};
 /// [`StoreError::Corrupt`].
 pub struct SqliteStore {
     path: PathBuf,
-    pub(crate) writer: Sender<Job>,
+    pub(crate) writer: Arc<Writer>,
     pub(crate) readers: Sender<ReadJob>,
     threads: Vec<JoinHandle<()>>,
     ready: AtomicBool,
@@ -89,22 +99,23 @@ impl SqliteStore {
         let readers = (0..options.reader_count())
             .map(|_| reader::connect(&path, &options))
             .collect::<Result<Vec<_>, _>>()?;
-        let (write_tx, write_rx) = crossbeam_channel::unbounded();
         let (read_tx, read_rx) = crossbeam_channel::unbounded();
         let spawn_error =
             |e: std::io::Error| StoreError::Backend(format!("cannot start a thread: {e}"));
         let counters = Arc::new(Counters::default());
         let (wake_tx, wake_rx) = crossbeam_channel::bounded(1);
         let checkpointer = checkpoint_connection(&path, &options)?;
-        let writer = writer::spawn(conn, write_rx, options.batch(), counters.clone(), wake_tx);
+        let (writer, writer_thread) =
+            writer::spawn(conn, options.batch(), options.on_caller(), counters.clone(), wake_tx)
+                .map_err(spawn_error)?;
         // The writer first: the checkpointer ends when the writer has dropped its waker.
-        let mut threads = vec![writer.map_err(spawn_error)?];
+        let mut threads = vec![writer_thread];
         threads
             .push(checkpoint::spawn(checkpointer, wake_rx, counters.clone()).map_err(spawn_error)?);
         threads.extend(reader::spawn(readers, &read_rx).map_err(spawn_error)?);
         Ok(SqliteStore {
             path,
-            writer: write_tx,
+            writer,
             readers: read_tx,
             threads,
             ready: AtomicBool::new(version == SCHEMA_VERSION),
@@ -120,7 +131,7 @@ impl SqliteStore {
     /// migration fails (nothing of it stays); [`StoreError::Backend`] on I/O failure.
     pub fn migrate(&self) -> Result<(), StoreError> {
         let (tx, rx) = oneshot::channel();
-        writer::submit(&self.writer, Job::Migrate(tx))?;
+        self.writer.submit(Job::Migrate(tx))?;
         rx.wait().unwrap_or_else(|| Err(stopped("writer")))?;
         self.ready.store(true, Ordering::Release);
         Ok(())
@@ -185,9 +196,8 @@ fn checkpoint_connection(path: &Path, options: &SqliteOptions) -> Result<Connect
 impl Drop for SqliteStore {
     /// Stops the threads after the work already queued, and closes the connections.
     fn drop(&mut self) {
-        let (closed_writer, _) = crossbeam_channel::bounded(0);
         let (closed_readers, _) = crossbeam_channel::bounded(0);
-        drop(std::mem::replace(&mut self.writer, closed_writer));
+        self.writer.close();
         drop(std::mem::replace(&mut self.readers, closed_readers));
         for thread in self.threads.drain(..) {
             // A panicked thread has nothing left to close.

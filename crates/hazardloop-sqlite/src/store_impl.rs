@@ -17,16 +17,40 @@ use crate::oneshot;
 use crate::read_ops::{self, LedgerSql, RawMessage};
 use crate::reader::read;
 use crate::store::SqliteStore;
-use crate::write_ops::ClaimedRow;
-use crate::writer::{submit, Job, Write};
+use crate::write_ops::{ClaimedRow, SettleRow};
+use crate::writer::{Job, Write};
+
+/// What a `*_many` call waits for: a reply per item, or the item's own failure before it was
+/// submitted (it did not encode).
+type Pending<T> = Result<oneshot::Receiver<Result<T, StoreError>>, StoreError>;
 
 impl SqliteStore {
+    /// Submits `writes` as one job (one transaction, a savepoint each) and awaits every reply,
+    /// in order.
+    async fn write_many<T>(
+        &self,
+        writes: Vec<Write>,
+        pending: Vec<Pending<T>>,
+    ) -> Vec<Result<T, StoreError>> {
+        let submitted =
+            if writes.is_empty() { Ok(()) } else { self.writer.submit(Job::Many(writes)) };
+        let mut results = Vec::with_capacity(pending.len());
+        for p in pending {
+            results.push(match (p, &submitted) {
+                (Err(e), _) => Err(e),
+                (Ok(_), Err(e)) => Err(e.clone()),
+                (Ok(rx), Ok(())) => rx.await.unwrap_or_else(|| Err(stopped("writer"))),
+            });
+        }
+        results
+    }
+
     async fn write<T>(
         &self,
         job: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Write,
     ) -> Result<T, StoreError> {
         let (tx, rx) = oneshot::channel();
-        submit(&self.writer, Job::Write(job(tx)))?;
+        self.writer.submit(Job::Write(job(tx)))?;
         rx.await.unwrap_or_else(|| Err(stopped("writer")))
     }
 }
@@ -63,11 +87,40 @@ fn stored_message(
     message(&json, parse_status(&status)?, available_at, attempts, error)
 }
 
+/// How a settlement changes its outbox row.
+fn settle_row(settlement: Settlement) -> Result<SettleRow, StoreError> {
+    Ok(match settlement {
+        Settlement::Delivered => (status(OutboxStatus::Delivered), None, None),
+        Settlement::Retry { at, error } => {
+            (status(OutboxStatus::Pending), Some(nanos(at)?), Some(error))
+        }
+        Settlement::Dead { reason } => (status(OutboxStatus::Dead), None, Some(reason)),
+    })
+}
+
 impl Store for SqliteStore {
     async fn commit(&self, commit: Commit) -> Result<(), StoreError> {
         self.ready()?;
         let encoded = Box::new(EncodedCommit::new(&commit)?);
         self.write(|tx| Write::Commit(encoded, tx)).await
+    }
+
+    async fn commit_many(&self, commits: Vec<Commit>) -> Vec<Result<(), StoreError>> {
+        if let Err(e) = self.ready() {
+            return commits.iter().map(|_| Err(e.clone())).collect();
+        }
+        let mut writes = Vec::with_capacity(commits.len());
+        let pending = commits
+            .iter()
+            .map(|c| {
+                let encoded = Box::new(EncodedCommit::new(c)?);
+                let (tx, rx) = oneshot::channel();
+                writes.push(Write::Commit(encoded, tx));
+                Ok(rx)
+            })
+            .collect();
+        drop(commits);
+        self.write_many(writes, pending).await
     }
 
     async fn load(
@@ -203,15 +256,33 @@ impl Store for SqliteStore {
         self.ready()?;
         // A token past i64 was never handed out: stale.
         let Ok(token) = i64::try_from(token) else { return Ok(false) };
-        let change = match settlement {
-            Settlement::Delivered => (status(OutboxStatus::Delivered), None, None),
-            Settlement::Retry { at, error } => {
-                (status(OutboxStatus::Pending), Some(nanos(at)?), Some(error))
-            }
-            Settlement::Dead { reason } => (status(OutboxStatus::Dead), None, Some(reason)),
-        };
+        let change = settle_row(settlement)?;
         let id = id.to_string();
         self.write(|tx| Write::Settle(id, token, change, tx)).await
+    }
+
+    async fn settle_many(
+        &self,
+        settlements: Vec<(MessageId, u64, Settlement)>,
+    ) -> Vec<Result<bool, StoreError>> {
+        if let Err(e) = self.ready() {
+            return settlements.iter().map(|_| Err(e.clone())).collect();
+        }
+        let mut writes = Vec::with_capacity(settlements.len());
+        let pending = settlements
+            .into_iter()
+            .map(|(id, token, settlement)| {
+                let change = settle_row(settlement)?;
+                let (tx, rx) = oneshot::channel();
+                match i64::try_from(token) {
+                    Ok(token) => writes.push(Write::Settle(id.to_string(), token, change, tx)),
+                    // A token past i64 was never handed out: stale.
+                    Err(_) => tx.send(Ok(false)),
+                }
+                Ok(rx)
+            })
+            .collect();
+        self.write_many(writes, pending).await
     }
 
     async fn outbox(

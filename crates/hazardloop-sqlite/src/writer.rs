@@ -1,12 +1,26 @@
-//! The writer: one thread owns the only read-write connection and runs every write. It takes
-//! whatever is queued (up to `max_batch` jobs) into one transaction — group commit — with a
-//! savepoint per job, so a job that fails rolls back alone and the others land; all replies are
-//! sent only after the transaction is committed.
+//! The writer: one read-write connection runs every write, whoever runs it, one transaction at a
+//! time. It takes whatever is queued (up to `max_batch` writes) into one transaction — group
+//! commit — with a savepoint per write, so a write that fails rolls back alone and the others
+//! land; all replies are sent only after the transaction is committed.
+//!
+//! **Leader and followers.** A submitter that finds no transaction in flight becomes the
+//! *leader*: it runs the transaction on its own thread, with its write and whatever others have
+//! queued, and so pays no thread hand-off. A submitter that finds a leader at work queues its
+//! write and waits for its reply (a *follower*). When the leader's transaction is committed and
+//! writes are still queued, it takes them into another transaction, for at most
+//! [`LEADER_BUDGET`] writes in all, so one caller never works for the others for long; past that,
+//! or when the WAL needs its catch-up checkpoint, it hands the lead to the writer thread, which
+//! drains the queue and then leaves the lead free again. There is always exactly one leader
+//! while writes are queued, so nothing queued waits without one.
+//!
+//! With `on_caller` off (see [`SqliteOptions::commit_on_caller`](crate::SqliteOptions)), every
+//! write is queued and the writer thread leads: no SQLite call runs on a caller's thread.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::Sender;
 use hazardloop_core::store::StoreError;
 use rusqlite::Connection;
 
@@ -17,12 +31,19 @@ use crate::oneshot;
 use crate::schema;
 use crate::write_ops::{self, ClaimedRow, SettleRow};
 
+/// Writes a caller that leads runs for others after its own transaction, at most (the rest go
+/// to the writer thread).
+const LEADER_BUDGET: usize = 256;
+
 /// What the writer has done since the store was opened: with group commit, `transactions` grows
 /// slower than `writes` when writes arrive together.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct WriterStats {
     /// Transactions committed or attempted (migrations excluded).
     pub transactions: u64,
+    /// Of those, the transactions run on a submitting caller's thread (a leader), with no hand-off
+    /// to the writer thread.
+    pub on_caller: u64,
     /// Writes (commits, claims, settlements, documents) run in them.
     pub writes: u64,
     /// Time spent in those transactions, in microseconds (SQL and disk, from BEGIN to COMMIT).
@@ -33,6 +54,7 @@ pub struct WriterStats {
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     transactions: AtomicU64,
+    on_caller: AtomicU64,
     writes: AtomicU64,
     busy_micros: AtomicU64,
     /// Frames in the WAL at the checkpointer's last round (see [`checkpoint`]).
@@ -43,20 +65,38 @@ impl Counters {
     pub(crate) fn read(&self) -> WriterStats {
         WriterStats {
             transactions: self.transactions.load(Ordering::Relaxed),
+            on_caller: self.on_caller.load(Ordering::Relaxed),
             writes: self.writes.load(Ordering::Relaxed),
             busy_micros: self.busy_micros.load(Ordering::Relaxed),
         }
+    }
+
+    fn needs_catch_up(&self) -> bool {
+        self.wal_frames.load(Ordering::Relaxed) > checkpoint::CATCH_UP_FRAMES
     }
 }
 
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
-/// Work for the writer thread.
+/// Work for the writer.
 pub(crate) enum Job {
     /// A write that may share a transaction with others.
     Write(Write),
+    /// Writes that go into one transaction together (each in its own savepoint), with others
+    /// if there is room: `commit_many`, `settle_many`.
+    Many(Vec<Write>),
     /// Apply the migrations (alone, in a transaction of its own).
     Migrate(Reply<u32>),
+}
+
+impl Job {
+    /// How many writes the job counts for against `max_batch`.
+    fn weight(&self) -> usize {
+        match self {
+            Job::Many(writes) => writes.len(),
+            Job::Write(_) | Job::Migrate(_) => 1,
+        }
+    }
 }
 
 /// A write that may share a transaction with others.
@@ -106,65 +146,242 @@ impl Done {
     }
 }
 
-/// Starts the writer thread on `conn`. It ends when every sender is dropped.
-pub(crate) fn spawn(
-    conn: Connection,
-    jobs: Receiver<Job>,
-    max_batch: usize,
-    counters: Arc<Counters>,
-    checkpointer: Sender<()>,
-) -> std::io::Result<std::thread::JoinHandle<()>> {
-    std::thread::Builder::new().name("hazardloop-sqlite-writer".into()).spawn(move || {
-        let mut batch = Vec::with_capacity(max_batch);
-        let mut woken_at = 0;
-        while let Ok(first) = jobs.recv() {
-            batch.push(first);
-            while batch.len() < max_batch {
-                match jobs.try_recv() {
-                    Ok(job) => batch.push(job),
-                    Err(_) => break,
-                }
-            }
-            run_batch(&conn, &mut batch, &counters);
-            if counters.wal_frames.load(Ordering::Relaxed) > checkpoint::CATCH_UP_FRAMES {
-                checkpoint::catch_up(&conn, &counters);
-            }
-            let writes = counters.writes.load(Ordering::Relaxed);
-            if writes - woken_at >= checkpoint::WAKE_EVERY {
-                // Full: a wake-up is already pending, which is as good.
-                let _ = checkpointer.try_send(());
-                woken_at = writes;
-            }
-        }
-    })
+/// Who holds the lead, and what waits for it.
+#[derive(Default)]
+struct State {
+    queue: VecDeque<Job>,
+    /// Writes in `queue` (a `Many` counts for each of its writes).
+    queued: usize,
+    /// Someone (a caller or the thread) leads: it will run or hand on everything queued.
+    leader: bool,
+    /// The lead was handed to the writer thread.
+    thread_turn: bool,
+    /// The store is closing: the thread drains what is left and ends.
+    closed: bool,
 }
 
-/// A job sender that reports a stopped writer as a store error.
-pub(crate) fn submit(sender: &Sender<Job>, job: Job) -> Result<(), StoreError> {
-    sender.send(job).map_err(|_| stopped("writer"))
-}
-
-fn run_batch(conn: &Connection, batch: &mut Vec<Job>, counters: &Counters) {
-    let mut group = Vec::with_capacity(batch.len());
-    for job in batch.drain(..) {
-        match job {
-            Job::Migrate(reply) => {
-                run_group(conn, std::mem::take(&mut group), counters);
-                reply.send(schema::migrate(conn));
+impl State {
+    /// The next transaction's jobs, oldest first: at least one job, then more while they fit in
+    /// `max_batch` writes. Empty when nothing is queued.
+    fn take(&mut self, max_batch: usize, into: &mut Vec<Job>) {
+        let mut weight = into.iter().map(Job::weight).sum::<usize>();
+        while let Some(next) = self.queue.front() {
+            let w = next.weight();
+            if !into.is_empty() && weight + w > max_batch {
+                break;
             }
-            Job::Write(write) => group.push(write),
+            weight += w;
+            self.queued -= w;
+            if let Some(job) = self.queue.pop_front() {
+                into.push(job);
+            }
         }
     }
-    run_group(conn, group, counters);
 }
 
-fn run_group(conn: &Connection, group: Vec<Write>, counters: &Counters) {
+/// The connection and what goes with it; locked by the leader only, so never contended.
+struct Conn {
+    /// `None` once the writer thread has ended (the store is closing).
+    conn: Option<Connection>,
+    /// Wakes the checkpointer; dropped with the connection, which ends the checkpointer.
+    checkpointer: Option<Sender<()>>,
+    /// `writes` at the checkpointer's last wake-up.
+    woken_at: u64,
+}
+
+/// The writer, shared by the store and its thread.
+pub(crate) struct Writer {
+    state: Mutex<State>,
+    /// Wakes the writer thread: its turn to lead, or the store is closing.
+    turn: Condvar,
+    conn: Mutex<Conn>,
+    max_batch: usize,
+    on_caller: bool,
+    counters: Arc<Counters>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Hands the lead on if a leading caller unwinds (a panic inside SQLite or a reply), so the
+/// queue is never left without a leader.
+struct Leading<'a> {
+    writer: &'a Writer,
+    done: bool,
+}
+
+impl Drop for Leading<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let mut st = lock(&self.writer.state);
+            st.thread_turn = true;
+            self.writer.turn.notify_one();
+        }
+    }
+}
+
+impl Writer {
+    /// Submits a job. With the lead free (and `on_caller` on), runs it on this thread before
+    /// returning, with whatever else is queued; otherwise queues it for the leader. Its reply
+    /// comes through the job's own channel either way.
+    pub(crate) fn submit(&self, job: Job) -> Result<(), StoreError> {
+        let mut st = lock(&self.state);
+        if st.closed {
+            return Err(stopped("writer"));
+        }
+        if st.leader || !self.on_caller {
+            st.queued += job.weight();
+            st.queue.push_back(job);
+            if !st.leader {
+                st.leader = true;
+                st.thread_turn = true;
+                self.turn.notify_one();
+            }
+            return Ok(());
+        }
+        // The lead was free, so nothing is queued: whoever leads runs or hands on the queue.
+        st.leader = true;
+        drop(st);
+        let mut guard = Leading { writer: self, done: false };
+        let mut conn = lock(&self.conn);
+        let mut batch = vec![job];
+        self.run_batch(&mut conn, &mut batch, true);
+        let mut served = 0;
+        loop {
+            let mut st = lock(&self.state);
+            if self.counters.needs_catch_up() || (served >= LEADER_BUDGET && !st.queue.is_empty()) {
+                // The thread runs the catch-up checkpoint, and serves the rest.
+                st.thread_turn = true;
+                self.turn.notify_one();
+                break;
+            }
+            st.take(self.max_batch, &mut batch);
+            if batch.is_empty() {
+                st.leader = false;
+                if st.closed {
+                    self.turn.notify_one();
+                }
+                break;
+            }
+            drop(st);
+            served += batch.iter().map(Job::weight).sum::<usize>();
+            self.run_batch(&mut conn, &mut batch, true);
+        }
+        guard.done = true;
+        Ok(())
+    }
+
+    /// Stops the writer thread once the queue is drained.
+    pub(crate) fn close(&self) {
+        lock(&self.state).closed = true;
+        self.turn.notify_one();
+    }
+
+    /// Runs the jobs of `batch` (emptying it), then what follows a transaction: the catch-up
+    /// checkpoint when the thread runs it, the checkpointer's wake-up.
+    fn run_batch(&self, conn: &mut Conn, batch: &mut Vec<Job>, on_caller: bool) {
+        let Some(c) = conn.conn.as_ref() else {
+            batch.clear(); // the replies' drop reports a stopped writer
+            return;
+        };
+        let mut group = Vec::with_capacity(batch.len());
+        for job in batch.drain(..) {
+            match job {
+                Job::Migrate(reply) => {
+                    run_group(c, std::mem::take(&mut group), &self.counters, on_caller);
+                    reply.send(schema::migrate(c));
+                }
+                Job::Write(write) => group.push(write),
+                Job::Many(writes) => group.extend(writes),
+            }
+        }
+        run_group(c, group, &self.counters, on_caller);
+        let writes = self.counters.writes.load(Ordering::Relaxed);
+        if writes - conn.woken_at >= checkpoint::WAKE_EVERY {
+            if let Some(wake) = &conn.checkpointer {
+                // Full: a wake-up is already pending, which is as good.
+                let _ = wake.try_send(());
+            }
+            conn.woken_at = writes;
+        }
+    }
+
+    /// The writer thread: leads when handed the lead, until the queue is empty.
+    fn thread(&self) {
+        loop {
+            let mut st = lock(&self.state);
+            while !st.thread_turn {
+                if st.closed && !st.leader {
+                    drop(st);
+                    let mut conn = lock(&self.conn);
+                    // The checkpointer ends when its waker is dropped, and truncates the WAL.
+                    conn.checkpointer = None;
+                    conn.conn = None;
+                    return;
+                }
+                st = self.turn.wait(st).unwrap_or_else(PoisonError::into_inner);
+            }
+            st.thread_turn = false;
+            drop(st);
+            let mut conn = lock(&self.conn);
+            let mut batch = Vec::with_capacity(self.max_batch);
+            loop {
+                if self.counters.needs_catch_up() {
+                    if let Some(c) = conn.conn.as_ref() {
+                        checkpoint::catch_up(c, &self.counters);
+                    }
+                }
+                let mut st = lock(&self.state);
+                st.take(self.max_batch, &mut batch);
+                if batch.is_empty() {
+                    st.leader = false;
+                    break;
+                }
+                drop(st);
+                self.run_batch(&mut conn, &mut batch, false);
+            }
+        }
+    }
+}
+
+/// Starts the writer thread on `conn`; it ends after [`Writer::close`].
+pub(crate) fn spawn(
+    conn: Connection,
+    max_batch: usize,
+    on_caller: bool,
+    counters: Arc<Counters>,
+    checkpointer: Sender<()>,
+) -> std::io::Result<(Arc<Writer>, std::thread::JoinHandle<()>)> {
+    let writer = Arc::new(Writer {
+        state: Mutex::new(State::default()),
+        turn: Condvar::new(),
+        conn: Mutex::new(Conn { conn: Some(conn), checkpointer: Some(checkpointer), woken_at: 0 }),
+        max_batch,
+        on_caller,
+        counters,
+    });
+    let shared = writer.clone();
+    let thread = std::thread::Builder::new()
+        .name("hazardloop-sqlite-writer".into())
+        .spawn(move || shared.thread())?;
+    Ok((writer, thread))
+}
+
+fn run_group(conn: &Connection, group: Vec<Write>, counters: &Counters, on_caller: bool) {
     if group.is_empty() {
         return;
     }
     let started = std::time::Instant::now();
     counters.transactions.fetch_add(1, Ordering::Relaxed);
+    if on_caller {
+        counters.on_caller.fetch_add(1, Ordering::Relaxed);
+    }
     counters.writes.fetch_add(group.len() as u64, Ordering::Relaxed);
+    if !conn.is_autocommit() {
+        // A leader unwound inside a transaction: it never committed, so nothing of it stays.
+        let _ = conn.execute_batch("ROLLBACK");
+    }
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE").map_err(backend) {
         for job in group {
             fail_job(job, &e);
