@@ -382,7 +382,7 @@ fn run_group(conn: &Connection, group: Vec<Write>, counters: &Counters, on_calle
         // A leader unwound inside a transaction: it never committed, so nothing of it stays.
         let _ = conn.execute_batch("ROLLBACK");
     }
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE").map_err(backend) {
+    if let Err(e) = savepoint(conn, "BEGIN IMMEDIATE") {
         for job in group {
             fail_job(job, &e);
         }
@@ -402,11 +402,12 @@ fn run_group(conn: &Connection, group: Vec<Write>, counters: &Counters, on_calle
         let mut result = run(conn, job);
         if !alone {
             let end = if result.is_ok() {
-                "RELEASE hl_job"
+                savepoint(conn, "RELEASE hl_job")
             } else {
-                "ROLLBACK TO hl_job; RELEASE hl_job"
+                savepoint(conn, "ROLLBACK TO hl_job")
+                    .and_then(|()| savepoint(conn, "RELEASE hl_job"))
             };
-            if let Err(e) = savepoint(conn, end) {
+            if let Err(e) = end {
                 result = result.fail(&e);
             }
         }
@@ -425,7 +426,7 @@ fn run_group(conn: &Connection, group: Vec<Write>, counters: &Counters, on_calle
     } else if alone && all_failed {
         conn.execute_batch("ROLLBACK").map_err(backend)
     } else {
-        conn.execute_batch("COMMIT").map_err(backend)
+        savepoint(conn, "COMMIT")
     };
     let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     counters.busy_micros.fetch_add(micros, Ordering::Relaxed);
@@ -440,8 +441,9 @@ fn run_group(conn: &Connection, group: Vec<Write>, counters: &Counters, on_calle
     }
 }
 
+/// Runs a transaction-control statement (one statement, cached: it runs for every commit).
 fn savepoint(conn: &Connection, sql: &str) -> Result<(), StoreError> {
-    conn.execute_batch(sql).map_err(backend)
+    conn.prepare_cached(sql).and_then(|mut s| s.execute([])).map(|_| ()).map_err(backend)
 }
 
 fn run(conn: &Connection, job: Write) -> Done {

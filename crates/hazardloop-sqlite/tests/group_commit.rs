@@ -45,6 +45,26 @@ async fn a_conflicting_commit_in_a_group_fails_alone_and_the_others_land() {
         }
         hazards.push(hazard);
     }
+    // Hold the writer busy with a big transaction, so that the 40 commits queue behind it
+    // (a commit that finds the writer idle runs at once on its caller's thread, alone).
+    let busy: Vec<Commit> = (100..600)
+        .map(|i| {
+            let g = Fixture { start: f.start + Duration::seconds(i), ..f.clone() };
+            let (hazard, records) = sample(&g, StageKind::Registered);
+            commit(&g, &hazard, records)
+        })
+        .collect();
+    let started = store.writer_stats().writes + busy.len() as u64;
+    let holder = {
+        let store = store.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            rt.block_on(store.commit_many(busy))
+        })
+    };
+    while store.writer_stats().writes < started {
+        tokio::time::sleep(std::time::Duration::from_micros(100)).await;
+    }
     let before = store.writer_stats();
     let mut tasks = tokio::task::JoinSet::new();
     for (i, c) in commits.into_iter().enumerate() {
@@ -55,6 +75,7 @@ async fn a_conflicting_commit_in_a_group_fails_alone_and_the_others_land() {
     while let Some(r) = tasks.join_next().await {
         results.push(r.unwrap());
     }
+    assert!(holder.join().unwrap().iter().all(Result::is_ok));
     let wins = results.iter().filter(|(_, _, r)| r.is_ok()).count();
     let conflicts: Vec<_> = results.iter().filter(|(_, _, r)| r.is_err()).collect();
     assert_eq!(wins, 32, "every hazard lands once");
