@@ -19,7 +19,7 @@ use hazardloop_sqlite::{SqliteOptions, SqliteStore};
 use hazardloop_testkit::{Fixture, ManualClock};
 
 /// A hazard to copy: its state, events and next rung.
-struct Template {
+pub(crate) struct Template {
     state: Hazard,
     events: Vec<Recorded>,
     next_due: Option<DateTime<Utc>>,
@@ -36,7 +36,7 @@ pub(crate) fn sweep_at(f: &Fixture) -> DateTime<Utc> {
 }
 
 /// A hazard discovered at `at` through the engine on the in-memory store.
-fn template(f: &Fixture, at: DateTime<Utc>) -> Template {
+pub(crate) fn template(f: &Fixture, at: DateTime<Utc>) -> Template {
     let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     let clock = ManualClock::new(at);
     let e = Engine::new(MemoryStore::new(), Discard, Arc::new(clock), f.policy.clone())
@@ -51,7 +51,7 @@ fn template(f: &Fixture, at: DateTime<Utc>) -> Template {
 }
 
 /// A copy of the template as a new hazard, its events chained afresh.
-fn copy(f: &Fixture, t: &Template, id: HazardId, at: DateTime<Utc>) -> Commit {
+pub(crate) fn copy(f: &Fixture, t: &Template, id: HazardId, at: DateTime<Utc>) -> Commit {
     let mut state = t.state.clone();
     state.id = id;
     let mut prev = ChainHash::default();
