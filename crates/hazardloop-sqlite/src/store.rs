@@ -36,12 +36,13 @@ use crate::writer::{self, Counters, Job, Writer, WriterStats};
 ///   [`settle_many`](hazardloop_core::store::Store::settle_many) put all of theirs in one
 ///   transaction the same way.
 /// - **No hand-off when the writer is idle.** A caller that finds no transaction in flight runs
-///   its own on its thread, before its future first returns (it *leads*), and then the writes
-///   that queued meanwhile, for a bounded number; callers that find a transaction in flight
-///   queue their writes and wait (they *follow*). A writer thread takes over the queue past that
-///   bound, and runs the WAL's catch-up checkpoint. A leading caller blocks its thread for one
-///   short transaction (under [`Synchronous::Full`](crate::Synchronous::Full), for its `fsync`
-///   too): [`SqliteOptions::commit_on_caller`]`(false)` sends every write to the writer thread
+///   its own on its thread, before its future first returns (it *leads*); callers that find a
+///   transaction in flight queue their writes and wait (they *follow*). When writes queued while
+///   a leader ran, the writer thread takes the queue over, and leads (grouping whatever queues
+///   during each transaction) until it runs a write alone with nothing queued after it; it also
+///   runs the WAL's catch-up checkpoint. A leading caller blocks its thread for one short
+///   transaction (under [`Synchronous::Full`](crate::Synchronous::Full), for its `fsync` too):
+///   [`SqliteOptions::commit_on_caller`]`(false)` sends every write to the writer thread
 ///   instead, at the price of a thread hand-off per command.
 /// - **A pool of readers.** Queries go to a few threads, each with a read-only connection. In
 ///   WAL mode they read the last committed state while the writer works, so queries never wait

@@ -3,15 +3,16 @@
 //! commit — with a savepoint per write, so a write that fails rolls back alone and the others
 //! land; all replies are sent only after the transaction is committed.
 //!
-//! **Leader and followers.** A submitter that finds no transaction in flight becomes the
-//! *leader*: it runs the transaction on its own thread, with its write and whatever others have
-//! queued, and so pays no thread hand-off. A submitter that finds a leader at work queues its
-//! write and waits for its reply (a *follower*). When the leader's transaction is committed and
-//! writes are still queued, it takes them into another transaction, for at most
-//! [`LEADER_BUDGET`] writes in all, so one caller never works for the others for long; past that,
-//! or when the WAL needs its catch-up checkpoint, it hands the lead to the writer thread, which
-//! drains the queue and then leaves the lead free again. There is always exactly one leader
-//! while writes are queued, so nothing queued waits without one.
+//! **Leader and followers.** A submitter that finds the writer idle, and no sign of other
+//! writers, becomes the *leader*: it runs its transaction on its own thread and so pays no thread
+//! hand-off. A submitter that finds a transaction in flight queues its write and waits for its
+//! reply (a *follower*). When the leader's transaction is committed and writes have queued
+//! meanwhile, the writer is *contended*: the leader hands the queue to the writer thread and
+//! returns, and until the thread runs a write alone with nothing queued after it, every write
+//! goes to the thread, which takes whatever has queued into each transaction (a leader that
+//! starts at once would mostly commit alone; queueing while others write forms the groups). The
+//! thread also runs the catch-up checkpoint. There is always exactly one leader while writes
+//! are queued, so nothing queued waits without one.
 //!
 //! With `on_caller` off (see [`SqliteOptions::commit_on_caller`](crate::SqliteOptions)), every
 //! write is queued and the writer thread leads: no SQLite call runs on a caller's thread.
@@ -30,10 +31,6 @@ use crate::error::{backend, stopped};
 use crate::oneshot;
 use crate::schema;
 use crate::write_ops::{self, ClaimedRow, SettleRow};
-
-/// Writes a caller that leads runs for others after its own transaction, at most (the rest go
-/// to the writer thread).
-const LEADER_BUDGET: usize = 256;
 
 /// What the writer has done since the store was opened: with group commit, `transactions` grows
 /// slower than `writes` when writes arrive together.
@@ -158,6 +155,9 @@ struct State {
     thread_turn: bool,
     /// The store is closing: the thread drains what is left and ends.
     closed: bool,
+    /// Writes have been arriving while others ran: they go to the writer thread, which groups
+    /// them, until it runs a write alone and finds nothing queued after it.
+    contended: bool,
 }
 
 impl State {
@@ -230,7 +230,7 @@ impl Writer {
         if st.closed {
             return Err(stopped("writer"));
         }
-        if st.leader || !self.on_caller {
+        if st.leader || !self.on_caller || st.contended {
             st.queued += job.weight();
             st.queue.push_back(job);
             if !st.leader {
@@ -245,28 +245,23 @@ impl Writer {
         drop(st);
         let mut guard = Leading { writer: self, done: false };
         let mut conn = lock(&self.conn);
-        let mut batch = vec![job];
-        self.run_batch(&mut conn, &mut batch, true);
-        let mut served = 0;
-        loop {
-            let mut st = lock(&self.state);
-            if self.counters.needs_catch_up() || (served >= LEADER_BUDGET && !st.queue.is_empty()) {
-                // The thread runs the catch-up checkpoint, and serves the rest.
-                st.thread_turn = true;
+        self.run_batch(&mut conn, &mut vec![job], true);
+        drop(conn);
+        let mut st = lock(&self.state);
+        if !st.queue.is_empty() {
+            // Others wrote meanwhile: while that lasts, the writer thread leads, and writes
+            // queue for it and form groups.
+            st.contended = true;
+        }
+        if !st.queue.is_empty() || self.counters.needs_catch_up() {
+            // The thread serves the rest, and runs the catch-up checkpoint.
+            st.thread_turn = true;
+            self.turn.notify_one();
+        } else {
+            st.leader = false;
+            if st.closed {
                 self.turn.notify_one();
-                break;
             }
-            st.take(self.max_batch, &mut batch);
-            if batch.is_empty() {
-                st.leader = false;
-                if st.closed {
-                    self.turn.notify_one();
-                }
-                break;
-            }
-            drop(st);
-            served += batch.iter().map(Job::weight).sum::<usize>();
-            self.run_batch(&mut conn, &mut batch, true);
         }
         guard.done = true;
         Ok(())
@@ -326,6 +321,7 @@ impl Writer {
             drop(st);
             let mut conn = lock(&self.conn);
             let mut batch = Vec::with_capacity(self.max_batch);
+            let mut last = 0;
             loop {
                 if self.counters.needs_catch_up() {
                     if let Some(c) = conn.conn.as_ref() {
@@ -335,10 +331,15 @@ impl Writer {
                 let mut st = lock(&self.state);
                 st.take(self.max_batch, &mut batch);
                 if batch.is_empty() {
+                    if last <= 1 {
+                        // A write alone, then nothing: callers lead again.
+                        st.contended = false;
+                    }
                     st.leader = false;
                     break;
                 }
                 drop(st);
+                last = batch.iter().map(Job::weight).sum();
                 self.run_batch(&mut conn, &mut batch, false);
             }
         }
