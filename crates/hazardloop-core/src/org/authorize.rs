@@ -120,20 +120,17 @@ fn step_name(step: Step) -> String {
 /// The hazard's unit or responsible unit (or, for a new hazard, the unit named) lies within one
 /// of the actor's units.
 fn in_scope(actor: &Actor, command: &Command, hazard: Option<&Hazard>, org: &Org) -> bool {
-    let mut targets = Vec::new();
+    let within = |unit: &crate::model::UnitId| org.is_within_any(unit, &actor.units);
     match (hazard, command) {
         (Some(h), _) => {
-            targets.push(&h.stage.facts().unit);
-            if let Some(r) = h.stage.registration() {
-                targets.push(&r.responsible_unit);
-            }
+            within(&h.stage.facts().unit)
+                || h.stage.registration().is_some_and(|r| within(&r.responsible_unit))
         }
         (None, Command::Discover(d)) | (None, Command::FixOnTheSpot { discover: d, .. }) => {
-            targets.push(&d.unit)
+            within(&d.unit)
         }
-        (None, _) => {}
+        (None, _) => false,
     }
-    targets.iter().any(|t| actor.units.iter().any(|scope| org.is_within(t, scope)))
 }
 
 /// `actor` stands above `person` in the reporting line: one of the person's superiors, or one of

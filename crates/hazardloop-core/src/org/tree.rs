@@ -2,7 +2,7 @@
 //! petgraph tree with edges from parent to child, plus the people who work in it. Escalation
 //! walks this tree upwards.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
@@ -98,9 +98,10 @@ pub struct OrgConfig {
 pub struct Org {
     tenant: TenantId,
     graph: DiGraph<Unit, ()>,
-    units: HashMap<UnitId, NodeIndex>,
+    // Ordered maps: a lookup compares a few short keys, cheaper than hashing one.
+    units: BTreeMap<UnitId, NodeIndex>,
     people: Vec<Person>,
-    person_at: HashMap<PersonId, usize>,
+    person_at: BTreeMap<PersonId, usize>,
 }
 
 impl Org {
@@ -109,9 +110,9 @@ impl Org {
         Org {
             tenant,
             graph: DiGraph::new(),
-            units: HashMap::new(),
+            units: BTreeMap::new(),
             people: Vec::new(),
-            person_at: HashMap::new(),
+            person_at: BTreeMap::new(),
         }
     }
 
@@ -267,6 +268,11 @@ impl Org {
     /// Whether `unit` is `scope` or lies below it. False when either is unknown.
     pub fn is_within(&self, unit: &UnitId, scope: &UnitId) -> bool {
         self.node(scope).is_some_and(|s| self.up(unit).any(|n| n == s))
+    }
+
+    /// Whether `unit` is one of `scopes` or lies below one of them (one walk up the tree).
+    pub fn is_within_any(&self, unit: &UnitId, scopes: &[UnitId]) -> bool {
+        self.up(unit).any(|n| scopes.iter().any(|s| self.graph[n].id == *s))
     }
 
     /// The unit itself or its closest ancestor of `kind`, such as the school of a grid.

@@ -183,7 +183,7 @@ impl Story {
             by: rectifier,
             at,
         };
-        self.push([Event::TreatmentStarted { treatment }])
+        self.push([Event::TreatmentStarted { treatment: Box::new(treatment) }])
     }
 
     /// An extension to `new_deadline`, granted at `at`.

@@ -67,6 +67,13 @@ pub fn decide(hazard: Option<&Hazard>, command: Command, ctx: &Context<'_>) -> R
     }
 }
 
+/// A step's event, with room for the clock change that follows it.
+fn one(event: Event) -> Vec<Event> {
+    let mut events = Vec::with_capacity(2);
+    events.push(event);
+    events
+}
+
 struct Decider<'a> {
     h: Option<&'a Hazard>,
     ctx: &'a Context<'a>,
@@ -224,7 +231,7 @@ impl Decider<'_> {
             Event::Discovered { facts },
             Event::Registered { registration },
             Event::Reported { report },
-            Event::TreatmentStarted { treatment },
+            Event::TreatmentStarted { treatment: Box::new(treatment) },
             Event::TreatmentCompleted { completion },
         ];
         Ok(self.with_clocks(events, Step::FixOnTheSpot, None))
@@ -244,17 +251,17 @@ impl Decider<'_> {
                     Report { to_bureau, written, reference, supervision: None, by, at: now };
                 let Stage::Registered(s) = &h.stage else { return Err(self.not_allowed(h, step)) };
                 check::report(&s.registration, &report)?;
-                (vec![Event::Reported { report }], None)
+                (one(Event::Reported { report }), None)
             }
             Command::StartTreatment { plan, interim } => return self.start(h, plan, interim),
             Command::Complete { summary, evidence } => {
                 let completion = Completion { summary, evidence, by, at: now };
                 check::completion(&completion)?;
-                (vec![Event::TreatmentCompleted { completion }], None)
+                (one(Event::TreatmentCompleted { completion }), None)
             }
             // Who may check (not the rectifier) is `authorize`'s; the data has no rule.
             Command::Pass { note } => (
-                vec![Event::AcceptancePassed { acceptance: Acceptance { note, by, at: now } }],
+                one(Event::AcceptancePassed { acceptance: Acceptance { note, by, at: now } }),
                 None,
             ),
             Command::Fail { reason } => {
@@ -262,12 +269,12 @@ impl Decider<'_> {
                 let rejection = Rejection { reason, by, at: now };
                 check::rejection(&rejection)?;
                 let rectify = s.treatment.deadline();
-                (vec![Event::AcceptanceFailed { rejection }], Some(rectify))
+                (one(Event::AcceptanceFailed { rejection }), Some(rectify))
             }
             // Who closes a supervised hazard (the bureau) is `authorize`'s.
             Command::Close { note } => {
                 let by_bureau = self.ctx.actor.has(Role::BureauOfficer);
-                (vec![Event::Closed { closure: Closure { note, by_bureau, by, at: now } }], None)
+                (one(Event::Closed { closure: Closure { note, by_bureau, by, at: now } }), None)
             }
             // Clocks stop before the seal: nothing may change after it.
             Command::Archive => {
@@ -278,14 +285,14 @@ impl Decider<'_> {
             Command::Dismiss { reason, note, requested_by } => {
                 let dismissal = Dismissal { reason, note, requested_by, by, at: now };
                 check::dismissal(&dismissal)?;
-                (vec![Event::Dismissed { dismissal }], None)
+                (one(Event::Dismissed { dismissal }), None)
             }
             Command::AddInterimControl(i) => {
-                (vec![Event::InterimControlAdded { control: self.interim(i) }], None)
+                (one(Event::InterimControlAdded { control: self.interim(i) }), None)
             }
             Command::RecordProgress { note, percent, evidence } => {
                 let progress = Progress { note, percent, evidence, by, at: now };
-                (vec![Event::ProgressRecorded { progress }], None)
+                (one(Event::ProgressRecorded { progress }), None)
             }
             Command::RequestExtension { new_deadline, reason } => {
                 (vec![self.request_extension(h, new_deadline, reason)?], None)
@@ -303,7 +310,7 @@ impl Decider<'_> {
                         "the clocks are already paused",
                     ));
                 }
-                (vec![Event::ClockPaused { pause: Pause { reason, by, at: now } }], None)
+                (one(Event::ClockPaused { pause: Pause { reason, by, at: now } }), None)
             }
             Command::ResumeClock { note } => {
                 if h.paused.is_none() {
@@ -312,15 +319,15 @@ impl Decider<'_> {
                         "the clocks are not paused",
                     ));
                 }
-                (vec![Event::ClockResumed { note, by, at: now }], None)
+                (one(Event::ClockResumed { note, by, at: now }), None)
             }
             Command::Reassign { to, note } => {
-                (vec![Event::Reassigned { to, note, by, at: now }], None)
+                (one(Event::Reassigned { to, note, by, at: now }), None)
             }
             Command::AddEvidence { evidence } => {
-                (vec![Event::EvidenceAdded { evidence, by, at: now }], None)
+                (one(Event::EvidenceAdded { evidence, by, at: now }), None)
             }
-            Command::Comment { text } => (vec![Event::Commented { text, by, at: now }], None),
+            Command::Comment { text } => (one(Event::Commented { text, by, at: now }), None),
             Command::Supervise { reference } => {
                 if self.grade() != Grade::Major {
                     return Err(WorkflowError::broken(
@@ -335,7 +342,7 @@ impl Decider<'_> {
                     ));
                 }
                 (
-                    vec![Event::Supervised { supervision: Supervision { reference, by, at: now } }],
+                    one(Event::Supervised { supervision: Supervision { reference, by, at: now } }),
                     None,
                 )
             }
@@ -409,7 +416,7 @@ impl Decider<'_> {
         check::treatment(&s.registration, &treatment)?;
         let rectify = treatment.deadline();
         Ok(self.with_clocks(
-            vec![Event::TreatmentStarted { treatment }],
+            one(Event::TreatmentStarted { treatment: Box::new(treatment) }),
             Step::StartTreatment,
             Some(rectify),
         ))
@@ -467,6 +474,6 @@ impl Decider<'_> {
         };
         let new_deadline = granted.then_some(request.new_deadline);
         let decision = ExtensionDecision { request, granted, note, by: self.by(), at: self.now };
-        Ok((vec![Event::ExtensionDecided { decision }], new_deadline))
+        Ok((one(Event::ExtensionDecided { decision }), new_deadline))
     }
 }

@@ -42,8 +42,8 @@ pub enum Event {
     },
     /// Step 4a (治理): treatment started under a plan.
     TreatmentStarted {
-        /// The treatment as it starts.
-        treatment: Treatment,
+        /// The treatment as it starts (boxed: it is the largest event by far).
+        treatment: Box<Treatment>,
     },
     /// Step 4b: the rectifier says it is fixed.
     TreatmentCompleted {

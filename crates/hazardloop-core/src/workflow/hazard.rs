@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::deadline::Deadlines;
 use crate::escalation::{Fired, FiredRungs};
 use crate::model::{HazardId, TenantId};
-use crate::workflow::{ApplyError, Discovered, Event, Pause, Stage, StageKind};
+use crate::workflow::{ApplyError, Discovered, Event, Pause, Stage, StageKind, Treatment};
 
 /// A hazard as the fold of its events.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -81,7 +81,7 @@ impl Hazard {
                 s.dismiss(dismissal.clone()).into()
             }
             (Stage::Reported(s), Event::TreatmentStarted { treatment }) => {
-                s.start(treatment.clone()).into()
+                s.start(Treatment::clone(treatment)).into()
             }
             (Stage::Treating(s), Event::TreatmentCompleted { completion }) => {
                 s.complete(completion.clone()).into()
