@@ -7,9 +7,11 @@
 
 use chrono::{DateTime, Utc};
 use hazardloop_core::model::{HazardId, MessageId, TenantId};
-use hazardloop_core::store::{Claimed, Due, Settlement, StoreError};
+use hazardloop_core::store::{Claimed, Due, OutboxStatus, Settlement, StoreError};
 
+use crate::batch::{savepointed, Param};
 use crate::codec::{outbox_message, status_name};
+use crate::commit::CHUNK;
 use crate::error::{backend, corrupt};
 use crate::PgStore;
 
@@ -107,20 +109,75 @@ pub(crate) async fn settle(
     settlement: Settlement,
 ) -> Result<bool, StoreError> {
     let Ok(token) = i64::try_from(token) else { return Ok(false) };
-    let (status, at, error) = match settlement {
-        Settlement::Delivered => (hazardloop_core::store::OutboxStatus::Delivered, None, None),
-        Settlement::Retry { at, error } => {
-            (hazardloop_core::store::OutboxStatus::Pending, Some(at), Some(error))
-        }
-        Settlement::Dead { reason } => {
-            (hazardloop_core::store::OutboxStatus::Dead, None, Some(reason))
-        }
-    };
+    let s = Settled::of(id, token, settlement);
     let client = store.client().await?;
     let stmt = client.prepare_cached(&store.sql.settle).await.map_err(backend)?;
-    let n = client
-        .execute(&stmt, &[&id.as_uuid(), &token, &status_name(status), &at, &error])
-        .await
-        .map_err(backend)?;
+    let n = client.execute(&stmt, &s.params()).await.map_err(backend)?;
     Ok(n == 1)
+}
+
+/// Settles claimed messages in one transaction per [`CHUNK`], each in a savepoint of its own,
+/// pipelined and in id order (one lock order for every batch): one result per settlement.
+pub(crate) async fn settle_many(
+    store: &PgStore,
+    settlements: Vec<(MessageId, u64, Settlement)>,
+) -> Vec<Result<bool, StoreError>> {
+    let mut results: Vec<Result<bool, StoreError>> = vec![Ok(false); settlements.len()];
+    let mut batch: Vec<(usize, Settled)> = settlements
+        .into_iter()
+        .enumerate()
+        // A token beyond a bigint was never handed out: stale.
+        .filter_map(|(i, (id, token, s))| Some((i, Settled::of(id, i64::try_from(token).ok()?, s))))
+        .collect();
+    batch.sort_by_key(|(_, s)| s.id);
+    for chunk in batch.chunks(CHUNK) {
+        let outcomes = match settle_chunk(store, chunk).await {
+            Ok(outcomes) => outcomes,
+            Err(e) => chunk.iter().map(|_| Err(e.clone())).collect(),
+        };
+        for ((i, _), outcome) in chunk.iter().zip(outcomes) {
+            if let Some(slot) = results.get_mut(*i) {
+                *slot = outcome;
+            }
+        }
+    }
+    results
+}
+
+async fn settle_chunk(
+    store: &PgStore,
+    chunk: &[(usize, Settled)],
+) -> Result<Vec<Result<bool, StoreError>>, StoreError> {
+    let mut client = store.client().await?;
+    let stmt = client.prepare_cached(&store.sql.settle).await.map_err(backend)?;
+    let params: Vec<_> = chunk.iter().map(|(_, s)| s.params()).collect();
+    let items: Vec<_> = params.iter().map(|p| (&stmt, p.as_slice())).collect();
+    let tx = client.transaction().await.map_err(backend)?;
+    let outcomes = savepointed(&tx, &items).await?;
+    tx.commit().await.map_err(backend)?;
+    Ok(outcomes.into_iter().map(|o| o.map(|n| n == 1).map_err(backend)).collect())
+}
+
+/// A settlement as the settle statement's columns.
+struct Settled {
+    id: uuid::Uuid,
+    token: i64,
+    status: &'static str,
+    at: Option<DateTime<Utc>>,
+    error: Option<String>,
+}
+
+impl Settled {
+    fn of(id: MessageId, token: i64, settlement: Settlement) -> Settled {
+        let (status, at, error) = match settlement {
+            Settlement::Delivered => (OutboxStatus::Delivered, None, None),
+            Settlement::Retry { at, error } => (OutboxStatus::Pending, Some(at), Some(error)),
+            Settlement::Dead { reason } => (OutboxStatus::Dead, None, Some(reason)),
+        };
+        Settled { id: id.as_uuid(), token, status: status_name(status), at, error }
+    }
+
+    fn params(&self) -> [Param<'_>; 5] {
+        [&self.id, &self.token, &self.status, &self.at, &self.error]
+    }
 }

@@ -49,7 +49,7 @@ fn status_of(name: &str) -> Result<OutboxStatus, StoreError> {
 pub(crate) struct HazardColumns<'a> {
     pub(crate) version: i64,
     pub(crate) head: Option<String>,
-    pub(crate) snapshot: serde_json::Value,
+    pub(crate) snapshot: Json<crate::snapshot::Out<'a>>,
     pub(crate) ledger: Json<&'a hazardloop_core::report::LedgerRow>,
     pub(crate) stage: String,
     pub(crate) open: bool,
@@ -73,7 +73,7 @@ impl<'a> HazardColumns<'a> {
             version: int(version)?,
             // None: an empty commit keeps the stored head.
             head,
-            snapshot: crate::snapshot::encode(&c.state)?,
+            snapshot: Json(crate::snapshot::encode(&c.state)),
             ledger: Json(&c.ledger),
             stage: name(&row.stage)?,
             open: row.stage.is_open(),

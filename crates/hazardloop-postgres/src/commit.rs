@@ -1,147 +1,147 @@
-//! One commit, one transaction: the version gate, the events, the due clock, the outbox and the
-//! idempotency key, sent pipelined and judged by structure (rows affected, SQLSTATE 23505 and
-//! the constraint it names), never by message text.
+//! Commits. One commit is one statement, run on its own (autocommit, one round trip): a
+//! data-modifying CTE whose version gate comes first and whose other writes (events, due clock,
+//! outbox, idempotency key) are joined to the gate's `RETURNING`, so a stale version writes
+//! nothing. It is judged by structure (the row the statement returns, SQLSTATE 23505 and the
+//! constraint it names), never by message text.
+//!
+//! [`commit_many`] puts a batch in one transaction, each commit in a savepoint of its own
+//! ([`crate::batch`]), in (tenant, hazard) order so that concurrent batches lock rows in one
+//! order and never deadlock.
 
 use chrono::{DateTime, Utc};
+use deadpool_postgres::ClientWrapper;
+use hazardloop_core::chain::Recorded;
 use hazardloop_core::store::{Commit, StoreError};
-use tokio_postgres::types::{Json, ToSql};
+use tokio_postgres::types::Json;
 use uuid::Uuid;
 
+use crate::batch::{in_order, savepointed, Call, Param};
 use crate::codec::{int, status_name, uint, HazardColumns};
-use crate::error::{aborted, backend, unique_violation};
+use crate::error::{backend, unique_violation};
+use crate::sql::{DueOp, Shape, Sql};
 use crate::PgStore;
 
-type Param<'a> = &'a (dyn ToSql + Sync);
-
-/// How a statement of the commit ended.
-type Outcome = Option<Result<u64, tokio_postgres::Error>>;
+/// Commits per transaction in [`commit_many`]: at most 64 subtransactions, so the transaction's
+/// subtransaction ids fit the server's per-backend cache (`PGPROC_MAX_CACHED_SUBXIDS`) and
+/// other sessions' snapshots never overflow into `pg_subtrans` while it runs.
+pub(crate) const CHUNK: usize = 64;
 
 pub(crate) async fn commit(store: &PgStore, c: Commit) -> Result<(), StoreError> {
     let sql = &store.sql;
     if let Err(bad) = c.check_shape() {
-        // A stale version is reported first, as the reference store does.
-        let client = store.client().await?;
-        let actual = version(&client, sql, &c).await?;
-        if actual != c.expected_version {
-            return Err(StoreError::Conflict { expected: c.expected_version, actual });
-        }
-        return Err(bad);
+        return Err(malformed(store, &c, bad).await);
     }
-    let cols = HazardColumns::of(&c)?;
-    let tenant = c.tenant.as_str();
-    let hazard: Uuid = c.hazard.as_uuid();
-    let expected = int(c.expected_version)?;
+    let w = Written::of(&c)?;
+    let client = store.client().await?;
+    let stmt = client.prepare_cached(sql.commit(w.shape)).await.map_err(backend)?;
+    let result = client.execute(&stmt, &w.params()).await;
+    match judge(result) {
+        Verdict::Commit => Ok(()),
+        Verdict::Conflict => Err(conflict(&client, sql, &c).await),
+        Verdict::Fail(e) => Err(e),
+    }
+}
 
-    let seqs = c.events.iter().map(|r| int(r.seq)).collect::<Result<Vec<i64>, _>>()?;
-    let records: Vec<Json<&hazardloop_core::chain::Recorded>> = c.events.iter().map(Json).collect();
-    let outbox = OutboxColumns::of(&c);
-    let key = match &c.idempotency {
-        Some(k) => Some((k.key.as_str(), int(k.version)?, int(k.events)?)),
-        None => None,
-    };
+/// Commits in one transaction per [`CHUNK`], each on its own: one result per commit, in order.
+pub(crate) async fn commit_many(
+    store: &PgStore,
+    commits: Vec<Commit>,
+) -> Vec<Result<(), StoreError>> {
+    let mut results: Vec<Option<Result<(), StoreError>>> = vec![None; commits.len()];
+    let mut batch = Vec::with_capacity(commits.len());
+    for (i, c) in commits.iter().enumerate() {
+        match c.check_shape() {
+            Err(bad) => results[i] = Some(Err(malformed(store, c, bad).await)),
+            Ok(()) => match Written::of(c) {
+                Ok(w) => batch.push((i, c, w)),
+                Err(e) => results[i] = Some(Err(e)),
+            },
+        }
+    }
+    // One lock order for every batch: by (tenant, hazard).
+    batch.sort_by(|a, b| (a.1.tenant.as_str(), a.1.hazard).cmp(&(b.1.tenant.as_str(), b.1.hazard)));
+    for chunk in batch.chunks(CHUNK) {
+        let outcomes = match write_chunk(store, chunk).await {
+            Ok(outcomes) => outcomes,
+            Err(e) => chunk.iter().map(|_| Err(e.clone())).collect(),
+        };
+        for ((i, _, _), outcome) in chunk.iter().zip(outcomes) {
+            results[*i] = Some(outcome);
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(StoreError::Backend("commit not attempted".into()))))
+        .collect()
+}
 
+/// One transaction: the chunk's commits pipelined, each in its savepoint; then the stored
+/// version of each conflicted hazard, read after the commit (one round trip for all).
+async fn write_chunk(
+    store: &PgStore,
+    chunk: &[(usize, &Commit, Written<'_>)],
+) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+    let sql = &store.sql;
     let mut client = store.client().await?;
-    let tx = client.transaction().await.map_err(backend)?;
-    let gate_sql = if c.expected_version == 0 { &sql.insert_hazard } else { &sql.update_hazard };
-    let gate_stmt = tx.prepare_cached(gate_sql).await.map_err(backend)?;
-    let events_stmt = tx.prepare_cached(&sql.insert_events).await.map_err(backend)?;
-    let due_stmt = match (c.next_due, c.expected_version) {
-        (Some(_), _) => Some(tx.prepare_cached(&sql.upsert_due).await.map_err(backend)?),
-        (None, 0) => None,
-        (None, _) => Some(tx.prepare_cached(&sql.delete_due).await.map_err(backend)?),
-    };
-    let outbox_stmt = match outbox.ids.is_empty() {
-        true => None,
-        false => Some(tx.prepare_cached(&sql.insert_outbox).await.map_err(backend)?),
-    };
-    let key_stmt = match key {
-        Some(_) => Some(tx.prepare_cached(&sql.insert_key).await.map_err(backend)?),
-        None => None,
-    };
-
-    let mut gate_params: Vec<Param<'_>> = vec![
-        &tenant,
-        &hazard,
-        &cols.version,
-        &cols.head,
-        &cols.snapshot,
-        &cols.ledger,
-        &cols.stage,
-        &cols.open,
-        &cols.unit,
-        &cols.category,
-        &cols.grade,
-        &cols.discovered_at,
-        &cols.deadline,
-        &cols.paused_since,
-        &cols.as_of,
-        &cols.title,
-        &cols.location,
-    ];
-    if c.expected_version > 0 {
-        gate_params.push(&expected);
+    let mut stmts = Vec::with_capacity(chunk.len());
+    for (_, _, w) in chunk {
+        stmts.push(client.prepare_cached(sql.commit(w.shape)).await.map_err(backend)?);
     }
-    // Sent back to back without waiting (the driver pipelines them); the first real failure
-    // aborts the transaction and the later statements report `25P02`, which is ignored.
-    let (gate, events, due, out, idem) = tokio::join!(
-        tx.execute(&gate_stmt, &gate_params),
-        async {
-            if seqs.is_empty() {
-                return None;
-            }
-            Some(tx.execute(&events_stmt, &[&tenant, &hazard, &seqs, &records]).await)
-        },
-        async {
-            let stmt = due_stmt.as_ref()?;
-            Some(match &c.next_due {
-                Some(at) => tx.execute(stmt, &[&tenant, &hazard, at]).await,
-                None => tx.execute(stmt, &[&tenant, &hazard]).await,
-            })
-        },
-        async {
-            let stmt = outbox_stmt.as_ref()?;
-            let o = &outbox;
-            let params: [Param<'_>; 8] = [
-                &tenant,
-                &o.ids,
-                &o.groups,
-                &o.statuses,
-                &o.available,
-                &o.attempts,
-                &o.errors,
-                &o.messages,
-            ];
-            Some(tx.execute(stmt, &params).await)
-        },
-        async {
-            let (k, version, events) = key?;
-            let stmt = key_stmt.as_ref()?;
-            Some(tx.execute(stmt, &[&tenant, &k, &hazard, &version, &events]).await)
-        },
-    );
-    let verdict = judge(Some(gate), [events, due, out, idem]);
-    match verdict {
-        Verdict::Commit => tx.commit().await.map_err(backend),
-        Verdict::Conflict => {
-            tx.rollback().await.map_err(backend)?;
-            let actual = version(&client, sql, &c).await?;
-            Err(StoreError::Conflict { expected: c.expected_version, actual })
+    let params: Vec<Vec<Param<'_>>> = chunk.iter().map(|(_, _, w)| w.params()).collect();
+    let items: Vec<_> = stmts.iter().zip(&params).map(|(s, p)| (s, p.as_slice())).collect();
+    let tx = client.transaction().await.map_err(backend)?;
+    let outcomes = savepointed(&tx, &items).await?;
+    tx.commit().await.map_err(backend)?;
+
+    let verdicts: Vec<Verdict> = outcomes.into_iter().map(judge).collect();
+    let client: &ClientWrapper = &client;
+    let reads: Vec<Call<'_, StoreError>> = chunk
+        .iter()
+        .zip(&verdicts)
+        .filter(|(_, v)| matches!(v, Verdict::Conflict))
+        .map(|((_, c, _), _)| Box::pin(conflict(client, sql, c)) as Call<'_, StoreError>)
+        .collect();
+    let mut conflicts = in_order(reads).await.into_iter();
+    Ok(verdicts
+        .into_iter()
+        .map(|v| match v {
+            Verdict::Commit => Ok(()),
+            Verdict::Conflict => Err(conflicts
+                .next()
+                .unwrap_or_else(|| StoreError::Backend("conflict without a version".into()))),
+            Verdict::Fail(e) => Err(e),
+        })
+        .collect())
+}
+
+/// A malformed commit's error: a stale version is reported first, as the reference store does.
+async fn malformed(store: &PgStore, c: &Commit, bad: StoreError) -> StoreError {
+    let client = match store.client().await {
+        Ok(client) => client,
+        Err(e) => return e,
+    };
+    match version(&client, &store.sql, c).await {
+        Ok(actual) if actual != c.expected_version => {
+            StoreError::Conflict { expected: c.expected_version, actual }
         }
-        Verdict::Fail(e) => {
-            tx.rollback().await.map_err(backend)?;
-            Err(e)
-        }
+        Ok(_) => bad,
+        Err(e) => e,
+    }
+}
+
+/// The conflict of `c`, with the version stored now.
+async fn conflict(client: &ClientWrapper, sql: &Sql, c: &Commit) -> StoreError {
+    match version(client, sql, c).await {
+        Ok(actual) => StoreError::Conflict { expected: c.expected_version, actual },
+        Err(e) => e,
     }
 }
 
 /// The hazard's stored version (0 when it does not exist).
-async fn version(
-    client: &tokio_postgres::Client,
-    sql: &crate::sql::Sql,
-    c: &Commit,
-) -> Result<u64, StoreError> {
+async fn version(client: &ClientWrapper, sql: &Sql, c: &Commit) -> Result<u64, StoreError> {
+    let stmt = client.prepare_cached(&sql.version).await.map_err(backend)?;
     let row = client
-        .query_opt(&sql.version, &[&c.tenant.as_str(), &c.hazard.as_uuid()])
+        .query_opt(&stmt, &[&c.tenant.as_str(), &c.hazard.as_uuid()])
         .await
         .map_err(backend)?;
     match row {
@@ -156,36 +156,106 @@ enum Verdict {
     Fail(StoreError),
 }
 
-/// The gate decides first (a stale version is a conflict whatever else failed); then the first
-/// real error, by the constraint it names.
-fn judge(gate: Outcome, rest: [Outcome; 4]) -> Verdict {
-    match &gate {
-        Some(Ok(0)) => return Verdict::Conflict,
-        Some(Err(e)) if !aborted(e) => return verdict_of(e),
-        _ => {}
-    }
-    for outcome in rest.iter().flatten() {
-        if let Err(e) = outcome {
-            if !aborted(e) {
-                return verdict_of(e);
+/// No row back from the statement: the gate wrote nothing (a stale version, or the hazard
+/// exists already). A unique violation names its constraint.
+fn judge(result: Result<u64, tokio_postgres::Error>) -> Verdict {
+    match result {
+        Ok(0) => Verdict::Conflict,
+        Ok(_) => Verdict::Commit,
+        Err(e) => match unique_violation(&e) {
+            Some("events_pkey" | "hazards_pkey") => Verdict::Conflict,
+            Some("idempotency_pkey") => Verdict::Fail(StoreError::DuplicateKey),
+            Some("outbox_pkey") => {
+                Verdict::Fail(StoreError::Backend("outbox message id already used".into()))
             }
-        }
-    }
-    match gate {
-        Some(Ok(_)) => Verdict::Commit,
-        Some(Err(e)) => Verdict::Fail(backend(e)),
-        None => Verdict::Fail(StoreError::Backend("commit without a version gate".into())),
+            _ => Verdict::Fail(backend(e)),
+        },
     }
 }
 
-fn verdict_of(e: &tokio_postgres::Error) -> Verdict {
-    match unique_violation(e) {
-        Some("events_pkey" | "hazards_pkey") => Verdict::Conflict,
-        Some("idempotency_pkey") => Verdict::Fail(StoreError::DuplicateKey),
-        Some("outbox_pkey") => {
-            Verdict::Fail(StoreError::Backend("outbox message id already used".into()))
+/// A commit's columns, in its statement's parameter order.
+struct Written<'a> {
+    shape: Shape,
+    tenant: &'a str,
+    hazard: Uuid,
+    cols: HazardColumns<'a>,
+    expected: i64,
+    seqs: Vec<i64>,
+    records: Vec<Json<&'a Recorded>>,
+    due: Option<DateTime<Utc>>,
+    outbox: OutboxColumns<'a>,
+    key: Option<(&'a str, i64, i64)>,
+}
+
+impl<'a> Written<'a> {
+    fn of(c: &'a Commit) -> Result<Written<'a>, StoreError> {
+        let key = match &c.idempotency {
+            Some(k) => Some((k.key.as_str(), int(k.version)?, int(k.events)?)),
+            None => None,
+        };
+        let new = c.expected_version == 0;
+        let due = match (c.next_due, new) {
+            (Some(_), _) => DueOp::Set,
+            (None, true) => DueOp::Keep,
+            (None, false) => DueOp::Clear,
+        };
+        Ok(Written {
+            shape: Shape { new, due, outbox: !c.outbox.is_empty(), key: key.is_some() },
+            tenant: c.tenant.as_str(),
+            hazard: c.hazard.as_uuid(),
+            cols: HazardColumns::of(c)?,
+            expected: int(c.expected_version)?,
+            seqs: c.events.iter().map(|r| int(r.seq)).collect::<Result<Vec<i64>, _>>()?,
+            records: c.events.iter().map(Json).collect(),
+            due: c.next_due,
+            outbox: OutboxColumns::of(c),
+            key,
+        })
+    }
+
+    /// The parameters, numbered as [`crate::sql`]'s commit statement of this shape numbers them.
+    fn params(&self) -> Vec<Param<'_>> {
+        let c = &self.cols;
+        let mut p: Vec<Param<'_>> = Vec::with_capacity(self.shape.params());
+        let head: [Param<'_>; 17] = [
+            &self.tenant,
+            &self.hazard,
+            &c.version,
+            &c.head,
+            &c.snapshot,
+            &c.ledger,
+            &c.stage,
+            &c.open,
+            &c.unit,
+            &c.category,
+            &c.grade,
+            &c.discovered_at,
+            &c.deadline,
+            &c.paused_since,
+            &c.as_of,
+            &c.title,
+            &c.location,
+        ];
+        p.extend_from_slice(&head);
+        if !self.shape.new {
+            p.push(&self.expected);
         }
-        _ => Verdict::Fail(StoreError::Backend(crate::error::describe(e))),
+        p.push(&self.seqs);
+        p.push(&self.records);
+        if self.shape.due == DueOp::Set {
+            p.push(&self.due);
+        }
+        if self.shape.outbox {
+            let o = &self.outbox;
+            let outbox: [Param<'_>; 7] =
+                [&o.ids, &o.groups, &o.statuses, &o.available, &o.attempts, &o.errors, &o.messages];
+            p.extend_from_slice(&outbox);
+        }
+        if let Some((key, version, events)) = &self.key {
+            let key: [Param<'_>; 3] = [key, version, events];
+            p.extend_from_slice(&key);
+        }
+        p
     }
 }
 

@@ -47,13 +47,25 @@
 //! | `documents` | (tenant_id, name) | a tenant's named documents (organisation, policy) |
 //!
 //! ## Conflicts
-//! A commit is one transaction: the version gate (`INSERT … ON CONFLICT DO NOTHING` for a new
-//! hazard, `UPDATE hazards … WHERE version = $expected` otherwise), then the events, the due
-//! clock, the outbox and the idempotency key, sent pipelined. No row affected by the gate, or
-//! SQLSTATE 23505 on `events_pkey`, is [`Conflict`](hazardloop_core::store::StoreError::Conflict)
-//! with the version read after the rollback; 23505 on `idempotency_pkey` is
+//! A commit is one statement, so one round trip and its own transaction: a data-modifying CTE
+//! whose first part is the version gate (`INSERT … ON CONFLICT DO NOTHING RETURNING` for a new
+//! hazard, `UPDATE hazards … WHERE version = $expected RETURNING` otherwise); the events, the due
+//! clock, the outbox and the idempotency key are inserted `FROM` the gate's returned row, so a
+//! stale version writes nothing. No row returned, or SQLSTATE 23505 on `events_pkey`, is
+//! [`Conflict`](hazardloop_core::store::StoreError::Conflict) with the version read afterwards;
+//! 23505 on `idempotency_pkey` is
 //! [`DuplicateKey`](hazardloop_core::store::StoreError::DuplicateKey). Constraint names come
-//! from the server's error fields, never from message text.
+//! from the server's error fields, never from message text. Each shape of commit (new or
+//! update, due clock set, cleared or absent, with or without messages and key) is one statement,
+//! prepared once per connection.
+//!
+//! [`Store::commit_many`](hazardloop_core::store::Store::commit_many) writes up to 64 commits
+//! in one transaction, each in a savepoint of its own, all pipelined: a conflict or a used key
+//! fails that commit alone (it is rolled back to its savepoint and the rest are sent again), and
+//! the batch costs three round trips (`BEGIN`, the commits, `COMMIT`) and one WAL flush. The
+//! commits are written in (tenant, hazard) order, so concurrent batches take their row locks in
+//! one order and never deadlock. [`Store::settle_many`](hazardloop_core::store::Store::settle_many)
+//! works alike.
 //!
 //! ## Several engine processes
 //! [`Store::due`](hazardloop_core::store::Store::due) claims the page it returns: it marks the
@@ -92,6 +104,7 @@
 //! leases are the caller's `lease_until`. Timestamps are stored as `timestamptz`, to the
 //! microsecond.
 
+mod batch;
 mod claim;
 mod codec;
 mod commit;

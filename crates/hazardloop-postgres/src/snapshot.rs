@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::corrupt;
 
-#[derive(Serialize)]
-struct Out<'a> {
+/// The stored form of a hazard, borrowed from it.
+#[derive(Debug, Serialize)]
+pub(crate) struct Out<'a> {
     id: HazardId,
     version: u64,
     stage: &'a Stage,
@@ -32,12 +33,10 @@ struct In {
     fired: Vec<(RungKey, Fired)>,
 }
 
-/// The snapshot of `h` as a JSON value.
-pub(crate) fn encode(h: &Hazard) -> Result<serde_json::Value, StoreError> {
+/// The snapshot of `h`, serialised straight into the statement's parameter.
+pub(crate) fn encode(h: &Hazard) -> Out<'_> {
     let Hazard { id, version, stage, clocks, paused, fired } = h;
-    let out =
-        Out { id: *id, version: *version, stage, clocks, paused, fired: fired.iter().collect() };
-    serde_json::to_value(out).map_err(|e| StoreError::Backend(format!("encode snapshot: {e}")))
+    Out { id: *id, version: *version, stage, clocks, paused, fired: fired.iter().collect() }
 }
 
 /// A hazard from its stored snapshot.

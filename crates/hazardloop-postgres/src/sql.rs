@@ -5,13 +5,8 @@
 pub(crate) struct Sql {
     /// The schema name as written by the user (validated identifier).
     pub(crate) schema: String,
-    pub(crate) insert_hazard: String,
-    pub(crate) update_hazard: String,
-    pub(crate) insert_events: String,
-    pub(crate) upsert_due: String,
-    pub(crate) delete_due: String,
-    pub(crate) insert_outbox: String,
-    pub(crate) insert_key: String,
+    /// The commit statement of each [`Shape`], at [`Shape::index`].
+    commit: Vec<String>,
     pub(crate) version: String,
     pub(crate) load: String,
     pub(crate) snapshot: String,
@@ -63,37 +58,7 @@ impl Sql {
         };
         Sql {
             schema: schema.to_owned(),
-            insert_hazard: format!(
-                "INSERT INTO {s}.hazards (tenant_id, hazard_id, {HAZARD_COLUMNS})
-                 VALUES ($1, $2, $3, coalesce($4, repeat('0', 64)), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-                 ON CONFLICT (tenant_id, hazard_id) DO NOTHING"
-            ),
-            update_hazard: format!(
-                "UPDATE {s}.hazards SET {set_hazard}
-                 WHERE tenant_id = $1 AND hazard_id = $2 AND version = $18"
-            ),
-            insert_events: format!(
-                "INSERT INTO {s}.events (tenant_id, hazard_id, seq, record)
-                 SELECT $1, $2, u.seq, u.record FROM unnest($3::bigint[], $4::jsonb[]) AS u(seq, record)"
-            ),
-            upsert_due: format!(
-                "INSERT INTO {s}.due (tenant_id, hazard_id, due_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (tenant_id, hazard_id)
-                 DO UPDATE SET due_at = EXCLUDED.due_at, claimer = NULL, claimed_until = NULL"
-            ),
-            delete_due: format!("DELETE FROM {s}.due WHERE tenant_id = $1 AND hazard_id = $2"),
-            insert_outbox: format!(
-                "INSERT INTO {s}.outbox
-                   (tenant_id, id, grp, status, available_at, attempts, last_error, message)
-                 SELECT $1, u.id, u.grp, u.status, u.available_at, u.attempts, u.last_error, u.message
-                 FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::int[],
-                             $7::text[], $8::jsonb[])
-                   AS u(id, grp, status, available_at, attempts, last_error, message)"
-            ),
-            insert_key: format!(
-                "INSERT INTO {s}.idempotency (tenant_id, key, hazard_id, version, events)
-                 VALUES ($1, $2, $3, $4, $5)"
-            ),
+            commit: Shape::all().map(|shape| commit_statement(&s, &set_hazard, shape)).collect(),
             version: format!(
                 "SELECT version FROM {s}.hazards WHERE tenant_id = $1 AND hazard_id = $2"
             ),
@@ -145,10 +110,14 @@ impl Sql {
                 "INSERT INTO {s}.documents (tenant_id, name, body) VALUES ($1, $2, $3)
                  ON CONFLICT (tenant_id, name) DO UPDATE SET body = EXCLUDED.body"
             ),
-            document: format!(
-                "SELECT body FROM {s}.documents WHERE tenant_id = $1 AND name = $2"
-            ),
+            document: format!("SELECT body FROM {s}.documents WHERE tenant_id = $1 AND name = $2"),
         }
+    }
+
+    /// The one statement that writes a commit of this shape.
+    pub(crate) fn commit(&self, shape: Shape) -> &str {
+        // `commit` holds every shape, built in `Sql::new`.
+        self.commit.get(shape.index()).map_or("", String::as_str)
     }
 
     /// The schema as a quoted identifier.
@@ -160,4 +129,166 @@ impl Sql {
 /// A validated identifier, quoted so its case is kept.
 pub(crate) fn quoted(identifier: &str) -> String {
     format!("\"{identifier}\"")
+}
+
+/// What a commit does to the hazard's due clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DueOp {
+    /// Sets (inserts or replaces) the clock, and drops any sweeper's lease on it.
+    Set,
+    /// Deletes the clock (the hazard has nothing left to fire).
+    Clear,
+    /// Leaves it: a new hazard without a clock.
+    Keep,
+}
+
+/// The parts a commit statement has; each shape is one prepared statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Shape {
+    /// Creates the hazard (`INSERT … ON CONFLICT DO NOTHING`) rather than updating it at the
+    /// expected version.
+    pub(crate) new: bool,
+    pub(crate) due: DueOp,
+    /// Adds outbox messages (their insert fires the notification trigger, so it is left out
+    /// of commits without messages).
+    pub(crate) outbox: bool,
+    /// Records an idempotency key.
+    pub(crate) key: bool,
+}
+
+impl Shape {
+    fn all() -> impl Iterator<Item = Shape> {
+        (0..24).map(|i| Shape {
+            new: i & 1 == 1,
+            outbox: i & 2 == 2,
+            key: i & 4 == 4,
+            due: match i >> 3 {
+                0 => DueOp::Set,
+                1 => DueOp::Clear,
+                _ => DueOp::Keep,
+            },
+        })
+    }
+
+    pub(crate) fn index(self) -> usize {
+        let due = match self.due {
+            DueOp::Set => 0,
+            DueOp::Clear => 1,
+            DueOp::Keep => 2,
+        };
+        usize::from(self.new)
+            | usize::from(self.outbox) << 1
+            | usize::from(self.key) << 2
+            | due << 3
+    }
+
+    /// The number of parameters of the shape's statement, in the order
+    /// [`commit_statement`] numbers them.
+    pub(crate) fn params(self) -> usize {
+        17 + usize::from(!self.new)
+            + 2
+            + usize::from(self.due == DueOp::Set)
+            + if self.outbox { 7 } else { 0 }
+            + if self.key { 3 } else { 0 }
+    }
+}
+
+/// One data-modifying statement for a whole commit: the version gate first, every other write
+/// joined to the gate's `RETURNING`, so a stale version writes nothing and returns no row.
+/// Parameters: tenant, hazard, the 15 hazard columns, the expected version (an update), event
+/// seqs and records, the due time (`Set`), the 7 outbox columns, the key, version and events.
+fn commit_statement(s: &str, set_hazard: &str, shape: Shape) -> String {
+    let mut n = 17;
+    let mut next = || {
+        n += 1;
+        n
+    };
+    let gate = if shape.new {
+        format!(
+            "INSERT INTO {s}.hazards (tenant_id, hazard_id, {HAZARD_COLUMNS})
+             VALUES ($1, $2, $3, coalesce($4, repeat('0', 64)), $5, $6, $7, $8, $9, $10, $11,
+                     $12, $13, $14, $15, $16, $17)
+             ON CONFLICT (tenant_id, hazard_id) DO NOTHING RETURNING 1"
+        )
+    } else {
+        let expected = next();
+        format!(
+            "UPDATE {s}.hazards SET {set_hazard}
+             WHERE tenant_id = $1 AND hazard_id = $2 AND version = ${expected} RETURNING 1"
+        )
+    };
+    let (seqs, records) = (next(), next());
+    let mut parts = vec![
+        format!("gate AS ({gate})"),
+        format!(
+            "w_events AS (INSERT INTO {s}.events (tenant_id, hazard_id, seq, record)
+             SELECT $1, $2, u.seq, u.record
+             FROM gate, unnest(${seqs}::bigint[], ${records}::jsonb[]) AS u(seq, record))"
+        ),
+    ];
+    match shape.due {
+        DueOp::Set => {
+            let at = next();
+            parts.push(format!(
+                "w_due AS (INSERT INTO {s}.due (tenant_id, hazard_id, due_at)
+                 SELECT $1, $2, ${at}::timestamptz FROM gate
+                 ON CONFLICT (tenant_id, hazard_id)
+                 DO UPDATE SET due_at = EXCLUDED.due_at, claimer = NULL, claimed_until = NULL)"
+            ));
+        }
+        DueOp::Clear => parts.push(format!(
+            "w_due AS (DELETE FROM {s}.due WHERE tenant_id = $1 AND hazard_id = $2
+             AND EXISTS (SELECT 1 FROM gate))"
+        )),
+        DueOp::Keep => {}
+    }
+    if shape.outbox {
+        let p: Vec<usize> = (0..7).map(|_| next()).collect();
+        parts.push(format!(
+            "w_outbox AS (INSERT INTO {s}.outbox
+               (tenant_id, id, grp, status, available_at, attempts, last_error, message)
+             SELECT $1, u.id, u.grp, u.status, u.available_at, u.attempts, u.last_error, u.message
+             FROM gate, unnest(${}::uuid[], ${}::text[], ${}::text[], ${}::timestamptz[],
+                               ${}::int[], ${}::text[], ${}::jsonb[])
+               AS u(id, grp, status, available_at, attempts, last_error, message))",
+            p[0], p[1], p[2], p[3], p[4], p[5], p[6]
+        ));
+    }
+    if shape.key {
+        let (key, version, events) = (next(), next(), next());
+        parts.push(format!(
+            "w_key AS (INSERT INTO {s}.idempotency (tenant_id, key, hazard_id, version, events)
+             SELECT $1, ${key}::text, $2, ${version}::bigint, ${events}::bigint FROM gate)"
+        ));
+    }
+    format!("WITH {}\nSELECT 1 FROM gate", parts.join(",\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shape_has_a_statement_numbering_its_parameters_densely() {
+        let sql = Sql::new("s");
+        let mut seen = std::collections::HashSet::new();
+        for shape in Shape::all() {
+            assert!(seen.insert(shape.index()), "{shape:?} has an index of its own");
+            let text = sql.commit(shape);
+            let used: std::collections::BTreeSet<usize> = text
+                .split('$')
+                .skip(1)
+                .filter_map(|rest| {
+                    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                    digits.parse().ok()
+                })
+                .collect();
+            let want: std::collections::BTreeSet<usize> = (1..=shape.params()).collect();
+            assert_eq!(used, want, "{shape:?} numbers $1 … ${}", shape.params());
+            assert_eq!(text.contains("w_outbox"), shape.outbox);
+            assert_eq!(text.contains("w_key"), shape.key);
+            assert_eq!(text.contains("w_due"), shape.due != DueOp::Keep);
+        }
+        assert_eq!(seen.len(), 24);
+    }
 }

@@ -150,6 +150,10 @@ impl Store for PgStore {
         crate::commit::commit(self, commit).await
     }
 
+    async fn commit_many(&self, commits: Vec<Commit>) -> Vec<Result<(), StoreError>> {
+        crate::commit::commit_many(self, commits).await
+    }
+
     async fn load(
         &self,
         tenant: &TenantId,
@@ -207,6 +211,13 @@ impl Store for PgStore {
         settlement: Settlement,
     ) -> Result<bool, StoreError> {
         crate::claim::settle(self, id, token, settlement).await
+    }
+
+    async fn settle_many(
+        &self,
+        settlements: Vec<(MessageId, u64, Settlement)>,
+    ) -> Vec<Result<bool, StoreError>> {
+        crate::claim::settle_many(self, settlements).await
     }
 
     async fn outbox(
