@@ -74,8 +74,35 @@ fn bench(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+    // The floor the typed stages set: `apply` must move the stage data out of its box into the
+    // next stage's (a `Treated` of ~1 KB into an `Accepted`), whatever the rules cost.
+    let acceptance = hazardloop::workflow::Acceptance {
+        note: String::new(),
+        by: inspector.person.clone(),
+        at: now,
+    };
+    group.bench_function("stage_move_floor", |b| {
+        b.iter_batched(
+            || treated.clone(),
+            |hazard: Hazard| {
+                let next = match hazard.stage {
+                    hazardloop::workflow::Stage::Treated(s) => {
+                        hazardloop::workflow::Stage::from(s.pass(acceptance.clone()))
+                    }
+                    other => other,
+                };
+                black_box(next)
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("decide_only", |b| {
+        b.iter(|| black_box(decide(Some(&treated), black_box(command.clone()), &ctx).ok()))
+    });
     group.finish();
     support::report_ratio("core_transition", "raw_enum_match_push", "decide_apply", 5.0, true);
+    support::report_info("core_transition", "raw_enum_match_push", "stage_move_floor");
+    support::report_info("core_transition", "raw_enum_match_push", "decide_only");
 }
 
 criterion_group!(benches, bench);

@@ -1,5 +1,7 @@
-//! Engine: `execute` on the in-memory store, one thread, against `decide` + `apply` alone as the
-//! baseline, both over the whole loop (discover … archive, 8 commands) per iteration.
+//! Engine: `execute` on the in-memory store, one thread, over the whole loop (discover …
+//! archive, 8 commands) per iteration, against two baselines in the same run: `decide` + `apply`
+//! alone, and the floor of any engine that chains its events, encoding and hashing those same
+//! events (`Recorded::new`). Goal (issue 14): `execute` ≤ 2× that floor.
 
 #![allow(missing_docs)] // criterion's macros generate undocumented items
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark aborts on a broken setup
@@ -8,9 +10,11 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use chrono::Duration;
-use criterion::{criterion_group, Criterion, Throughput};
+use criterion::{criterion_group, BatchSize, Criterion, Throughput};
+use hazardloop::chain::{ChainHash, Recorded};
 use hazardloop::engine::{Engine, Request};
 use hazardloop::model::Grade;
+use hazardloop::model::HazardId;
 use hazardloop::notify::Discard;
 use hazardloop::store::MemoryStore;
 use hazardloop::workflow::{decide, Hazard, Step};
@@ -42,6 +46,34 @@ fn bench(c: &mut Criterion) {
         })
     });
 
+    // The actors, and the events the loop writes, decided once.
+    let mut actors = Vec::new();
+    let mut written = Vec::new();
+    let mut hazard: Option<Hazard> = None;
+    for (step, command) in &commands {
+        let actor = f.actor_for(*step, hazard.as_ref());
+        let events = decide(hazard.as_ref(), command.clone(), &f.ctx(&actor, now)).expect("step");
+        hazard = Some(fold_onto(hazard, &events, now).expect("fold"));
+        actors.push(actor);
+        written.extend(events);
+    }
+    let id = HazardId::new_at(now);
+    group.bench_function("encode_hash_floor", |b| {
+        b.iter_batched(
+            || written.clone(),
+            |events| {
+                let mut prev = ChainHash::default();
+                for (i, event) in events.into_iter().enumerate() {
+                    let r = Recorded::new(f.tenant.clone(), id, i as u64 + 1, now, event, prev);
+                    prev = r.hash;
+                    black_box(&r);
+                }
+                prev
+            },
+            BatchSize::SmallInput,
+        )
+    });
+
     let clock = ManualClock::new(now);
     let engine = Engine::new(MemoryStore::new(), Discard, Arc::new(clock), f.policy.clone())
         .with_org(f.org.clone());
@@ -49,26 +81,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             rt.block_on(async {
                 let mut id = None;
-                let mut hazard: Option<Hazard> = None;
-                for (step, command) in &commands {
-                    let actor = f.actor_for(*step, hazard.as_ref());
-                    let out = engine
-                        .execute(
-                            &actor,
-                            Request { hazard: id, command: command.clone(), idempotency_key: None },
-                        )
-                        .await
-                        .expect("step");
-                    id = Some(out.hazard);
-                    // The actor choice needs the stage; the engine itself loads from the store.
-                    hazard = Some(
-                        fold_onto(
-                            hazard,
-                            &out.events.iter().map(|r| r.event.clone()).collect::<Vec<_>>(),
-                            now,
-                        )
-                        .expect("fold"),
-                    );
+                for ((_, command), actor) in commands.iter().zip(&actors) {
+                    let request =
+                        Request { hazard: id, command: command.clone(), idempotency_key: None };
+                    id = Some(engine.execute(actor, request).await.expect("step").hazard);
                 }
                 black_box(id)
             })
@@ -87,6 +103,7 @@ fn bench(c: &mut Criterion) {
             engine / base
         );
     }
+    support::report_ratio("engine_loop", "encode_hash_floor", "execute_memory", 2.0, true);
 }
 
 criterion_group!(benches, bench);

@@ -40,3 +40,10 @@ pub(crate) fn report_ratio(
         _ => println!("RATIO {group}: estimates not found (run with `cargo bench`)"),
     }
 }
+
+/// Prints `measured / baseline` for information (a floor or a part of a goal), no target.
+pub(crate) fn report_info(group: &str, baseline: &str, measured: &str) {
+    if let (Some(b), Some(m)) = (mean_ns(group, baseline), mean_ns(group, measured)) {
+        println!("INFO {group}: {measured} {m:.1} ns / {baseline} {b:.1} ns = {:.2}×", m / b);
+    }
+}

@@ -238,8 +238,9 @@ pub struct Treatment {
     pub interim: Vec<InterimControl>,
     /// Progress notes.
     pub progress: Vec<Progress>,
-    /// An extension request waiting for a decision.
-    pub pending_extension: Option<ExtensionRequest>,
+    /// An extension request waiting for a decision (boxed: it is rare, and a smaller stage moves
+    /// faster from step to step).
+    pub pending_extension: Option<Box<ExtensionRequest>>,
     /// Extension decisions so far.
     pub extensions: Vec<ExtensionDecision>,
     /// Failed acceptance attempts (rework, 返工).

@@ -466,7 +466,7 @@ impl Decider<'_> {
     ) -> Result<(Vec<Event>, Option<DateTime<Utc>>)> {
         let treatment =
             h.stage.treatment().ok_or_else(|| self.not_allowed(h, Step::GrantExtension))?;
-        let Some(request) = treatment.pending_extension.clone() else {
+        let Some(request) = treatment.pending_extension.as_deref().cloned() else {
             return Err(WorkflowError::broken(
                 Rule::ExtensionDecidedBySuperior,
                 "no extension request is pending",

@@ -142,7 +142,7 @@ fn apply_auxiliary(
         Event::InterimControlAdded { control } => parts.treatment?.interim.push(control.clone()),
         Event::ProgressRecorded { progress } => parts.treatment?.progress.push(progress.clone()),
         Event::ExtensionRequested { request } => {
-            parts.treatment?.pending_extension = Some(request.clone());
+            parts.treatment?.pending_extension = Some(Box::new(request.clone()));
         }
         Event::ExtensionDecided { decision } => {
             let t = parts.treatment?;
