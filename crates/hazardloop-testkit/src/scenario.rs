@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use hazardloop_core::model::{Actor, HazardId};
+use hazardloop_core::org::authorize;
 use hazardloop_core::workflow::{decide, Command, Event, Hazard, Rule, WorkflowError};
 
 use crate::Fixture;
@@ -45,8 +46,16 @@ impl<'f> Scenario<'f> {
             },
         };
         let ctx = self.fixture.ctx(actor, now);
+        // The actor layer's verdict on its own, to tell which layer a refusal came from.
+        let authorized = authorize(
+            actor,
+            &command,
+            before.as_ref(),
+            &self.fixture.org,
+            self.fixture.policy.permissions(),
+        );
         let result = decide(before.as_ref(), command, &ctx);
-        Decision { before, result }
+        Decision { before, authorized, result }
     }
 }
 
@@ -55,6 +64,7 @@ impl<'f> Scenario<'f> {
 #[must_use = "a decision asserts nothing until a `then_` method is called"]
 pub struct Decision {
     before: Option<Hazard>,
+    authorized: Result<(), WorkflowError>,
     result: Result<Vec<Event>, WorkflowError>,
 }
 
@@ -93,11 +103,28 @@ impl Decision {
         }
     }
 
-    /// Asserts the command was refused by `rule`, and returns the error.
+    /// Asserts the command was refused by `rule`, in exactly one layer, and returns the error.
+    ///
+    /// A denial (who may act) must be `authorize`'s, and `authorize` alone gives the same
+    /// denial; any other refusal (the input, the rules of the data) must come after
+    /// `authorize`, which lets the command through. A step the transition table forbids is
+    /// refused before either.
     pub fn then_rule(self, rule: Rule) -> WorkflowError {
         match self.result {
             Err(e) => {
                 assert_eq!(e.rule(), Some(rule), "refused by another rule: {e}");
+                match (&e, &self.authorized) {
+                    (WorkflowError::NotAllowed { .. }, _) => {}
+                    (WorkflowError::Denied { .. }, verdict) => assert_eq!(
+                        verdict.as_ref().err(),
+                        Some(&e),
+                        "a denial by {rule:?} that `authorize` alone does not give"
+                    ),
+                    (_, verdict) => assert!(
+                        verdict.is_ok(),
+                        "{rule:?} refused after `authorize`, which also refused: {verdict:?}"
+                    ),
+                }
                 e
             }
             Ok(events) => {
