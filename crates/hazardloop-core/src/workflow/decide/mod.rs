@@ -11,14 +11,14 @@ use chrono::{DateTime, Utc};
 
 use crate::calendar::Span;
 use crate::deadline::{ClockKind, ClockRule, DueFrom};
-use crate::model::{Actor, Assessment, Evidence, Facts, Grade, Method, PersonId, RiskColour};
+use crate::model::{Actor, Assessment, Grade, PersonId};
 use crate::org::{authorize, Org, Role, UnitKind};
 use crate::policy::Policy;
 use crate::workflow::{
-    check, graph, input, Acceptance, Closure, Command, Completion, Discover, Dismissal, Event,
-    ExtensionDecision, ExtensionRequest, FourImplementations, Hazard, Interim, InterimControl,
-    Pause, Plan, Progress, Register, Registration, Rejection, Report, Rule, Seal, Stage, StageKind,
-    Step, Supervision, Treatment, WorkflowError,
+    check, graph, input, Acceptance, Closure, Command, Completion, Dismissal, Event,
+    ExtensionDecision, ExtensionRequest, Hazard, Interim, InterimControl, Pause, Plan, Progress,
+    Register, Registration, Rejection, Report, Rule, Seal, Stage, StageKind, Step, Supervision,
+    Treatment, WorkflowError,
 };
 
 type Result<T> = std::result::Result<T, WorkflowError>;
@@ -74,6 +74,8 @@ fn one(event: Event) -> Vec<Event> {
     events
 }
 
+mod create;
+
 struct Decider<'a> {
     h: Option<&'a Hazard>,
     ctx: &'a Context<'a>,
@@ -128,113 +130,6 @@ impl Decider<'_> {
     ) -> Vec<Event> {
         events.extend(self.clocks(step, self.grade(), self.now, given));
         events
-    }
-
-    fn create(self, command: Command) -> Result<Vec<Event>> {
-        match command {
-            Command::Discover(d) => {
-                let facts = self.facts(d)?;
-                let clocks = self.clocks(Step::Discover, Grade::General, facts.discovered_at, None);
-                Ok([Event::Discovered { facts }].into_iter().chain(clocks).collect())
-            }
-            Command::FixOnTheSpot { discover, category, assessment, measures, evidence } => {
-                self.fix_on_the_spot(discover, category, assessment, measures, evidence)
-            }
-            _ => Err(WorkflowError::Target("this command needs an existing hazard")),
-        }
-    }
-
-    fn facts(&self, d: Discover) -> Result<Facts> {
-        let discovered_at = d.discovered_at.unwrap_or(self.now);
-        if discovered_at > self.now {
-            return Err(crate::model::InputError::OutOfOrder {
-                field: "discovered_at".into(),
-                reason: "a hazard cannot be discovered in the future".into(),
-            }
-            .into());
-        }
-        Ok(Facts {
-            tenant: self.ctx.actor.tenant.clone(),
-            unit: d.unit,
-            location: d.location,
-            category: d.category,
-            title: d.title,
-            description: d.description,
-            source: d.source,
-            discovered_by: self.by(),
-            discovered_at,
-            evidence: d.evidence,
-        })
-    }
-
-    fn fix_on_the_spot(
-        self,
-        discover: Discover,
-        category: crate::model::Category,
-        assessment: Option<Method>,
-        measures: String,
-        evidence: Vec<Evidence>,
-    ) -> Result<Vec<Event>> {
-        let (now, by) = (self.now, self.by());
-        let facts = self.facts(discover)?;
-        let method = assessment.unwrap_or(Method::Judgement { colour: RiskColour::Blue });
-        let bands = self.policy().assessment();
-        let assessment = Assessment::score(method, &bands.lec_bands, &bands.ls_bands)?;
-        if bands.grade_of(assessment.colour) == Grade::Major {
-            return Err(WorkflowError::broken(
-                Rule::FixOnTheSpotGeneralOnly,
-                "assessment: this is a major hazard; register, report and treat it step by step",
-            ));
-        }
-        let deadline = self.policy().calendar().add(now, Span::working_days(0));
-        let registration = Registration {
-            grade: Grade::General,
-            assessment,
-            category,
-            responsible_unit: facts.unit.clone(),
-            assignee: by.clone(),
-            deadline,
-            fixable_at_once: true,
-            by: by.clone(),
-            at: now,
-        };
-        let plan = Plan::General(FourImplementations {
-            responsible: by.clone(),
-            measures: measures.clone(),
-            deadline,
-            contingency: "现场整改，无需预案 (fixed on the spot)".into(),
-        });
-        let treatment = Treatment {
-            plan,
-            interim: Vec::new(),
-            progress: Vec::new(),
-            pending_extension: None,
-            extensions: Vec::new(),
-            failed: Vec::new(),
-            by: by.clone(),
-            at: now,
-        };
-        let completion = Completion { summary: measures, evidence, by: by.clone(), at: now };
-        // The rules of each step it stands for, as if taken one by one.
-        check::registration(&facts, &registration)?;
-        check::treatment(&registration, &treatment)?;
-        check::completion(&completion)?;
-        let report = Report {
-            to_bureau: false,
-            written: false,
-            reference: None,
-            supervision: None,
-            by,
-            at: now,
-        };
-        let events = vec![
-            Event::Discovered { facts },
-            Event::Registered { registration },
-            Event::Reported { report },
-            Event::TreatmentStarted { treatment: Box::new(treatment) },
-            Event::TreatmentCompleted { completion },
-        ];
-        Ok(self.with_clocks(events, Step::FixOnTheSpot, None))
     }
 
     fn not_allowed(&self, h: &Hazard, step: Step) -> WorkflowError {
