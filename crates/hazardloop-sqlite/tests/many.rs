@@ -10,7 +10,7 @@ use std::task::{Context, Poll, Waker};
 use chrono::Duration;
 use hazardloop_core::chain::Recorded;
 use hazardloop_core::model::MessageId;
-use hazardloop_core::notify::{Notice, NoticeKind};
+
 use hazardloop_core::report::LedgerRow;
 use hazardloop_core::store::{
     Commit, IdempotentResult, OutboxMessage, OutboxStatus, Settlement, Store, StoreError,
@@ -18,6 +18,7 @@ use hazardloop_core::store::{
 use hazardloop_core::workflow::{Hazard, StageKind};
 use hazardloop_sqlite::{SqliteOptions, SqliteStore};
 use hazardloop_testkit::conformance::sample;
+use hazardloop_testkit::conformance::sample_message;
 use hazardloop_testkit::Fixture;
 
 fn store(dir: &tempfile::TempDir, options: SqliteOptions) -> SqliteStore {
@@ -123,28 +124,7 @@ async fn commit_many_of_nothing_and_of_a_malformed_commit() {
 }
 
 fn message(f: &Fixture, hazard: &Hazard, group: &str, i: i64) -> OutboxMessage {
-    let at = f.start + Duration::milliseconds(i);
-    OutboxMessage {
-        id: MessageId::new_at(at),
-        tenant: f.tenant.clone(),
-        group: group.into(),
-        to: hazard.stage.registration().map(|r| r.assignee.clone()),
-        notice: Notice {
-            kind: NoticeKind::Overdue,
-            hazard: hazard.id,
-            title: hazard.stage.facts().title.clone(),
-            location: hazard.stage.facts().location.clone(),
-            stage: hazard.kind(),
-            clock: None,
-            due: None,
-            note: None,
-        },
-        created_at: at,
-        available_at: at,
-        attempts: 0,
-        last_error: None,
-        status: OutboxStatus::Pending,
-    }
+    sample_message(&f.tenant, hazard, group, f.start + Duration::milliseconds(i))
 }
 
 #[tokio::test]

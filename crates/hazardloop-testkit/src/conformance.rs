@@ -139,28 +139,30 @@ fn commit(
     }
 }
 
-fn message(tenant: &TenantId, hazard: &Hazard, group: &str, at: DateTime<Utc>) -> OutboxMessage {
+/// A pending overdue message about `hazard` to its assignee, in digest group `group`, made at
+/// `at`: the sample message of the store conformance suite, for stores' own tests too.
+pub fn sample_message(
+    tenant: &TenantId,
+    hazard: &Hazard,
+    group: &str,
+    at: DateTime<Utc>,
+) -> OutboxMessage {
     OutboxMessage {
         id: MessageId::new_at(at),
         tenant: tenant.clone(),
         group: group.into(),
         to: hazard.stage.registration().map(|r| r.assignee.clone()),
-        notice: Notice {
-            kind: NoticeKind::Overdue,
-            hazard: hazard.id,
-            title: hazard.stage.facts().title.clone(),
-            location: hazard.stage.facts().location.clone(),
-            stage: hazard.kind(),
-            clock: None,
-            due: None,
-            note: None,
-        },
+        notice: hazardloop_core::notify::compose::notice(hazard, NoticeKind::Overdue, None, None),
         created_at: at,
         available_at: at,
         attempts: 0,
         last_error: None,
         status: OutboxStatus::Pending,
     }
+}
+
+fn message(tenant: &TenantId, hazard: &Hazard, group: &str, at: DateTime<Utc>) -> OutboxMessage {
+    sample_message(tenant, hazard, group, at)
 }
 
 async fn ok<T>(what: &str, f: impl Future<Output = Result<T, StoreError>>) -> T {

@@ -5,9 +5,7 @@
 
 pub mod load;
 
-use hazardloop_core::model::MessageId;
-use hazardloop_core::notify::{Notice, NoticeKind};
-use hazardloop_core::store::{OutboxMessage, OutboxStatus};
+use hazardloop_core::store::OutboxMessage;
 use hazardloop_postgres::{PgOptions, PgStore};
 use hazardloop_testkit::Fixture;
 
@@ -77,25 +75,7 @@ impl Drop for TestSchema {
 
 /// A pending message about `hazard` to the worker.
 pub fn message(f: &Fixture, hazard: &hazardloop_core::workflow::Hazard) -> OutboxMessage {
-    OutboxMessage {
-        id: MessageId::new_at(f.start),
-        tenant: f.tenant.clone(),
-        group: "g".into(),
-        to: Some(f.people.worker.clone()),
-        notice: Notice {
-            kind: NoticeKind::Overdue,
-            hazard: hazard.id,
-            title: hazard.stage.facts().title.clone(),
-            location: hazard.stage.facts().location.clone(),
-            stage: hazard.kind(),
-            clock: None,
-            due: None,
-            note: None,
-        },
-        created_at: f.start,
-        available_at: f.start,
-        attempts: 0,
-        last_error: None,
-        status: OutboxStatus::Pending,
-    }
+    let mut m = hazardloop_testkit::conformance::sample_message(&f.tenant, hazard, "g", f.start);
+    m.to = Some(f.people.worker.clone());
+    m
 }
