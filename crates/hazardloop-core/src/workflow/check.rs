@@ -61,15 +61,7 @@ pub(crate) fn report(registration: &Registration, report: &Report) -> Result {
 
 /// Every one of the six items of 16号令 art. 15 is present.
 fn major_plan(plan: &MajorPlan) -> Result {
-    let items = [
-        ("plan.objectives", &plan.objectives),
-        ("plan.methods", &plan.methods),
-        ("plan.funds", &plan.funds),
-        ("plan.organisation", &plan.organisation),
-        ("plan.schedule", &plan.schedule),
-        ("plan.safety", &plan.safety),
-    ];
-    match items.iter().find(|(_, text)| blank(text)) {
+    match plan.items().into_iter().find(|(_, text)| blank(text)) {
         Some((field, _)) => Err(WorkflowError::broken(
             Rule::MajorPlanSixItems,
             format!("{field}: the major hazard plan lacks this item"),

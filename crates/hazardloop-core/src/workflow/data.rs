@@ -75,6 +75,20 @@ pub struct MajorPlan {
     pub deadline: DateTime<Utc>,
 }
 
+impl MajorPlan {
+    /// The six items of 16号令 art. 15, each with its field path (`plan.funds`).
+    pub fn items(&self) -> [(&'static str, &str); 6] {
+        [
+            ("plan.objectives", &self.objectives),
+            ("plan.methods", &self.methods),
+            ("plan.funds", &self.funds),
+            ("plan.organisation", &self.organisation),
+            ("plan.schedule", &self.schedule),
+            ("plan.safety", &self.safety),
+        ]
+    }
+}
+
 /// The four implementations (四落实) of a general rectification.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FourImplementations {

@@ -114,14 +114,7 @@ impl Validator<'_> {
     fn plan(&self, plan: &Plan) -> Result {
         match plan {
             Plan::Major(p) => {
-                for (field, text) in [
-                    ("plan.objectives", &p.objectives),
-                    ("plan.methods", &p.methods),
-                    ("plan.funds", &p.funds),
-                    ("plan.organisation", &p.organisation),
-                    ("plan.schedule", &p.schedule),
-                    ("plan.safety", &p.safety),
-                ] {
+                for (field, text) in p.items() {
                     self.text(field, text)?;
                 }
                 Ok(())
