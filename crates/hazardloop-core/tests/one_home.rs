@@ -19,7 +19,8 @@ use hazardloop_testkit::Fixture;
 /// The layers, by source file.
 const ACTOR: &str = "org/authorize.rs";
 const INPUT: &str = "workflow/input.rs";
-const RULES: [&str; 2] = ["workflow/check.rs", "workflow/decide.rs"];
+const RULES: [&str; 3] =
+    ["workflow/check.rs", "workflow/decide/mod.rs", "workflow/decide/create.rs"];
 /// `StepOrder`, `ArchivedIsSealed`, `InputLimits` and `KnownCategory` are named by the error
 /// type itself, from the transition table's and the input pass's refusals.
 const ERROR: &str = "workflow/error.rs";
