@@ -28,7 +28,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use rusqlite::Connection;
 
-use crate::writer::Counters;
+use crate::stats::Counters;
 
 /// Writes between two wake-ups of the checkpointer (a few thousand WAL pages).
 pub(crate) const WAKE_EVERY: u64 = 512;
@@ -55,6 +55,11 @@ fn round(conn: &Connection, counters: &Counters) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether the WAL had grown past the catch-up threshold at the checkpointer's last round.
+pub(crate) fn needs_catch_up(counters: &Counters) -> bool {
+    counters.wal_frames.load(Ordering::Relaxed) > CATCH_UP_FRAMES
 }
 
 /// The writer's catch-up: a checkpoint between two of its transactions reaches the WAL's end

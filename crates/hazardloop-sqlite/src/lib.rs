@@ -46,6 +46,7 @@ mod options;
 mod read_ops;
 mod reader;
 mod schema;
+mod stats;
 mod store;
 mod store_impl;
 mod write_ops;
@@ -53,5 +54,5 @@ mod writer;
 
 pub use options::{SqliteOptions, Synchronous};
 pub use schema::{MIGRATIONS, SCHEMA_VERSION};
+pub use stats::WriterStats;
 pub use store::SqliteStore;
-pub use writer::WriterStats;

@@ -18,7 +18,7 @@
 //! write is queued and the writer thread leads: no SQLite call runs on a caller's thread.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use crossbeam_channel::Sender;
@@ -30,48 +30,8 @@ use crate::codec::EncodedCommit;
 use crate::error::{backend, stopped};
 use crate::oneshot;
 use crate::schema;
+pub(crate) use crate::stats::{Counters, WriterStats};
 use crate::write_ops::{self, ClaimedRow, SettleRow};
-
-/// What the writer has done since the store was opened: with group commit, `transactions` grows
-/// slower than `writes` when writes arrive together.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct WriterStats {
-    /// Transactions committed or attempted (migrations excluded).
-    pub transactions: u64,
-    /// Of those, the transactions run on a submitting caller's thread (a leader), with no hand-off
-    /// to the writer thread.
-    pub on_caller: u64,
-    /// Writes (commits, claims, settlements, documents) run in them.
-    pub writes: u64,
-    /// Time spent in those transactions, in microseconds (SQL and disk, from BEGIN to COMMIT).
-    pub busy_micros: u64,
-}
-
-/// The writer's counters, shared with the store.
-#[derive(Debug, Default)]
-pub(crate) struct Counters {
-    transactions: AtomicU64,
-    on_caller: AtomicU64,
-    writes: AtomicU64,
-    busy_micros: AtomicU64,
-    /// Frames in the WAL at the checkpointer's last round (see [`checkpoint`]).
-    pub(crate) wal_frames: AtomicU64,
-}
-
-impl Counters {
-    pub(crate) fn read(&self) -> WriterStats {
-        WriterStats {
-            transactions: self.transactions.load(Ordering::Relaxed),
-            on_caller: self.on_caller.load(Ordering::Relaxed),
-            writes: self.writes.load(Ordering::Relaxed),
-            busy_micros: self.busy_micros.load(Ordering::Relaxed),
-        }
-    }
-
-    fn needs_catch_up(&self) -> bool {
-        self.wal_frames.load(Ordering::Relaxed) > checkpoint::CATCH_UP_FRAMES
-    }
-}
 
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
@@ -253,7 +213,7 @@ impl Writer {
             // queue for it and form groups.
             st.contended = true;
         }
-        if !st.queue.is_empty() || self.counters.needs_catch_up() {
+        if !st.queue.is_empty() || checkpoint::needs_catch_up(&self.counters) {
             // The thread serves the rest, and runs the catch-up checkpoint.
             st.thread_turn = true;
             self.turn.notify_one();
@@ -323,7 +283,7 @@ impl Writer {
             let mut batch = Vec::with_capacity(self.max_batch);
             let mut last = 0;
             loop {
-                if self.counters.needs_catch_up() {
+                if checkpoint::needs_catch_up(&self.counters) {
                     if let Some(c) = conn.conn.as_ref() {
                         checkpoint::catch_up(c, &self.counters);
                     }
