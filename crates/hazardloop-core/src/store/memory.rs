@@ -72,20 +72,27 @@ impl Inner {
         if c.outbox.iter().any(|m| self.outbox.contains_key(&m.id)) {
             return Err(StoreError::Backend("outbox message id already used".into()));
         }
-        // Every check passed: apply all of it.
-        let stored = self.hazards.entry(key).or_insert_with(|| Stored {
-            events: Vec::new(),
-            ledger: c.ledger.clone(),
-            state: c.state.clone(),
-            next_due: None,
-        });
-        if let Some(at) = stored.next_due.take() {
-            self.due.remove(&Due { at, tenant: c.tenant.clone(), hazard: c.hazard });
+        // Every check passed: apply all of it (the rows move in; nothing is copied).
+        match self.hazards.entry(key) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(Stored {
+                    events: c.events,
+                    ledger: c.ledger,
+                    state: c.state,
+                    next_due: c.next_due,
+                });
+            }
+            std::collections::hash_map::Entry::Occupied(mut slot) => {
+                let stored = slot.get_mut();
+                if let Some(at) = stored.next_due.take() {
+                    self.due.remove(&Due { at, tenant: c.tenant.clone(), hazard: c.hazard });
+                }
+                stored.events.extend(c.events);
+                stored.ledger = c.ledger;
+                stored.state = c.state;
+                stored.next_due = c.next_due;
+            }
         }
-        stored.events.extend(c.events);
-        stored.ledger = c.ledger;
-        stored.state = c.state;
-        stored.next_due = c.next_due;
         if let Some(at) = c.next_due {
             self.due.insert(Due { at, tenant: c.tenant.clone(), hazard: c.hazard });
         }
