@@ -3,7 +3,7 @@
 use crate::chain::{verify, ChainError, Recorded};
 use crate::model::{HazardId, TenantId};
 use crate::notify::Notifier;
-use crate::report::{statistics, LedgerFilter, Page, Period, StatsTable};
+use crate::report::{statistics_of_cells, LedgerFilter, Page, Period, StatsTable};
 use crate::store::{LedgerPage, LedgerQuery, Store};
 use crate::workflow::Hazard;
 
@@ -60,22 +60,11 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         period: &Period,
     ) -> Result<StatsTable, EngineError> {
         let org = self.org(tenant)?;
-        let page_size = self.policy.limits().page_size.max(1);
-        let now = self.clock.now();
-        let mut rows = Vec::new();
-        let mut query = LedgerQuery { limit: page_size, now: Some(now), ..LedgerQuery::default() };
-        loop {
-            let page = self.store.ledger(tenant, &query).await?;
-            let n = page.rows.len();
-            // A stored row is as at its last commit; nothing has happened to the hazard since,
-            // so it stands as it is now (and a deadline may have passed in between).
-            rows.extend(page.rows.into_iter().map(|row| row.as_at(now)));
-            if n < page_size {
-                break;
-            }
-            query.offset += n;
-        }
-        Ok(statistics(&rows, period.bounds(self.policy.calendar()), &org))
+        let bounds = period.bounds(self.policy.calendar());
+        // The store counts; a stored row is as at its last commit and nothing has happened to the
+        // hazard since, so it is counted as it stands now (a deadline may have passed between).
+        let cells = self.store.tally(tenant, bounds, self.clock.now()).await?;
+        Ok(statistics_of_cells(cells, bounds, &org))
     }
 
     /// Verifies a hazard's stored history: the chain, and that it ends at the stored head

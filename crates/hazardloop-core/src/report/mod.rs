@@ -33,5 +33,8 @@ pub use columns::{CellContext, Column};
 pub use filter::{LedgerFilter, Page, Paged};
 pub use ledger::LedgerRow;
 pub use period::{Period, PeriodKind};
-pub use stats::{Bounds, Stats};
-pub use table::{statistics, CategoryStats, StatsCell, StatsTable, UnitStats};
+pub use stats::{seconds_to_days, Bounds, Stats, Tally};
+pub use table::{
+    statistics, statistics_of_cells, tally, CategoryStats, CellTallies, CellTally, StatsCell,
+    StatsTable, UnitStats,
+};

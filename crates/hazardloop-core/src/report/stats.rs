@@ -75,15 +75,40 @@ impl Stats {
 
 /// The counts and the underlying durations, which add up exactly; [`Tally::finish`] derives the
 /// rates and the median from them.
-#[derive(Clone, Debug, Default)]
-pub(super) struct Tally {
+///
+/// A store that aggregates in its own query language builds tallies with [`Tally::from_parts`];
+/// [`Tally::of_row`] is the reference every such store is compared against.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tally {
     counts: Stats,
     days_to_rectify: Vec<f64>,
 }
 
 impl Tally {
+    /// A tally from its counts (the rates and the median of `counts` are ignored) and the days
+    /// from discovery to passed acceptance of each hazard rectified in the period, in any order.
+    pub fn from_parts(counts: Stats, days_to_rectify: Vec<f64>) -> Tally {
+        let counts = Stats {
+            rectification_rate: None,
+            on_time_rate: None,
+            median_days_to_rectify: None,
+            ..counts
+        };
+        Tally { counts, days_to_rectify }
+    }
+
+    /// The counts (rates and median left `None`; see [`Tally::finish`]).
+    pub fn counts(&self) -> &Stats {
+        &self.counts
+    }
+
+    /// The days from discovery to passed acceptance of the hazards rectified in the period.
+    pub fn days_to_rectify(&self) -> &[f64] {
+        &self.days_to_rectify
+    }
+
     /// One row's contribution.
-    pub(super) fn of_row(row: &LedgerRow, (start, end): Bounds) -> Tally {
+    pub fn of_row(row: &LedgerRow, (start, end): Bounds) -> Tally {
         let within = |t: DateTime<Utc>| start <= t && t < end;
         let count = |times: &[DateTime<Utc>]| times.iter().filter(|t| within(**t)).count();
         // What the row records at or before its `as_of` has happened; a deadline is missed only
@@ -131,7 +156,7 @@ impl Tally {
     }
 
     /// Adds `other`'s counts and durations to these.
-    pub(super) fn merge(&mut self, other: &Tally) {
+    pub fn merge(&mut self, other: &Tally) {
         // Destructured in full so that a new count cannot be left out of the sum.
         let Stats {
             discovered,
@@ -173,7 +198,7 @@ impl Tally {
     }
 
     /// The counts with the rates and the median derived from them.
-    pub(super) fn finish(&self) -> Stats {
+    pub fn finish(&self) -> Stats {
         let c = &self.counts;
         Stats {
             rectification_rate: ratio(
@@ -188,7 +213,13 @@ impl Tally {
 }
 
 fn days(span: chrono::TimeDelta) -> f64 {
-    span.num_seconds() as f64 / 86_400.0
+    seconds_to_days(span.num_seconds())
+}
+
+/// Whole seconds (truncated toward zero) as fractional days, the unit of
+/// [`Stats::median_days_to_rectify`]; for stores that compute the spans themselves.
+pub fn seconds_to_days(seconds: i64) -> f64 {
+    seconds as f64 / 86_400.0
 }
 
 fn ratio(part: usize, whole: usize) -> Option<f64> {

@@ -142,14 +142,67 @@ fn listed(tallies: &BTreeMap<Bucket, Tally>) -> Vec<CategoryStats> {
     list.collect()
 }
 
+/// The tally of one cell: the rows of one accountable unit and one category (`None` for
+/// uncategorised rows), whatever their figures in the period. What [`Store::tally`] returns.
+///
+/// [`Store::tally`]: crate::store::Store::tally
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellTally {
+    /// The accountable unit (see [`LedgerRow::accountable_unit`]).
+    pub unit: UnitId,
+    /// The category, `None` for uncategorised rows.
+    pub category: Option<Category>,
+    /// The counts and durations of its rows over the period.
+    pub tally: Tally,
+}
+
+/// Adds rows into per-cell tallies over a period: the reference computation of
+/// [`Store::tally`] (a store's own aggregation must give the same cells and counts).
+///
+/// [`Store::tally`]: crate::store::Store::tally
+#[derive(Clone, Debug, Default)]
+pub struct CellTallies {
+    cells: BTreeMap<(UnitId, Bucket), Tally>,
+}
+
+impl CellTallies {
+    /// Adds one row's contribution over `period_bounds` to its cell (a row with nothing in the
+    /// period still makes its cell exist, as in [`statistics`]).
+    pub fn add(&mut self, row: &LedgerRow, period_bounds: Bounds) {
+        let key = (row.accountable_unit().clone(), bucket(&row.category));
+        self.cells.entry(key).or_default().merge(&Tally::of_row(row, period_bounds));
+    }
+
+    /// The cells, ordered by unit and then category (uncategorised last).
+    pub fn into_cells(self) -> Vec<CellTally> {
+        let cells = self.cells.into_iter();
+        cells.map(|((unit, (_, category)), tally)| CellTally { unit, category, tally }).collect()
+    }
+}
+
+/// The per-cell tallies of `rows` over `period_bounds`: see [`CellTallies`].
+pub fn tally(rows: &[LedgerRow], period_bounds: Bounds) -> Vec<CellTally> {
+    let mut cells = CellTallies::default();
+    rows.iter().for_each(|row| cells.add(row, period_bounds));
+    cells.into_cells()
+}
+
 /// Builds the statistics table of `rows` over `period_bounds` (`[start, end)`, see
 /// [`super::Period::bounds`]). Each row counts in the cell of its accountable unit (responsible
 /// unit, else where it was found) and its category (registered, else suggested, else none).
 pub fn statistics(rows: &[LedgerRow], period_bounds: Bounds, org: &Org) -> StatsTable {
+    statistics_of_cells(tally(rows, period_bounds), period_bounds, org)
+}
+
+/// Builds the statistics table from per-cell tallies ([`tally`], or a store's
+/// [`Store::tally`]), rolling them up the organisation: the same table as [`statistics`] of the
+/// rows the cells were tallied from. Cells given twice are added together.
+///
+/// [`Store::tally`]: crate::store::Store::tally
+pub fn statistics_of_cells(given: Vec<CellTally>, period_bounds: Bounds, org: &Org) -> StatsTable {
     let mut cells: BTreeMap<(UnitId, Bucket), Tally> = BTreeMap::new();
-    for row in rows {
-        let key = (row.accountable_unit().clone(), bucket(&row.category));
-        cells.entry(key).or_default().merge(&Tally::of_row(row, period_bounds));
+    for CellTally { unit, category, tally } in given {
+        cells.entry((unit, bucket(&category))).or_default().merge(&tally);
     }
     let mut own: HashMap<&UnitId, Tally> = HashMap::new();
     let mut subtree: HashMap<UnitId, BTreeMap<Bucket, Tally>> = HashMap::new();

@@ -19,6 +19,7 @@ pub use types::{
 
 use crate::chain::Recorded;
 use crate::model::{HazardId, MessageId, TenantId};
+use crate::report::{Bounds, CellTallies, CellTally};
 
 /// A storage failure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -124,6 +125,42 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         query: &LedgerQuery,
     ) -> impl Future<Output = Result<LedgerPage, StoreError>> + Send;
+
+    /// The statistics of a tenant's ledger over `bounds` (`[start, end)`), per cell (accountable
+    /// unit and category), with every stored row taken as it stands at `now`
+    /// ([`LedgerRow::as_at`]): one [`CellTally`] per cell that has rows, whatever their figures
+    /// in the period, in any order. [`Engine::statistics`] rolls them up the organisation.
+    ///
+    /// The default reads every ledger row and tallies it with the pure reference
+    /// ([`CellTallies`], the definitions of [`Stats`]); a store that can count in its own query
+    /// language should, and the conformance suite holds it to the reference.
+    ///
+    /// [`LedgerRow::as_at`]: crate::report::LedgerRow::as_at
+    /// [`Engine::statistics`]: crate::engine::Engine::statistics
+    /// [`Stats`]: crate::report::Stats
+    fn tally(
+        &self,
+        tenant: &TenantId,
+        bounds: Bounds,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<CellTally>, StoreError>> + Send {
+        async move {
+            const PAGE: usize = 1000;
+            let mut cells = CellTallies::default();
+            let mut query = LedgerQuery { limit: PAGE, now: Some(now), ..LedgerQuery::default() };
+            loop {
+                let page = self.ledger(tenant, &query).await?;
+                let n = page.rows.len();
+                for row in page.rows {
+                    cells.add(&row.as_at(now), bounds);
+                }
+                if n < PAGE {
+                    return Ok(cells.into_cells());
+                }
+                query.offset += n;
+            }
+        }
+    }
 
     /// Hazards whose next escalation is due at or before `before`, across tenants, ordered by
     /// (due time, tenant, hazard), starting after `after`, at most `limit`.
@@ -235,6 +272,14 @@ impl<S: Store> Store for std::sync::Arc<S> {
         query: &LedgerQuery,
     ) -> impl Future<Output = Result<LedgerPage, StoreError>> + Send {
         (**self).ledger(tenant, query)
+    }
+    fn tally(
+        &self,
+        tenant: &TenantId,
+        bounds: Bounds,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<CellTally>, StoreError>> + Send {
+        (**self).tally(tenant, bounds, now)
     }
     fn due(
         &self,
