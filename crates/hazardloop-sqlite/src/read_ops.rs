@@ -232,3 +232,107 @@ pub(crate) fn document(
         .and_then(|mut s| s.query_row(params![tenant, name], |r| r.get(0)).optional())
         .map_err(backend)
 }
+
+/// One cell of a tenant's statistics as the store counts it: unit, category, the counts of
+/// `Stats` in field order (discovered … extensions), the escalation actions fired in the period
+/// (comma-separated tags) and the seconds from discovery to acceptance of each hazard rectified
+/// in the period (comma-separated).
+pub(crate) type RawCell = (String, Option<String>, [i64; 11], Option<String>, Option<String>);
+
+/// A ledger time (RFC 3339 text in UTC, `Z`, 0–9 fractional digits) as integer nanoseconds, or
+/// NULL: the stored columns' unit, so that edges compare exactly.
+fn ns(text: &str) -> String {
+    format!(
+        "(unixepoch(substr({text}, 1, 19)) * 1000000000 + CASE WHEN substr({text}, 20, 1) = '.' \
+         THEN CAST(substr(substr({text}, 21, instr({text}, 'Z') - 21) || '000000000', 1, 9) \
+         AS INTEGER) ELSE 0 END)"
+    )
+}
+
+/// The SQL of [`tally`]: `Stats`' definitions (see `Tally::of_row`) over the stored rows, each
+/// taken as at `max(as_of, now)`. Parameters: tenant, start, end, now (nanoseconds).
+/// Each layer is a co-routine (`OFFSET 0` keeps SQLite from flattening it), so every JSON field
+/// is extracted once per row and the rows stream through the `GROUP BY`.
+pub(crate) fn tally_sql() -> String {
+    let within = |t: &str| format!("({t} >= ?2 AND {t} < ?3)");
+    let count_in = |path: &str| {
+        format!("(SELECT count(*) FROM json_each(ledger, '{path}') WHERE {})", within(&ns("value")))
+    };
+    let fired = format!(
+        "(SELECT group_concat(json_extract(value, '$[1]')) FROM json_each(ledger, '$.escalations') \
+         WHERE {})",
+        within(&ns("json_extract(value, '$[0]')"))
+    );
+    let raw = format!(
+        "SELECT unit, category, grade, discovered_at AS disc, deadline, max(as_of, ?4) AS a,
+                json_extract(ledger, '$.registered_at') AS reg_s,
+                json_extract(ledger, '$.completed_at') AS comp_s,
+                json_extract(ledger, '$.accepted_at') AS acc_s,
+                json_extract(ledger, '$.closed_at') AS closed_s,
+                json_extract(ledger, '$.dismissed_at') AS dism_s,
+                json_extract(ledger, '$.paused_since') AS paused_s,
+                {} AS failed_n, {} AS ext_n, {fired} AS fired
+         FROM hazardloop_hazards WHERE tenant = ?1 LIMIT -1 OFFSET 0",
+        count_in("$.failed_at"),
+        count_in("$.extensions_granted_at"),
+    );
+    let timed = format!(
+        "SELECT unit, category, grade, disc, deadline, a, {} AS reg, {} AS comp, {} AS acc,
+                {} AS closed, {} AS dism, {} AS paused, failed_n, ext_n, fired
+         FROM ({raw}) LIMIT -1 OFFSET 0",
+        ns("reg_s"),
+        ns("comp_s"),
+        ns("acc_s"),
+        ns("closed_s"),
+        ns("dism_s"),
+        ns("paused_s"),
+    );
+    // `happened(t)`: recorded before the end and by the row's instant.
+    let happened = |t: &str| format!("coalesce({t} < ?3 AND {t} <= a, 0)");
+    let reg = format!("coalesce({}, 0)", within("reg"));
+    let rect = format!("coalesce({}, 0)", within("acc"));
+    let flagged = format!(
+        "SELECT unit, category, grade, disc, deadline, comp, acc, failed_n, ext_n, fired,
+                {found} AS found, {reg} AS registered, {rect} AS rectified,
+                {acc_h} AS acc_h, {dism_h} AS dism_h, {paused_h} AS paused_h,
+                coalesce(deadline < min(?3, a), 0) AS due_passed,
+                ({disc_h} AND NOT {closed_h} AND NOT {dism_h}) AS open
+         FROM ({timed}) LIMIT -1 OFFSET 0",
+        found = within("disc"),
+        acc_h = happened("acc"),
+        dism_h = happened("dism"),
+        paused_h = happened("paused"),
+        disc_h = happened("disc"),
+        closed_h = happened("closed"),
+    );
+    format!(
+        "SELECT unit, category,
+                sum(found), sum(registered), sum(found AND coalesce(grade = 'major', 0)),
+                sum(found AND acc_h), sum(found AND dism_h), sum(rectified),
+                sum(rectified AND coalesce(comp <= deadline, 0)), sum(open),
+                sum(open AND due_passed AND NOT acc_h AND NOT paused_h),
+                sum(failed_n), sum(ext_n), group_concat(fired),
+                group_concat(CASE WHEN rectified THEN (acc - disc) / 1000000000 END)
+         FROM ({flagged}) GROUP BY unit, category"
+    )
+}
+
+/// A tenant's statistics per cell over `[start, end)` as at `now`: see [`tally_sql`].
+pub(crate) fn tally(
+    conn: &Connection,
+    tenant: &str,
+    (start, end, now): (i64, i64, i64),
+) -> Result<Vec<RawCell>, StoreError> {
+    conn.prepare_cached(&tally_sql())
+        .and_then(|mut s| {
+            s.query_map(params![tenant, start, end, now], |r| {
+                let mut counts = [0_i64; 11];
+                for (i, c) in counts.iter_mut().enumerate() {
+                    *c = r.get(i + 2)?;
+                }
+                Ok((r.get(0)?, r.get(1)?, counts, r.get(13)?, r.get(14)?))
+            })?
+            .collect()
+        })
+        .map_err(backend)
+}

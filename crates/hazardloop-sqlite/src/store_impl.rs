@@ -3,8 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use hazardloop_core::chain::Recorded;
+use hazardloop_core::escalation::Action;
+use hazardloop_core::model::{Category, UnitId};
 use hazardloop_core::model::{HazardId, MessageId, TenantId};
-use hazardloop_core::report::LedgerRow;
+use hazardloop_core::report::{seconds_to_days, Bounds, CellTally, LedgerRow, Stats, Tally};
 use hazardloop_core::store::{
     Claimed, Commit, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery, OutboxMessage,
     OutboxStatus, Settlement, Snapshot, Store, StoreError,
@@ -14,7 +16,7 @@ use hazardloop_core::workflow::Hazard;
 use crate::codec::{count, from_json, hash, instant, nanos, parse_status, status, EncodedCommit};
 use crate::error::{corrupt, stopped};
 use crate::oneshot;
-use crate::read_ops::{self, LedgerSql, RawMessage};
+use crate::read_ops::{self, LedgerSql, RawCell, RawMessage};
 use crate::reader::read;
 use crate::store::SqliteStore;
 use crate::write_ops::{ClaimedRow, SettleRow};
@@ -184,6 +186,19 @@ impl Store for SqliteStore {
         Ok(LedgerPage { total, rows })
     }
 
+    async fn tally(
+        &self,
+        tenant: &TenantId,
+        bounds: Bounds,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CellTally>, StoreError> {
+        self.ready()?;
+        let tenant = tenant.as_str().to_owned();
+        let times = (nanos(bounds.0)?, nanos(bounds.1)?, nanos(now)?);
+        let cells = read(&self.readers, move |c| read_ops::tally(c, &tenant, times)).await?;
+        cells.into_iter().map(cell_tally).collect()
+    }
+
     async fn due(
         &self,
         before: DateTime<Utc>,
@@ -312,4 +327,42 @@ impl Store for SqliteStore {
         let (t, n) = (tenant.as_str().to_owned(), name.to_owned());
         read(&self.readers, move |c| read_ops::document(c, &t, &n)).await
     }
+}
+
+/// A cell as [`read_ops::tally`] counted it.
+fn cell_tally((unit, category, counts, fired, days): RawCell) -> Result<CellTally, StoreError> {
+    let n = |i: usize| usize::try_from(counts[i]).map_err(|_| corrupt("a count", counts[i]));
+    let mut escalations = std::collections::BTreeMap::new();
+    for tag in fired.iter().flat_map(|f| f.split(',')) {
+        let action: Action = serde_json::from_value(serde_json::Value::String(tag.to_owned()))
+            .map_err(|_| corrupt("an escalation action", tag))?;
+        *escalations.entry(action).or_insert(0) += 1;
+    }
+    let days = days
+        .iter()
+        .flat_map(|d| d.split(','))
+        .map(|s| s.parse::<i64>().map(seconds_to_days).map_err(|_| corrupt("a duration", s)))
+        .collect::<Result<Vec<f64>, StoreError>>()?;
+    let counts = Stats {
+        discovered: n(0)?,
+        registered: n(1)?,
+        major: n(2)?,
+        discovered_rectified: n(3)?,
+        discovered_dismissed: n(4)?,
+        rectified: n(5)?,
+        rectified_on_time: n(6)?,
+        open: n(7)?,
+        overdue: n(8)?,
+        reworks: n(9)?,
+        extensions: n(10)?,
+        escalations,
+        ..Stats::default()
+    };
+    Ok(CellTally {
+        unit: UnitId::new(&unit).map_err(|_| corrupt("a unit", &unit))?,
+        category: category
+            .map(|c| Category::new(&c).map_err(|_| corrupt("a category", &c)))
+            .transpose()?,
+        tally: Tally::from_parts(counts, days),
+    })
 }
