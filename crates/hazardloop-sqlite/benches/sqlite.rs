@@ -7,10 +7,14 @@
 //! (d) (a) and (b) under `synchronous = FULL`: target ≥ 0.7× raw FULL, and 8 concurrent ≥ 2×;
 //! (e) sweep of 10 k due among 100 k vs 1 M hazards: target ≤ 1.5×; and among 1 M against raw
 //!     batched writes of the rows it writes (transactions of 256 hazards): target ≤ 3×;
-//! (f) peak RSS of a sweep over 100 k vs 10 k due: bounded.
+//! (f) peak RSS of a sweep over 100 k vs 10 k due: bounded;
+//! (g) city scale, over the large population: a year's statistics table for the bureau through
+//!     `Engine::statistics` against a hand-written SQL `GROUP BY` giving the same counts (target
+//!     ≤ 2×), and a filtered ledger page of 50 (unit subtree, category, overdue, text) through
+//!     `Engine::ledger` against the raw indexed query, p99 (target ≤ 3×).
 //!
-//! `HAZARDLOOP_SQLITE_BENCH_BIG` sets the large population of (e) (default 1 000 000);
-//! `HAZARDLOOP_SQLITE_BENCH_PARTS` picks parts (`commit,sweep,memory`, default all).
+//! `HAZARDLOOP_SQLITE_BENCH_BIG` sets the large population of (e) and (g) (default 1 000 000);
+//! `HAZARDLOOP_SQLITE_BENCH_PARTS` picks parts (`commit,sweep,memory,city`, default all).
 
 #![allow(missing_docs)] // criterion's items
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark aborts on a broken setup
@@ -291,17 +295,23 @@ fn main() {
         commits(&mut c, dir.path(), Synchronous::Normal);
         commits(&mut c, dir.path(), Synchronous::Full);
     }
+    let big = std::env::var("HAZARDLOOP_SQLITE_BENCH_BIG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     if wants("sweep") {
-        let big = std::env::var("HAZARDLOOP_SQLITE_BENCH_BIG")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1_000_000);
         support::sweep::sweep_cost(&mut c, big);
+    }
+    if wants("city") {
+        support::city::city(&mut c, big);
     }
     if wants("memory") {
         support::sweep::sweep_memory();
     }
     c.final_summary();
+    if wants("city") {
+        support::city::report(big);
+    }
     if wants("commit") {
         for group in ["sqlite_commit", "sqlite_commit_full"] {
             for floor in ["raw_3_btrees", "raw_5_btrees"] {
