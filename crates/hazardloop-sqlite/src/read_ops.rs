@@ -128,7 +128,9 @@ impl LedgerSql {
     }
 }
 
-/// The total and the page's ledger rows (JSON), newest discovery first, in one transaction.
+/// The total and the page's ledger rows (JSON), newest discovery first, in one transaction. The
+/// total is counted from the covering filter index (`hazardloop_hazards_filter`); the page walks
+/// the discovery index, newest first, until it is full.
 pub(crate) fn ledger(conn: &Connection, q: &LedgerSql) -> Result<(i64, Vec<String>), StoreError> {
     let tx = conn.unchecked_transaction().map_err(backend)?;
     let total: i64 = tx
@@ -136,8 +138,8 @@ pub(crate) fn ledger(conn: &Connection, q: &LedgerSql) -> Result<(i64, Vec<Strin
         .and_then(|mut s| s.query_row(params_from_iter(q.params.iter()), |r| r.get(0)))
         .map_err(backend)?;
     let sql = format!(
-        "SELECT ledger FROM hazardloop_hazards WHERE {}
-         ORDER BY discovered_at DESC, hazard DESC LIMIT {} OFFSET {}",
+        "SELECT ledger FROM hazardloop_hazards INDEXED BY hazardloop_hazards_discovered
+         WHERE {} ORDER BY discovered_at DESC, hazard DESC LIMIT {} OFFSET {}",
         q.filter, q.limit, q.offset
     );
     let rows = tx

@@ -187,3 +187,29 @@ async fn a_schema_1_file_upgrades_with_its_clocks_and_messages() {
         conn.query_row("SELECT max(version) FROM hazardloop_schema", [], |r| r.get(0)).unwrap();
     assert_eq!(version, SCHEMA_VERSION);
 }
+
+/// Schema 3: a ledger page's count reads the covering filter index alone, and the page itself
+/// still walks the discovery index newest first.
+#[test]
+fn the_ledger_count_reads_the_filter_index_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.db");
+    let store = SqliteStore::open(&path).unwrap();
+    store.migrate().unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let plan = |sql: &str| -> String {
+        let mut s = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = s.query_map([], |r| r.get::<_, String>(3)).unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+    };
+    let filter = "tenant = 't' AND unit IN ('a', 'b') AND category = 'fire' AND open = 1 \
+                  AND stage <> 'accepted' AND paused = 0 AND deadline IS NOT NULL \
+                  AND deadline < 5 \
+                  AND (instr(lower(title), 'x') > 0 OR instr(lower(location), 'x') > 0)";
+    let count = plan(&format!("SELECT count(*) FROM hazardloop_hazards WHERE {filter}"));
+    assert!(count.contains("COVERING INDEX hazardloop_hazards_filter"), "{count}");
+    let any =
+        plan("SELECT count(*) FROM hazardloop_hazards WHERE tenant = 't' AND grade = 'major'");
+    assert!(any.contains("COVERING INDEX"), "{any}");
+}

@@ -186,6 +186,7 @@ fn build(path: &Path, total: usize) {
 fn engine(path: &Path) -> Engine<SqliteStore, Discard> {
     let f = Fixture::school();
     let store = SqliteStore::open(path).expect("open");
+    store.migrate().expect("migrate"); // a cached file of an older schema
     Engine::new(store, Discard, Arc::new(ManualClock::new(now())), f.policy.clone())
         .with_org(f.org.clone())
 }

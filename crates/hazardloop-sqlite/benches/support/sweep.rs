@@ -25,6 +25,7 @@ const CHILD: &str = "HAZARDLOOP_SQLITE_BENCH_SWEEP_CHILD";
 fn engine(path: &Path) -> Engine<SqliteStore, Discard> {
     let f = Fixture::school();
     let store = SqliteStore::open(path).expect("open");
+    store.migrate().expect("migrate"); // a cached file of an older schema
     let clock = ManualClock::new(sweep_at(&f));
     Engine::new(store, Discard, Arc::new(clock), f.policy.clone()).with_org(f.org.clone())
 }
