@@ -253,30 +253,33 @@ fn ns(text: &str) -> String {
 
 /// The SQL of [`tally`]: `Stats`' definitions (see `Tally::of_row`) over the stored rows, each
 /// taken as at `max(as_of, now)`. Parameters: tenant, start, end, now (nanoseconds).
-/// Each layer is a co-routine (`OFFSET 0` keeps SQLite from flattening it), so every JSON field
-/// is extracted once per row and the rows stream through the `GROUP BY`.
+/// Each layer is a co-routine (`OFFSET 0` keeps SQLite from flattening it), so the row's JSON is
+/// parsed once (one `json_extract` of every field it needs) and the rows stream through the
+/// `GROUP BY`.
 pub(crate) fn tally_sql() -> String {
     let within = |t: &str| format!("({t} >= ?2 AND {t} < ?3)");
-    let count_in = |path: &str| {
-        format!("(SELECT count(*) FROM json_each(ledger, '{path}') WHERE {})", within(&ns("value")))
+    // One parse of the row's JSON: the fields the figures need, as a small JSON array.
+    let picked = "SELECT unit, category, grade, discovered_at, deadline, as_of,
+                json_extract(ledger, '$.registered_at', '$.completed_at', '$.accepted_at',
+                    '$.closed_at', '$.dismissed_at', '$.paused_since', '$.failed_at',
+                    '$.extensions_granted_at', '$.escalations') AS j
+         FROM hazardloop_hazards WHERE tenant = ?1 LIMIT -1 OFFSET 0";
+    let count_in = |k: usize| {
+        format!("(SELECT count(*) FROM json_each(j, '$[{k}]') WHERE {})", within(&ns("value")))
     };
     let fired = format!(
-        "(SELECT group_concat(json_extract(value, '$[1]')) FROM json_each(ledger, '$.escalations') \
-         WHERE {})",
+        "(SELECT group_concat(json_extract(value, '$[1]')) FROM json_each(j, '$[8]') WHERE {})",
         within(&ns("json_extract(value, '$[0]')"))
     );
     let raw = format!(
         "SELECT unit, category, grade, discovered_at AS disc, deadline, max(as_of, ?4) AS a,
-                json_extract(ledger, '$.registered_at') AS reg_s,
-                json_extract(ledger, '$.completed_at') AS comp_s,
-                json_extract(ledger, '$.accepted_at') AS acc_s,
-                json_extract(ledger, '$.closed_at') AS closed_s,
-                json_extract(ledger, '$.dismissed_at') AS dism_s,
-                json_extract(ledger, '$.paused_since') AS paused_s,
+                json_extract(j, '$[0]') AS reg_s, json_extract(j, '$[1]') AS comp_s,
+                json_extract(j, '$[2]') AS acc_s, json_extract(j, '$[3]') AS closed_s,
+                json_extract(j, '$[4]') AS dism_s, json_extract(j, '$[5]') AS paused_s,
                 {} AS failed_n, {} AS ext_n, {fired} AS fired
-         FROM hazardloop_hazards WHERE tenant = ?1 LIMIT -1 OFFSET 0",
-        count_in("$.failed_at"),
-        count_in("$.extensions_granted_at"),
+         FROM ({picked}) LIMIT -1 OFFSET 0",
+        count_in(6),
+        count_in(7),
     );
     let timed = format!(
         "SELECT unit, category, grade, disc, deadline, a, {} AS reg, {} AS comp, {} AS acc,
