@@ -417,6 +417,16 @@ fn ledger_page(
     let (raw50, raw99) = sample(&mut || {
         std::hint::black_box(run_raw());
     });
+    let count = format!(
+        "SELECT count(*) FROM hazardloop_hazards WHERE {}",
+        raw.split_once("WHERE ").expect("where").1.split_once("ORDER BY").expect("order").0
+    );
+    let (both50, both99) = sample(&mut || {
+        let mut s = conn.prepare_cached(&count).expect("prepare");
+        let n: i64 =
+            s.query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0)).expect("count");
+        std::hint::black_box((n, run_raw()));
+    });
     let (eng50, eng99) = sample(&mut || {
         std::hint::black_box(rt.block_on(e.ledger(&f.tenant, &filter, page)).expect("ledger"));
     });
@@ -432,6 +442,13 @@ fn ledger_page(
         if ratio <= 3.0 { "MET" } else { "MISSED" },
         got.rows.len(),
         got.total,
+    );
+    println!(
+        "INFO sqlite_city: raw count and page (what the page's total costs, JSON not decoded) \
+         p99 {:.2} ms (p50 {:.2} ms): engine_ledger_page p99 is {:.2}× that",
+        both99.as_secs_f64() * 1e3,
+        both50.as_secs_f64() * 1e3,
+        eng99.as_secs_f64() / both99.as_secs_f64()
     );
 }
 
