@@ -18,13 +18,13 @@ use hazardloop_core::escalation::Action;
 use hazardloop_core::model::{Category, Grade, HazardId, UnitId};
 use hazardloop_core::notify::Discard;
 use hazardloop_core::report::{LedgerFilter, Page, Period, StatsTable};
-use hazardloop_core::store::{LedgerQuery, Store};
+use hazardloop_core::store::LedgerQuery;
 use hazardloop_core::workflow::StageKind;
-use hazardloop_sqlite::{SqliteOptions, SqliteStore};
+use hazardloop_sqlite::SqliteStore;
 use hazardloop_testkit::{Fixture, ManualClock};
 use rusqlite::Connection;
 
-use super::population::{copy, template};
+use super::population::{copy, fill, template};
 use super::ratio::time_at_most;
 
 const CATEGORIES: [&str; 6] =
@@ -156,28 +156,7 @@ pub(crate) fn database(total: usize) -> PathBuf {
 fn build(path: &Path, total: usize) {
     let f = Fixture::school();
     let t = template(&f, year_start());
-    let options = SqliteOptions::default().max_batch(1024);
-    let store = Arc::new(SqliteStore::open_with(path, options).expect("open"));
-    store.migrate().expect("migrate");
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().expect("rt");
-    rt.block_on(async {
-        let chunk = 4096;
-        let mut made = 0;
-        while made < total {
-            let mut tasks = tokio::task::JoinSet::new();
-            for i in made..(made + chunk).min(total) {
-                let commit = commit(&f, &t, i as u64, total as u64);
-                let store = store.clone();
-                tasks.spawn(async move { store.commit(commit).await });
-            }
-            while let Some(r) = tasks.join_next().await {
-                r.expect("task").expect("commit");
-            }
-            made = (made + chunk).min(total);
-        }
-        let q = LedgerQuery { limit: 1, ..LedgerQuery::default() };
-        assert_eq!(store.ledger(&f.tenant, &q).await.expect("ledger").total, total);
-    });
+    let store = fill(path, &f, total, |i| commit(&f, &t, i as u64, total as u64));
     drop(store);
     let conn = Connection::open(path).expect("open");
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").expect("checkpoint");

@@ -104,32 +104,17 @@ fn build(path: &Path, total: usize, due: usize) {
     let later_at = discovered(&f) + Duration::days(60);
     let later = template(&f, later_at);
     assert!(soon.next_due.is_some_and(|d| d <= sweep_at(&f)), "the due template is due");
-    let options = SqliteOptions::default().max_batch(1024);
-    let store = Arc::new(SqliteStore::open_with(path, options).expect("open"));
-    store.migrate().expect("migrate");
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().expect("rt");
+    let every = (total / due).max(1);
+    let store = fill(path, &f, total, |i| {
+        let (t, at) = if i % every == 0 && i / every < due {
+            (&soon, discovered(&f))
+        } else {
+            (&later, later_at)
+        };
+        copy(&f, t, HazardId::new_at(at), at)
+    });
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("rt");
     rt.block_on(async {
-        let chunk = 4096;
-        let mut made = 0;
-        while made < total {
-            let mut tasks = tokio::task::JoinSet::new();
-            for i in made..(made + chunk).min(total) {
-                let (t, at) = if i % (total / due).max(1) == 0 && i / (total / due).max(1) < due {
-                    (&soon, discovered(&f))
-                } else {
-                    (&later, later_at)
-                };
-                let commit = copy(&f, t, HazardId::new_at(at), at);
-                let store = store.clone();
-                tasks.spawn(async move { store.commit(commit).await });
-            }
-            while let Some(r) = tasks.join_next().await {
-                r.expect("task").expect("commit");
-            }
-            made = (made + chunk).min(total);
-        }
-        let q = LedgerQuery { limit: 1, ..LedgerQuery::default() };
-        assert_eq!(store.ledger(&f.tenant, &q).await.expect("ledger").total, total);
         let n = store.due(sweep_at(&f), None, usize::MAX).await.expect("due").len();
         assert_eq!(n, due, "due hazards");
     });
@@ -142,6 +127,39 @@ fn build(path: &Path, total: usize, due: usize) {
          PRAGMA wal_checkpoint(TRUNCATE);"
     ))
     .expect("save the due rows");
+}
+
+/// Opens a new store at `path` and commits `make(i)` for every `i < total`, 4096 at a time from
+/// two worker threads, then checks the ledger holds them all.
+pub(crate) fn fill(
+    path: &Path,
+    f: &Fixture,
+    total: usize,
+    make: impl Fn(usize) -> Commit,
+) -> Arc<SqliteStore> {
+    let options = SqliteOptions::default().max_batch(1024);
+    let store = Arc::new(SqliteStore::open_with(path, options).expect("open"));
+    store.migrate().expect("migrate");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().expect("rt");
+    rt.block_on(async {
+        let chunk = 4096;
+        let mut made = 0;
+        while made < total {
+            let mut tasks = tokio::task::JoinSet::new();
+            for i in made..(made + chunk).min(total) {
+                let commit = make(i);
+                let store = store.clone();
+                tasks.spawn(async move { store.commit(commit).await });
+            }
+            while let Some(r) = tasks.join_next().await {
+                r.expect("task").expect("commit");
+            }
+            made = (made + chunk).min(total);
+        }
+        let q = LedgerQuery { limit: 1, ..LedgerQuery::default() };
+        assert_eq!(store.ledger(&f.tenant, &q).await.expect("ledger").total, total);
+    });
+    store
 }
 
 /// Puts the due hazards back as built: no escalation events, no outbox, the original clocks.
