@@ -259,7 +259,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         })
     }
 
-    /// Chains new events onto a hazard and folds them.
+    /// Folds new events onto a hazard and chains them.
     fn record(
         &self,
         tenant: &TenantId,
@@ -270,19 +270,15 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         mut prev: ChainHash,
     ) -> Result<(Hazard, Vec<Recorded>), EngineError> {
         let mut seq = hazard.as_ref().map_or(0, |h| h.version);
-        let mut state = hazard;
+        let after = fold_decided(hazard, id, &events)?;
         let mut records = Vec::with_capacity(events.len());
         for event in events {
             seq += 1;
-            state = Some(fold_decided(state, id, std::slice::from_ref(&event))?);
             let record = Recorded::new(tenant.clone(), id, seq, now, event, prev);
             prev = record.hash;
             records.push(record);
         }
-        match state {
-            Some(h) => Ok((h, records)),
-            None => Err(EngineError::Workflow(crate::workflow::WorkflowError::Target("no events"))),
-        }
+        Ok((after, records))
     }
 
     /// When the hazard's next rung fires; none while paused or once archived.
