@@ -51,6 +51,7 @@ pub mod clock;
 pub mod deadline;
 pub mod engine;
 pub mod escalation;
+pub mod inspection;
 pub mod model;
 pub mod notify;
 pub mod org;

@@ -37,6 +37,7 @@ fn delivery(key: &str, email: Option<&str>, n: usize) -> Delivery {
         clock: Some(hazardloop_core::deadline::ClockKind::Rectify),
         due: Some(f.start),
         note: None,
+        occurrence: None,
     };
     Delivery {
         idempotency_key: key.into(),

@@ -53,7 +53,7 @@ pub async fn documents_are_kept_per_tenant<S: Store>(store: &S) {
 }
 
 /// A unique tenant for one check.
-fn tenant(check: &str) -> TenantId {
+pub(crate) fn tenant(check: &str) -> TenantId {
     // Only the random part matters: the suite reads no clock.
     let suffix = HazardId::new_at(DateTime::<Utc>::UNIX_EPOCH + Duration::days(20_000)).to_string();
     #[allow(clippy::expect_used)] // short ASCII key
@@ -61,7 +61,7 @@ fn tenant(check: &str) -> TenantId {
 }
 
 /// A fixture in its own tenant.
-fn fixture(check: &str) -> Fixture {
+pub(crate) fn fixture(check: &str) -> Fixture {
     let mut f = Fixture::school();
     let t = tenant(check);
     f = Fixture { org: rebind(&f, &t), tenant: t, ..f };
@@ -120,7 +120,7 @@ pub fn chain(
         .collect()
 }
 
-fn commit(
+pub(crate) fn commit(
     tenant: &TenantId,
     hazard: &Hazard,
     expected: u64,
@@ -166,7 +166,7 @@ fn message(tenant: &TenantId, hazard: &Hazard, group: &str, at: DateTime<Utc>) -
     sample_message(tenant, hazard, group, at)
 }
 
-async fn ok<T>(what: &str, f: impl Future<Output = Result<T, StoreError>>) -> T {
+pub(crate) async fn ok<T>(what: &str, f: impl Future<Output = Result<T, StoreError>>) -> T {
     match f.await {
         Ok(v) => v,
         Err(e) => panic!("{what}: {e}"),
@@ -768,6 +768,7 @@ pub async fn notifier_conformance<N: Notifier + ?Sized>(notifier: &N) {
         clock: Some(hazardloop_core::deadline::ClockKind::Rectify),
         due: Some(f.start),
         note: None,
+        occurrence: None,
     };
     let to = Addressee {
         person: f.people.worker.clone(),

@@ -23,11 +23,13 @@ mod commands;
 pub use commands::MAIN_PATH;
 pub mod conformance;
 mod fixture;
+pub mod inspection_conformance;
 mod notifiers;
 mod scenario;
 
 pub use clock::ManualClock;
 pub use conformance::{notifier_conformance, store_conformance};
 pub use fixture::{evidence, fold_onto, major_plan, Fixture, People};
+pub use inspection_conformance::inspection_conformance;
 pub use notifiers::{Answer, FlakyNotifier, RecordingNotifier};
 pub use scenario::{Decision, Scenario};

@@ -79,6 +79,11 @@ impl Term {
 }
 
 impl Calendar {
+    /// The school's terms, in order.
+    pub fn terms(&self) -> &[Term] {
+        &self.terms
+    }
+
     /// The term `date` (a local date) lies in, if any.
     pub fn term_at(&self, date: NaiveDate) -> Option<&Term> {
         self.terms.iter().find(|t| t.contains(date))

@@ -54,6 +54,33 @@ pub enum EngineError {
     /// **Handling:** retry later; nothing was written.
     #[error(transparent)]
     Store(StoreError),
+    /// An inspection command was refused, or its input is malformed.
+    ///
+    /// **Handling:** show the rule or the field; nothing was written.
+    #[error(transparent)]
+    Inspection(#[from] crate::inspection::InspectionError),
+    /// No such occurrence in the tenant.
+    ///
+    /// **Handling:** check the id (`plan/unit/period`); generate the plan's occurrences first.
+    #[error("no occurrence {occurrence} in tenant {tenant}")]
+    OccurrenceNotFound {
+        /// The tenant.
+        tenant: TenantId,
+        /// The occurrence.
+        occurrence: crate::inspection::OccurrenceId,
+    },
+    /// An occurrence's stored history does not verify or does not fold.
+    ///
+    /// **Handling:** as for a broken hazard chain: restore the occurrence from a backup.
+    #[error("occurrence {occurrence}: event {seq} does not verify: {reason}")]
+    OccurrenceChain {
+        /// The occurrence.
+        occurrence: crate::inspection::OccurrenceId,
+        /// The first bad event.
+        seq: u64,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl From<StoreError> for EngineError {

@@ -4,6 +4,7 @@
 
 mod dispatch;
 mod error;
+mod inspection;
 mod query;
 mod sweep;
 mod types;
@@ -16,6 +17,7 @@ use tracing::Instrument;
 
 pub use dispatch::DispatchReport;
 pub use error::EngineError;
+pub use inspection::{GenerateReport, InspectionOutcome, InspectionSweepReport, TemplateImport};
 pub use query::HazardView;
 pub use sweep::SweepReport;
 pub use types::{Outcome, Request, Tuning};
@@ -194,7 +196,6 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         let prev = hazard.as_ref().map_or(ChainHash::default(), |h| h.head);
         let (after, records) =
             self.record(tenant, id, hazard.map(|h| h.hazard), events, now, prev)?;
-        let outbox = compose::for_events(self.policy.notices(), &after, &records, &org, now);
         let idempotency = key.map(|key| IdempotentResult {
             key,
             hazard: id,
@@ -202,18 +203,9 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             events: records.len() as u64,
         });
         let (version, stage) = (after.version, after.kind());
-        let ledger = LedgerRow::from_hazard(&after, now);
-        let commit = Commit {
-            tenant: tenant.clone(),
-            hazard: id,
-            expected_version: before,
-            ledger: ledger.clone(),
-            next_due: self.next_due(&after),
-            state: after,
-            events: records.clone(),
-            outbox,
-            idempotency: idempotency.clone(),
-        };
+        let commit =
+            self.assemble(tenant, before, after, records.clone(), &org, now, idempotency.clone());
+        let ledger = commit.ledger.clone();
         match self.store.commit(commit).await {
             Ok(()) => {
                 Ok(Outcome { hazard: id, version, events: records, stage, ledger, replayed: false })
@@ -257,6 +249,33 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             ledger: LedgerRow::from_hazard(&state, at),
             replayed: true,
         })
+    }
+
+    /// The commit of a hazard's new events (already folded into `after` and chained): the
+    /// notices the policy wants, the ledger row and the next rung's time.
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        &self,
+        tenant: &TenantId,
+        expected_version: u64,
+        after: Hazard,
+        records: Vec<Recorded>,
+        org: &Org,
+        now: DateTime<Utc>,
+        idempotency: Option<IdempotentResult>,
+    ) -> Commit {
+        let outbox = compose::for_events(self.policy.notices(), &after, &records, org, now);
+        Commit {
+            tenant: tenant.clone(),
+            hazard: after.id,
+            expected_version,
+            ledger: LedgerRow::from_hazard(&after, now),
+            next_due: self.next_due(&after),
+            state: after,
+            events: records,
+            outbox,
+            idempotency,
+        }
     }
 
     /// Folds new events onto a hazard and chains them.

@@ -106,6 +106,10 @@ pub struct Facts {
     pub discovered_at: DateTime<Utc>,
     /// Photos and documents from discovery.
     pub evidence: Vec<Evidence>,
+    /// The inspection item this hazard was raised from (检查发现), when an inspection's
+    /// completion raised it; only the engine sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding: Option<crate::inspection::FindingRef>,
 }
 
 /// Someone acting on the engine: the person, the tenant they act in, their roles and the units their

@@ -72,6 +72,7 @@ pub fn notice(
         clock: clock.map(|c| c.0),
         due: clock.map(|c| c.1),
         note,
+        occurrence: None,
     }
 }
 
@@ -88,6 +89,32 @@ pub fn address(
     let registration = hazard.stage.registration();
     let unit = registration.map_or(&hazard.stage.facts().unit, |r| &r.responsible_unit);
     let assignee = registration.map(|r| &r.assignee);
+    let whom = Whom { tenant: hazard.tenant(), unit, assignee };
+    address_to(&whom, org, to, notice, group, now)
+}
+
+/// Whom a notice concerns: the tenant, the unit recipients are resolved from, and the person
+/// `assignee` stands for (a hazard's assignee, an occurrence's inspector).
+#[derive(Clone, Copy, Debug)]
+pub struct Whom<'a> {
+    /// The tenant.
+    pub tenant: &'a crate::model::TenantId,
+    /// The unit roles are resolved from.
+    pub unit: &'a crate::model::UnitId,
+    /// Who `Recipient::Assignee` is.
+    pub assignee: Option<&'a PersonId>,
+}
+
+/// [`address`] for any record: one outbox message per person `to` resolves to for `whom`.
+pub fn address_to(
+    whom: &Whom<'_>,
+    org: &Org,
+    to: &[Recipient],
+    notice: &Notice,
+    group: &str,
+    now: DateTime<Utc>,
+) -> Vec<OutboxMessage> {
+    let (unit, assignee) = (whom.unit, whom.assignee);
     let mut people: Vec<PersonId> = Vec::new();
     let mut missing = Vec::new();
     for &recipient in to {
@@ -104,7 +131,7 @@ pub fn address(
     }
     let message = |to: Option<PersonId>, group: String, error: Option<String>| OutboxMessage {
         id: MessageId::new_at(now),
-        tenant: hazard.tenant().clone(),
+        tenant: whom.tenant.clone(),
         group,
         to,
         notice: notice.clone(),

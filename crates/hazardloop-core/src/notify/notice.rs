@@ -30,6 +30,10 @@ pub enum NoticeKind {
     Closed,
     /// Another step was taken (for steps the policy's `[notices]` adds).
     StepTaken,
+    /// An inspection was missed (漏检).
+    InspectionMissed,
+    /// An inspection was given to the recipient.
+    InspectionReassigned,
 }
 
 named_enum!(NoticeKind {
@@ -42,6 +46,8 @@ named_enum!(NoticeKind {
     AcceptanceFailed => ("验收不合格", "acceptance failed"),
     Closed => ("已销号", "closed"),
     StepTaken => ("隐患办理进展", "hazard update"),
+    InspectionMissed => ("漏检通知", "missed inspection"),
+    InspectionReassigned => ("检查任务改派", "inspection reassigned"),
 });
 
 impl NoticeKind {
@@ -88,6 +94,10 @@ pub struct Notice {
     pub due: Option<DateTime<Utc>>,
     /// A note (the failure reason, …).
     pub note: Option<String>,
+    /// Set when the notice is about an inspection occurrence (检查任务) rather than a hazard:
+    /// then `hazard` is the nil id, `title` the plan's title and `due` the occurrence's due time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurrence: Option<crate::inspection::OccurrenceId>,
 }
 
 impl Notice {
@@ -123,6 +133,12 @@ impl Notice {
             (Closed, Lang::En) => "The hazard is closed; file the record.",
             (StepTaken, Lang::Zh) => "隐患办理有新进展，请知悉。",
             (StepTaken, Lang::En) => "The hazard has moved on; for your information.",
+            (InspectionMissed, Lang::Zh) => "检查任务已漏检，请说明原因并及时补查。",
+            (InspectionMissed, Lang::En) => {
+                "An inspection was missed: explain why and inspect now."
+            }
+            (InspectionReassigned, Lang::Zh) => "该检查任务已改派给您，请按时完成。",
+            (InspectionReassigned, Lang::En) => "This inspection is now yours: do it on time.",
         }
     }
 
@@ -130,6 +146,9 @@ impl Notice {
     pub fn body(&self, lang: Lang, tz: chrono_tz::Tz) -> String {
         let due = self.due.map(|d| d.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string());
         let clock = self.clock.map(|c| c.name(lang));
+        if let Some(occurrence) = &self.occurrence {
+            return self.inspection_body(occurrence, lang, due);
+        }
         let mut lines = match lang {
             Lang::Zh => vec![
                 format!("隐患：{}", self.title),
@@ -156,6 +175,40 @@ impl Notice {
         }
         lines.push(self.action_required(lang).into());
         lines.push(format!("{}: {}", if lang == Lang::Zh { "编号" } else { "Id" }, self.hazard));
+        lines.join("\n")
+    }
+
+    fn inspection_body(
+        &self,
+        occurrence: &crate::inspection::OccurrenceId,
+        lang: Lang,
+        due: Option<String>,
+    ) -> String {
+        let due = due.unwrap_or_default();
+        let (what, missed) = match lang {
+            Lang::Zh => ("请按检查表完成检查并提交结果；已漏检的，请说明原因。", "检查任务"),
+            Lang::En => (
+                "Carry out the inspection and submit it; if it was missed, explain why.",
+                "Inspection",
+            ),
+        };
+        let mut lines = match lang {
+            Lang::Zh => vec![
+                format!("{missed}：{}", self.title),
+                format!("地点：{}", self.location),
+                format!("应完成时间：{due}"),
+            ],
+            Lang::En => vec![
+                format!("{missed}: {}", self.title),
+                format!("Place: {}", self.location),
+                format!("Due: {due}"),
+            ],
+        };
+        if let Some(note) = &self.note {
+            lines.push(note.clone());
+        }
+        lines.push(what.into());
+        lines.push(format!("{}: {occurrence}", if lang == Lang::Zh { "编号" } else { "Id" }));
         lines.join("\n")
     }
 }

@@ -135,6 +135,8 @@ pub struct PolicyDoc {
     pub notices: Notices,
     /// Outbox delivery.
     pub delivery: DeliveryPolicy,
+    /// Inspections: the ladder for overdue and missed occurrences.
+    pub inspections: crate::inspection::InspectionPolicy,
 }
 
 /// A validated policy, ready to use: the document plus the calendar and matrix built from it.
@@ -179,6 +181,7 @@ impl Policy {
         doc.permissions.validate()?;
         doc.limits.validate()?;
         doc.notices.validate()?;
+        doc.inspections.validate(&calendar)?;
         if doc.delivery.max_attempts == 0 {
             return Err(InputError::Malformed {
                 field: "delivery.max_attempts".into(),
@@ -238,6 +241,11 @@ impl Policy {
     /// Which step notifies which roles.
     pub fn notices(&self) -> &Notices {
         &self.doc.notices
+    }
+
+    /// Inspections: the ladder for overdue and missed occurrences.
+    pub fn inspections(&self) -> &crate::inspection::InspectionPolicy {
+        &self.doc.inspections
     }
 
     /// Outbox delivery.

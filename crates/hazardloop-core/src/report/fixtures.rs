@@ -64,6 +64,7 @@ impl Story {
             discovered_by: person("finder"),
             discovered_at: at,
             evidence: vec![],
+            finding: None,
         };
         Story {
             id: HazardId::new_at(at),

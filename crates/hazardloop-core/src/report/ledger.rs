@@ -39,6 +39,9 @@ pub struct LedgerRow {
     pub discovered_by: PersonId,
     /// When it was found (发现时间).
     pub discovered_at: DateTime<Utc>,
+    /// The inspection occurrence and item it was raised from (来源检查), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding: Option<crate::inspection::FindingRef>,
     /// When it entered the ledger, once registered.
     pub registered_at: Option<DateTime<Utc>>,
     /// General or major (等级), once registered.
@@ -143,6 +146,7 @@ impl LedgerRow {
             source: facts.source,
             discovered_by: facts.discovered_by.clone(),
             discovered_at: facts.discovered_at,
+            finding: facts.finding.clone(),
             registered_at: registration.map(|r| r.at),
             grade: registration.map(|r| r.grade),
             colour: registration.map(|r| r.assessment.colour),

@@ -15,6 +15,9 @@ use crate::model::{HazardId, MessageId, TenantId};
 use crate::report::LedgerRow;
 use crate::workflow::Hazard;
 
+#[path = "memory_inspection.rs"]
+mod inspection;
+
 /// A [`Store`] in memory. Cheap to create; nothing survives the process.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
@@ -29,6 +32,7 @@ struct Inner {
     keys: HashMap<(TenantId, String), IdempotentResult>,
     documents: HashMap<(TenantId, String), String>,
     next_token: u64,
+    occurrences: inspection::Occurrences,
 }
 
 #[derive(Debug)]
@@ -58,6 +62,13 @@ impl MemoryStore {
 
 impl Inner {
     fn commit(&mut self, c: Commit) -> Result<(), StoreError> {
+        self.check(&c)?;
+        self.apply(c);
+        Ok(())
+    }
+
+    /// Every check of a commit, before anything is written.
+    fn check(&self, c: &Commit) -> Result<(), StoreError> {
         let key = (c.tenant.clone(), c.hazard);
         let actual = self.hazards.get(&key).map_or(0, |s| s.events.len() as u64);
         if actual != c.expected_version {
@@ -72,7 +83,12 @@ impl Inner {
         if c.outbox.iter().any(|m| self.outbox.contains_key(&m.id)) {
             return Err(StoreError::Backend("outbox message id already used".into()));
         }
-        // Every check passed: apply all of it (the rows move in; nothing is copied).
+        Ok(())
+    }
+
+    /// Applies a checked commit (the rows move in; nothing is copied).
+    fn apply(&mut self, c: Commit) {
+        let key = (c.tenant.clone(), c.hazard);
         match self.hazards.entry(key) {
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(Stored {
@@ -102,7 +118,6 @@ impl Inner {
         if let Some(r) = c.idempotency {
             self.keys.insert((c.tenant, r.key.clone()), r);
         }
-        Ok(())
     }
 
     fn claim(&mut self, now: DateTime<Utc>, limit: usize, until: DateTime<Utc>) -> Vec<Claimed> {

@@ -4,8 +4,11 @@
 //! and its outbox messages atomically, or nothing, and only if the hazard is still at the
 //! expected version. Every call is scoped by tenant.
 
+mod inspection;
 mod memory;
 mod types;
+
+pub use inspection::{InspectionStore, OccurrenceCommit, OccurrenceDue};
 
 use std::future::Future;
 

@@ -215,6 +215,7 @@ pub fn delivery(key: &str, contacts: Contacts, n: usize) -> Delivery {
         clock: Some(hazardloop_core::deadline::ClockKind::Rectify),
         due: Some(f.start),
         note: Some("扶手松动，已设警示带".into()),
+        occurrence: None,
     };
     Delivery {
         idempotency_key: key.into(),

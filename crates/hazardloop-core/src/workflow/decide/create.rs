@@ -44,6 +44,7 @@ impl Decider<'_> {
             discovered_by: self.by(),
             discovered_at,
             evidence: d.evidence,
+            finding: None,
         })
     }
 

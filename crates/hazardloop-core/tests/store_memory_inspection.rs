@@ -1,0 +1,7 @@
+//! The in-memory store holds itself to the inspection store conformance suite.
+
+#[tokio::test]
+async fn memory_store_passes_inspection_conformance() {
+    let store = hazardloop_core::store::MemoryStore::new();
+    hazardloop_testkit::inspection_conformance(&store).await;
+}
