@@ -1,8 +1,8 @@
 #![doc = include_str!("../README.md")]
 
 pub use hazardloop_core::{
-    calendar, chain, clock, deadline, engine, escalation, model, notify, org, policy, prelude,
-    report, store, workflow,
+    calendar, chain, clock, deadline, engine, escalation, inspection, model, notify, org, policy,
+    prelude, report, store, workflow,
 };
 
 /// Exports of the ledger and the statistics table: CSV, XLSX, JSON and the HTML monthly summary.

@@ -112,6 +112,7 @@ fn answer(item: &str, response: Response) -> Answer {
         response,
         comment: String::new(),
         evidence: Vec::new(),
+        location: None,
         fixed_on_the_spot: None,
     }
 }

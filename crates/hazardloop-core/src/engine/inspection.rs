@@ -579,7 +579,10 @@ impl<S: InspectionStore, N: Notifier> Engine<S, N> {
         let answer = answers.get(&finding.item);
         let comment = answer.map(|a| a.comment.trim()).filter(|c| !c.is_empty());
         let s = &occurrence.scheduled;
-        let location = if s.location.trim().is_empty() {
+        let seen_at = answer.and_then(|a| a.location.clone()).filter(|l| !l.trim().is_empty());
+        let location = if let Some(at) = seen_at {
+            at
+        } else if s.location.trim().is_empty() {
             org.unit(&s.unit).map(|u| u.name.clone()).unwrap_or_else(|| s.unit.to_string())
         } else {
             s.location.clone()

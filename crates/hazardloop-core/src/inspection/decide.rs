@@ -378,6 +378,14 @@ pub fn check_answers(answers: &[Answer], template: &Template) -> Result<(), Inpu
             return Err(InputError::TooLarge { field: field("evidence"), limit: "20".into() });
         }
         check_evidence(&a.evidence, &field("evidence"))?;
+        if let Some(at) = &a.location {
+            if at.chars().count() > 200 {
+                return Err(InputError::TooLarge {
+                    field: field("location"),
+                    limit: "200 characters".into(),
+                });
+            }
+        }
         if let Some(fix) = &a.fixed_on_the_spot {
             text(&field("fixed_on_the_spot"), fix)?;
         }

@@ -92,6 +92,10 @@ pub struct Answer {
     /// Photos and documents.
     #[serde(default)]
     pub evidence: Vec<Evidence>,
+    /// Where exactly a failure was seen (`教学楼三楼东侧`); its hazard takes it instead of the
+    /// plan's location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
     /// For a failed item fixed at once (立查立改): what was done. The finding takes the
     /// fix-on-the-spot path instead of becoming an open hazard.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -50,6 +50,8 @@ pub enum Column {
     AcceptedAt,
     /// 销号时间.
     ClosedAt,
+    /// 来源检查: the inspection occurrence and item the hazard was raised from.
+    Inspection,
     /// 备注.
     Note,
 }
@@ -74,12 +76,13 @@ named_enum!(Column {
     AcceptedBy => ("验收人", "Accepted by"),
     AcceptedAt => ("验收时间", "Accepted at"),
     ClosedAt => ("销号时间", "Closed at"),
+    Inspection => ("来源检查", "From inspection"),
     Note => ("备注", "Note"),
 });
 
 impl Column {
     /// Every column, in sheet order.
-    pub const ALL: [Column; 20] = [
+    pub const ALL: [Column; 21] = [
         Column::Number,
         Column::Id,
         Column::DiscoveredAt,
@@ -99,6 +102,7 @@ impl Column {
         Column::AcceptedBy,
         Column::AcceptedAt,
         Column::ClosedAt,
+        Column::Inspection,
         Column::Note,
     ];
 
@@ -194,6 +198,7 @@ impl LedgerRow {
             Column::AcceptedBy => opt(self.accepted_by.as_ref().map(|p| cx.person(p))),
             Column::AcceptedAt => time(self.accepted_at),
             Column::ClosedAt => time(self.closed_at),
+            Column::Inspection => opt(self.finding.as_ref().map(|f| f.to_string())),
             Column::Note => opt(self.note.clone()),
         }
     }
