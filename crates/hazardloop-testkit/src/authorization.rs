@@ -6,6 +6,7 @@
 //! a change to `authorize` that breaks a rule fails here.
 
 mod buffered;
+mod inspection;
 mod run;
 mod sealed;
 mod world;
@@ -15,6 +16,7 @@ use std::fmt;
 use hazardloop_core::org::Role;
 use hazardloop_core::workflow::Step;
 
+pub use inspection::{inspection_matrix, InspectionMatrixReport, INSPECTION_MATRIX};
 pub use run::{authorization_matrix, MatrixReport};
 pub use sealed::{
     archived_hazard, archived_record_refuses_every_command, assert_tamper_found,
@@ -225,5 +227,13 @@ pub fn check_complete(rows: &[Row]) -> Result<(), String> {
             rows.len(),
             missing.join("; ")
         ))
+    }
+}
+
+/// The serde name of a unit enum value (`own_occurrence_only`).
+pub(crate) fn code(value: &hazardloop_core::inspection::InspectionRule) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
     }
 }
