@@ -1,5 +1,6 @@
 //! CSV: UTF-8 with a byte order mark, so Excel and WPS open Chinese text right.
 
+use hazardloop_core::inspection::InspectionLine;
 use hazardloop_core::report::{CellContext, LedgerRow, StatsTable};
 
 use crate::ledger::{headers, records};
@@ -46,4 +47,15 @@ pub fn stats_csv(table: &StatsTable, cx: &CellContext<'_>) -> Vec<u8> {
         StatColumn::all().iter().map(|c| line.text(*c, cx.lang)).collect::<Vec<String>>()
     });
     write(std::iter::once(header).chain(body))
+}
+
+/// The inspection statistics (检查统计) as CSV, laid out as
+/// [`inspection_table`](crate::inspection_table) shows them: a header row
+/// ([`InspectionColumn::ALL`](crate::InspectionColumn::ALL)), one record per unit in tree
+/// order (names indented by depth), and the grand total (总计) last. The completion rate is a
+/// percentage with one decimal (`50.0%`), findings per inspection have two decimals; a figure
+/// without a denominator is empty.
+pub fn inspection_csv(lines: &[InspectionLine], cx: &CellContext<'_>) -> Vec<u8> {
+    let table = crate::inspection_table(lines, cx);
+    write(std::iter::once(table.headers).chain(table.rows))
 }

@@ -19,7 +19,7 @@ pub enum ExportError {
     NotAvailable {
         /// The format asked for.
         format: Format,
-        /// What was to be exported (`台账`, `统计表`).
+        /// What was to be exported (`台账`, `统计表`, `检查统计`).
         content: &'static str,
     },
     /// The spreadsheet writer refused the workbook (a sheet name, a cell limit of Excel such as

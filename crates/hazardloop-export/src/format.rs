@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use hazardloop_core::inspection::InspectionLine;
 use hazardloop_core::report::{CellContext, LedgerRow, StatsTable};
 use serde::{Deserialize, Serialize};
 
@@ -97,5 +98,21 @@ pub fn export_stats(
         Format::Xlsx => crate::stats_xlsx(table, cx),
         Format::Json => crate::stats_json(table),
         Format::Html => Err(ExportError::NotAvailable { format, content: "统计表" }),
+    }
+}
+
+/// The inspection statistics (检查统计) in `format`; HTML is refused
+/// ([`ExportError::NotAvailable`]): the summary page shows them with the hazards of the period
+/// ([`crate::monthly_html_with`]).
+pub fn export_inspections(
+    format: Format,
+    lines: &[InspectionLine],
+    cx: &CellContext<'_>,
+) -> Result<Vec<u8>, ExportError> {
+    match format {
+        Format::Csv => Ok(crate::inspection_csv(lines, cx)),
+        Format::Xlsx => crate::inspection_xlsx(lines, cx),
+        Format::Json => crate::inspection_json(lines),
+        Format::Html => Err(ExportError::NotAvailable { format, content: "检查统计" }),
     }
 }

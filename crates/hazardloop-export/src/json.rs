@@ -1,5 +1,6 @@
 //! JSON in stable, documented shapes.
 
+use hazardloop_core::inspection::{InspectionLine, InspectionTally};
 use hazardloop_core::model::Lang;
 use hazardloop_core::report::{CellContext, Column, LedgerRow, StatsTable};
 use serde::ser::{SerializeMap, Serializer};
@@ -78,4 +79,71 @@ pub fn ledger_json(rows: &[LedgerRow], cx: &CellContext<'_>) -> Result<Vec<u8>, 
 /// from 0 to 1 and `null` without a denominator.
 pub fn stats_json(table: &StatsTable) -> Result<Vec<u8>, ExportError> {
     Ok(serde_json::to_vec_pretty(table)?)
+}
+
+/// Figures with the rates computed from them.
+#[derive(Serialize)]
+struct TallyJson<'a> {
+    tally: &'a InspectionTally,
+    completion_rate: Option<f64>,
+    findings_per_inspection: Option<f64>,
+}
+
+impl<'a> TallyJson<'a> {
+    fn of(tally: &'a InspectionTally) -> TallyJson<'a> {
+        TallyJson {
+            tally,
+            completion_rate: tally.completion_rate(),
+            findings_per_inspection: tally.findings_per_inspection(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct InspectionLineJson<'a> {
+    #[serde(flatten)]
+    line: &'a InspectionLine,
+    completion_rate: Option<f64>,
+    findings_per_inspection: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct InspectionJson<'a> {
+    lines: Vec<InspectionLineJson<'a>>,
+    total: TallyJson<'a>,
+}
+
+/// The inspection statistics (检查统计) as JSON, pretty-printed, in this shape:
+///
+/// ```json
+/// {
+///   "lines": [
+///     {
+///       "unit": "school", "name": "第一中学", "depth": 1,
+///       "tally": { "planned": 4, "completed": 2, "on_time": 1, "late": 1, "missed": 2,
+///                  "excused": 0, "open": 0, "findings": 3 },
+///       "completion_rate": 0.5, "findings_per_inspection": 1.5
+///     }
+///   ],
+///   "total": { "tally": { "planned": 4, "…": 0 }, "completion_rate": 0.5, "findings_per_inspection": 1.5 }
+/// }
+/// ```
+///
+/// `lines` are the serde form of each [`InspectionLine`] (parents before their children, each
+/// rolled up over its subtree) with its two rates added; `total` sums the top units as the
+/// table's 总计 line does. Rates are fractions from 0 to 1 and `null` without a denominator.
+pub fn inspection_json(lines: &[InspectionLine]) -> Result<Vec<u8>, ExportError> {
+    let total = crate::inspection_layout::total_of(lines);
+    let doc = InspectionJson {
+        lines: lines
+            .iter()
+            .map(|line| InspectionLineJson {
+                line,
+                completion_rate: line.tally.completion_rate(),
+                findings_per_inspection: line.tally.findings_per_inspection(),
+            })
+            .collect(),
+        total: TallyJson::of(&total),
+    };
+    Ok(serde_json::to_vec_pretty(&doc)?)
 }

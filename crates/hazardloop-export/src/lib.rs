@@ -1,12 +1,15 @@
 //! # hazardloop-export
 //!
-//! Exports of the hazard ledger (台账) and the hazard statistics table (隐患问题统计表), as
-//! schools mail them upward: CSV (UTF-8 with a byte order mark, for Excel and WPS), XLSX
+//! Exports of the hazard ledger (台账), the hazard statistics table (隐患问题统计表) and the
+//! inspection statistics (检查统计: planned, completed, missed… per unit), as schools mail them
+//! upward: CSV (UTF-8 with a byte order mark, for Excel and WPS), XLSX
 //! (styled, frozen header, real dates in the school's time zone, percentages), JSON (stable
 //! documented shapes), and a self-contained HTML summary of a period (月汇总) with SVG charts.
 //!
-//! The core's [`report`](hazardloop_core::report) module computes the rows and figures; this
-//! crate only lays them out. Headers are Chinese by default, English with [`Lang::En`].
+//! The core's [`report`](hazardloop_core::report) and
+//! [`inspection`](hazardloop_core::inspection) modules compute the rows and figures; this
+//! crate only lays them out. The summary page shows the period's inspections too when given an
+//! [`InspectionSummary`] ([`monthly_html_with`]). Headers are Chinese by default, English with [`Lang::En`].
 //!
 //! ```
 //! use hazardloop_core::calendar::Calendar;
@@ -41,16 +44,24 @@ mod csv_out;
 mod error;
 mod format;
 mod html;
+mod inspection_layout;
 mod json;
 mod ledger;
 mod stats_layout;
 mod width;
 mod xlsx;
 
-pub use csv_out::{ledger_csv, stats_csv, BOM};
+pub use csv_out::{inspection_csv, ledger_csv, stats_csv, BOM};
 pub use error::{ExportError, FormatError};
-pub use format::{export_ledger, export_stats, Format};
-pub use html::{escape as escape_html, monthly_html, weeks, Week};
-pub use json::{ledger_json, stats_json};
+pub use format::{export_inspections, export_ledger, export_stats, Format};
+pub use html::{
+    escape as escape_html, monthly_html, monthly_html_with, weeks, InspectionSummary, Week,
+};
+pub use inspection_layout::{
+    inspection_lines, inspection_table, InspectionColumn, InspectionStatsLine, InspectionTable,
+};
+pub use json::{inspection_json, ledger_json, stats_json};
 pub use stats_layout::{stats_lines, Figure, LineKind, StatColumn, StatsLine};
-pub use xlsx::{ledger_xlsx, stats_xlsx, DATE_TIME_FORMAT};
+pub use xlsx::{
+    inspection_xlsx, ledger_xlsx, stats_xlsx, stats_xlsx_with_inspections, DATE_TIME_FORMAT,
+};

@@ -62,6 +62,23 @@ pub enum Figure {
     Rate(Option<f64>),
     /// Days; `None` when nothing was rectified.
     Days(Option<f64>),
+    /// An average per item (findings per inspection), shown with two decimals; `None` without
+    /// a denominator.
+    Average(Option<f64>),
+}
+
+impl Figure {
+    /// The figure as text: counts as they are, rates as `85.7%`, days as `2.5`, averages as
+    /// `1.25`, and nothing where a figure has no denominator.
+    pub fn text(&self) -> String {
+        match self {
+            Figure::Text(t) => t.clone(),
+            Figure::Count(n) => n.to_string(),
+            Figure::Rate(r) => r.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_default(),
+            Figure::Days(d) => d.map(|d| format!("{d:.1}")).unwrap_or_default(),
+            Figure::Average(a) => a.map(|a| format!("{a:.2}")).unwrap_or_default(),
+        }
+    }
 }
 
 impl StatColumn {
@@ -188,10 +205,7 @@ impl StatsLine<'_> {
                 let indent = if lang == Lang::Zh { "\u{3000}" } else { "  " };
                 format!("{}{t}", indent.repeat(self.depth))
             }
-            Figure::Text(t) => t,
-            Figure::Count(n) => n.to_string(),
-            Figure::Rate(r) => r.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_default(),
-            Figure::Days(d) => d.map(|d| format!("{d:.1}")).unwrap_or_default(),
+            figure => figure.text(),
         }
     }
 }

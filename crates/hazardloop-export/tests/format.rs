@@ -66,9 +66,12 @@ fn ledger_json_has_headers_and_rows_keyed_by_column_code_in_column_order() {
     assert_eq!(doc["lang"], "zh");
     assert_eq!(doc["time_zone"], "Asia/Shanghai");
     let columns = doc["columns"].as_array().unwrap();
-    assert_eq!(columns.len(), 20);
+    assert_eq!(columns.len(), Column::ALL.len());
+    assert_eq!(columns.len(), 21);
     assert_eq!(columns[0], serde_json::json!({ "code": "number", "header": "序号" }));
     assert_eq!(columns[2], serde_json::json!({ "code": "discovered_at", "header": "发现时间" }));
+    assert_eq!(columns[19], serde_json::json!({ "code": "inspection", "header": "来源检查" }));
+    assert_eq!(columns[20], serde_json::json!({ "code": "note", "header": "备注" }));
     let json_rows = doc["rows"].as_array().unwrap();
     assert_eq!(json_rows.len(), rows.len());
     for (i, row) in rows.iter().enumerate() {

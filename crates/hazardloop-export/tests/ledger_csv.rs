@@ -45,7 +45,8 @@ fn english_headers_on_request() {
     let cx = support::cx(&f, Lang::En);
     let records = parse(&ledger_csv(&rows, &cx));
     assert_eq!(records[0][..3], ["No.", "Hazard ID", "Discovered at"]);
-    assert_eq!(records[0][19], "Note");
+    assert_eq!(records[0][19], "From inspection");
+    assert_eq!(records[0][20], "Note");
     assert!(records[1..].iter().any(|r| r[15] == "yes"), "overdue in English");
 }
 

@@ -50,7 +50,8 @@ fn every_ledger_cell_reads_back_with_calamine() {
         assert_eq!(range.get((0, j)), Some(&Data::String(column.header(Lang::Zh).into())));
     }
     assert_eq!(range.get((0, 0)), Some(&Data::String("序号".into())));
-    assert_eq!(range.get((0, 19)), Some(&Data::String("备注".into())));
+    assert_eq!(range.get((0, 19)), Some(&Data::String("来源检查".into())));
+    assert_eq!(range.get((0, 20)), Some(&Data::String("备注".into())));
 
     let mut dates = 0;
     for (i, row) in rows.iter().enumerate() {
@@ -100,7 +101,8 @@ fn header_row_is_frozen_styled_and_columns_fit_chinese_text() {
         ),
         "{sheet}"
     );
-    assert!(sheet.contains("<autoFilter ref=\"A1:T"), "a filter on the header");
+    // 21 columns, A to U.
+    assert!(sheet.contains("<autoFilter ref=\"A1:U"), "a filter on the header");
 
     let width = |col: usize| -> f64 {
         let tag = format!("<col min=\"{col}\" max=\"{col}\" width=\"");
@@ -136,5 +138,5 @@ fn empty_ledger_still_has_its_header() {
     let bytes = ledger_xlsx(&[], &support::cx(&f, Lang::Zh)).unwrap();
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     let range = book.worksheet_range("台账").unwrap();
-    assert_eq!(range.get_size(), (1, 20));
+    assert_eq!(range.get_size(), (1, Column::ALL.len()));
 }

@@ -439,17 +439,18 @@ impl<S: InspectionStore, N: Notifier> Engine<S, N> {
         person: &crate::model::PersonId,
         day: NaiveDate,
     ) -> Result<Vec<OccurrenceRow>, EngineError> {
-        let calendar = self.policy.calendar();
-        let end_of_day = calendar.end_of_day(day);
-        let query =
-            OccurrenceQuery { inspector: Some(person.clone()), ..OccurrenceQuery::default() };
+        let now = self.clock.now();
+        // A window closes well within a year of its due time; older rows cannot be open.
+        let query = OccurrenceQuery {
+            inspector: Some(person.clone()),
+            due_from: Some(now - chrono::Duration::days(366)),
+            ..OccurrenceQuery::default()
+        };
         let rows = self.store.occurrences(tenant, &query).await?;
         Ok(rows
             .into_iter()
             .filter(|r| r.completed_at.is_none() && !r.excused && r.missed_at.is_none())
-            .filter(|r| {
-                r.first_day <= day && r.closes > end_of_day.min(r.closes).min(self.clock.now())
-            })
+            .filter(|r| r.first_day <= day && now < r.closes)
             .collect())
     }
 

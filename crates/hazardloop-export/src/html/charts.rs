@@ -163,3 +163,83 @@ pub(crate) fn bars(
     }
     Ok(svg)
 }
+
+/// Bars side by side, one per series in every label's slot (the weeks), each with its value
+/// written above it, and a legend.
+pub(crate) fn grouped_bars(
+    labels: &[String],
+    series: &[Series<'_>],
+) -> Result<String, ExportError> {
+    let n = labels.len().max(1);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width(n), HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(drawing)?;
+        let y_max = top(series.iter().flat_map(|s| s.values.iter().copied()));
+        let mut chart = ChartBuilder::on(&root)
+            .margin(16)
+            .x_label_area_size(36)
+            .y_label_area_size(44)
+            .build_cartesian_2d((0..count(n)).into_segmented(), 0..y_max)
+            .map_err(drawing)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(n)
+            .y_labels(6)
+            .x_label_formatter(&|v| label_of(labels, v))
+            .label_style((FONT, 13))
+            .draw()
+            .map_err(drawing)?;
+        // A slot's width in pixels, shared by the series' bars with a gap on either side.
+        let slot = {
+            let a = chart.backend_coord(&(SegmentValue::Exact(0), 0));
+            let b = chart.backend_coord(&(SegmentValue::Exact(1), 0));
+            u32::try_from((b.0 - a.0).abs()).unwrap_or(0)
+        };
+        let k = u32::try_from(series.len().max(1)).unwrap_or(1);
+        let gap = (slot / 6).max(2);
+        let bar = (slot.saturating_sub(2 * gap) / k).max(1);
+        for (s, one) in series.iter().enumerate() {
+            let left = gap + count(s) * bar;
+            let right = slot.saturating_sub(left + bar);
+            let colour = one.colour;
+            chart
+                .draw_series(one.values.iter().enumerate().map(|(i, v)| {
+                    let i = count(i);
+                    let mut rect = Rectangle::new(
+                        [(SegmentValue::Exact(i), 0), (SegmentValue::Exact(i + 1), count(*v))],
+                        colour.filled(),
+                    );
+                    rect.set_margin(0, 0, left, right);
+                    rect
+                }))
+                .map_err(drawing)?
+                .label(one.name)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
+                });
+            // The value above the bar's middle: from the slot's centre, shifted to the bar's.
+            let shift =
+                i32::try_from(left + bar / 2).unwrap_or(0) - i32::try_from(slot / 2).unwrap_or(0);
+            let above =
+                (FONT, 11).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom));
+            chart
+                .draw_series(one.values.iter().enumerate().map(|(i, v)| {
+                    EmptyElement::at((SegmentValue::CenterOf(count(i)), count(*v)))
+                        + Text::new(v.to_string(), (shift, -1), above.clone())
+                }))
+                .map_err(drawing)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.3))
+            .label_font((FONT, 13))
+            .draw()
+            .map_err(drawing)?;
+        root.present().map_err(drawing)?;
+    }
+    Ok(svg)
+}

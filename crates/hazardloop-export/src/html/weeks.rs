@@ -1,6 +1,6 @@
 //! The weeks of a period, for the weekly chart: ISO weeks (Monday to Sunday) cut to the period.
 
-use chrono::{DateTime, Datelike, Days, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use hazardloop_core::calendar::Calendar;
 use hazardloop_core::report::{Bounds, LedgerRow, Period};
 
@@ -31,23 +31,43 @@ impl Week {
     }
 }
 
-/// The weeks of `period`: Monday to Sunday, the first and last cut to the period's days.
-pub fn weeks(period: &Period, calendar: &Calendar) -> Vec<Week> {
+/// The label of a week from `first` to `last`: `3/3–3/9`.
+pub(crate) fn label(first: NaiveDate, last: NaiveDate) -> String {
+    format!("{}/{}–{}/{}", first.month(), first.day(), last.month(), last.day())
+}
+
+/// The Monday of `day`'s week.
+pub(crate) fn monday_of(day: NaiveDate) -> NaiveDate {
+    day - Days::new(u64::from(day.weekday().num_days_from_monday()))
+}
+
+/// The weeks of `period` as first and last local days: Monday to Sunday, the first and last
+/// cut to the period's days.
+pub(crate) fn week_days(period: &Period) -> Vec<(NaiveDate, NaiveDate)> {
     let mut out = Vec::new();
     let mut day = period.first_day();
     while day <= period.last_day() {
         let to_sunday = u64::from(6 - day.weekday().num_days_from_monday());
         let end =
             day.checked_add_days(Days::new(to_sunday)).map_or(day, |d| d.min(period.last_day()));
-        let label = format!("{}/{}–{}/{}", day.month(), day.day(), end.month(), end.day());
-        let Ok(week) = Period::custom(day, end) else { break };
-        out.push(Week { label, bounds: week.bounds(calendar) });
+        out.push((day, end));
         match end.succ_opt() {
             Some(next) => day = next,
             None => break,
         }
     }
     out
+}
+
+/// The weeks of `period`: Monday to Sunday, the first and last cut to the period's days.
+pub fn weeks(period: &Period, calendar: &Calendar) -> Vec<Week> {
+    week_days(period)
+        .into_iter()
+        .map_while(|(first, last)| {
+            let week = Period::custom(first, last).ok()?;
+            Some(Week { label: label(first, last), bounds: week.bounds(calendar) })
+        })
+        .collect()
 }
 
 #[cfg(test)]
