@@ -2,8 +2,13 @@
 //! simulated time and the real mainland-China calendar (Monday 2025-09-01 on, National Day and its
 //! adjusted working weekends included).
 //!
-//! - 排查: a daily patrol, a concentrated check every half month and a monthly check by the school
-//!   leadership find hazards (seeded random, from a catalogue in the policy's categories).
+//! - 排查: inspection plans on the shipped checklists (seed 004 七(四), seed 002): a daily patrol
+//!   by the inspector, a concentrated check on the first working day of every half month by the
+//!   safety office, and a monthly check by the deputy on the month's last working day. A failed
+//!   checklist item becomes a hazard in the same commit as the completion (seeded random, from a
+//!   catalogue in the policy's categories). Now and then a patrol is done a day late, or
+//!   forgotten (漏检): the evening sweep marks it missed and walks the inspection ladder. A
+//!   teacher reports the occasional hazard directly.
 //! - 登记 / 报告 / 治理: the safety officer registers and reports them the same day; each goes to
 //!   its category's lead department (the seed 001 preset's routing), whose worker fixes it within
 //!   the week (日检查、周整改、月汇总).
@@ -38,7 +43,11 @@ use hazardloop::calendar::Calendar;
 use hazardloop::clock::{Clock, SetClock};
 use hazardloop::deadline::ClockKind;
 use hazardloop::engine::{Engine, Request};
-use hazardloop::export::{ledger_xlsx, monthly_html};
+use hazardloop::export::{ledger_xlsx, monthly_html_with, InspectionSummary};
+use hazardloop::inspection::{
+    self as inspect, Answer, Cadence, InspectionCommand, InspectionPlan, Inspector,
+    OccurrenceQuery, Plans, Response, ResponseKind, Status, Template, TemplateRef, Window,
+};
 use hazardloop::model::{Category, TenantId, UnitId};
 use hazardloop::model::{Evidence, Grade, HazardId, Lang, Method, Named, PersonId, Source};
 use hazardloop::notify::{BoxFuture, Delivery, DeliveryError, NoticeKind, Notifier};
@@ -312,6 +321,9 @@ struct Term {
     steps: BTreeMap<Step, usize>,
     photos: u64,
     files: Vec<String>,
+    templates: Vec<Template>,
+    from_findings: usize,
+    reported: usize,
 }
 
 impl Term {
@@ -368,6 +380,9 @@ impl Term {
             steps: BTreeMap::new(),
             photos: 0,
             files: vec!["school_term.db".into()],
+            templates: Vec::new(),
+            from_findings: 0,
+            reported: 0,
         })
     }
 
@@ -439,6 +454,7 @@ impl Term {
         // Every evening, holidays too: fire the escalation rungs that are due, deliver the notices.
         self.set_time(date, 18, 0)?;
         self.engine.sweep().await?;
+        self.engine.sweep_inspections().await?;
         self.engine.dispatch().await?;
         if date.succ_opt().is_some_and(|d| d.month() != date.month()) || date == self.last {
             self.month_summary(date).await?;
@@ -446,46 +462,168 @@ impl Term {
         Ok(())
     }
 
-    /// 排查: the daily patrol, the half-monthly check and the monthly check by the leadership.
+    /// The checklists (presets from the seeds) and the term's inspection plans, and every
+    /// occurrence of the term generated up front (generating again would add nothing).
+    async fn plan_inspections(&mut self) -> Fallible<()> {
+        let matrix = self.engine.policy().matrix().clone();
+        for code in ["daily_patrol", "half_monthly", "monthly_leadership"] {
+            let template = inspect::preset(code, &matrix).ok_or("no preset")??;
+            self.engine.import_template(&self.tenant, template.clone()).await?;
+            self.templates.push(template);
+        }
+        let plan =
+            |id: &str, title: &str, code: &str, who: &str, cadence| -> Fallible<InspectionPlan> {
+                Ok(InspectionPlan {
+                    id: id.into(),
+                    title: title.into(),
+                    template: TemplateRef { code: code.into(), version: 1 },
+                    units: vec![self.school.clone()],
+                    location: String::new(),
+                    inspector: Inspector::Person(PersonId::new(who)?),
+                    cadence,
+                    window: Window::default(),
+                    skip_vacations: false,
+                    late_allowed: true,
+                    start: self.first,
+                    end: Some(self.last),
+                    source: None,
+                })
+            };
+        let plans = Plans {
+            plans: vec![
+                plan("daily", "每日安全巡查", "daily_patrol", INSPECTOR, Cadence::WorkingDay)?,
+                plan(
+                    "half-month",
+                    "半月集中检查",
+                    "half_monthly",
+                    OFFICER,
+                    Cadence::HalfMonth { day: Some(1) },
+                )?,
+                plan(
+                    "monthly",
+                    "校领导月检查",
+                    "monthly_leadership",
+                    DEPUTY,
+                    Cadence::Month { day: None },
+                )?,
+            ],
+        };
+        self.engine.set_plans(&self.tenant, plans).await?;
+        self.engine.generate(&self.tenant, self.first, self.last).await?;
+        Ok(())
+    }
+
+    /// 排查: each inspector does what is due today: the daily patrol (now and then a day late,
+    /// or forgotten), the half-monthly check, and the monthly check on the month's last working
+    /// day. A teacher reports the occasional hazard directly.
     async fn inspections(&mut self, date: NaiveDate) -> Fallible<()> {
-        let patrol = [0, 0, 1, 1, 2][self.rng.random_range(0..5)];
-        let mut rounds = vec![(INSPECTOR, Source::DailyPatrol, patrol)];
-        let half_start = date.with_day(if date.day() < 16 { 1 } else { 16 }).ok_or("date")?;
-        if self.calendar.next_working_day(half_start) == date {
-            let source = if date == self.first { Source::TermStart } else { Source::HalfMonthly };
-            rounds.push((OFFICER, source, self.rng.random_range(2..=4)));
-        }
-        if self.is_last_working_day(date, |d| d.month()) {
-            rounds.push((DEPUTY, Source::Monthly, self.rng.random_range(2..=3)));
-        }
-        for (who, source, found) in rounds {
-            for _ in 0..found {
-                self.discover(who, source).await?;
+        let month_end = self.is_last_working_day(date, |d| d.month());
+        for who in [INSPECTOR, OFFICER, DEPUTY] {
+            let person = PersonId::new(who)?;
+            for row in self.engine.due_for(&self.tenant, &person, date).await? {
+                let late = row.due < self.clock.now();
+                let (found, skip) = match row.plan.as_str() {
+                    "daily" => (
+                        [0, 0, 1, 1, 2][self.rng.random_range(0..5)],
+                        if late { 0.5 } else { 0.04 },
+                    ),
+                    "half-month" => (self.rng.random_range(2..=4), 0.0),
+                    _ if month_end || late => (self.rng.random_range(2..=3), 0.0),
+                    _ => continue, // the monthly check waits for the month's last working day
+                };
+                if self.rng.random_bool(skip) {
+                    continue;
+                }
+                self.inspect(who, &row.id, found).await?;
             }
+        }
+        if self.rng.random_bool(0.08) {
+            // The safety office records what a teacher reports (举报/报告).
+            self.discover(OFFICER, Source::Report).await?;
+            self.reported += 1;
         }
         Ok(())
     }
 
+    /// Performs one occurrence: `found` items fail (each matched to a finding of the
+    /// catalogue in the item's category, with a photo and where it was seen); the rest pass.
+    /// The engine raises a hazard per failed item in the completion's commit.
+    async fn inspect(
+        &mut self,
+        who: &str,
+        id: &inspect::OccurrenceId,
+        found: usize,
+    ) -> Fallible<()> {
+        let occurrence = self.engine.occurrence(&self.tenant, id).await?.ok_or("occurrence")?;
+        let template = self
+            .templates
+            .iter()
+            .find(|t| t.reference() == occurrence.scheduled.template)
+            .ok_or("template")?
+            .clone();
+        let mut failing: BTreeMap<String, &'static Finding> = BTreeMap::new();
+        for _ in 0..found {
+            let finding = &FINDINGS[self.rng.random_range(0..FINDINGS.len())];
+            let item = template
+                .items()
+                .filter(|i| i.category.as_str() == finding.category && !failing.contains_key(&i.id))
+                .filter(|i| matches!(i.response, ResponseKind::PassFail))
+                .map(|i| i.id.clone())
+                .next();
+            if let Some(item) = item {
+                failing.insert(item, finding);
+            }
+        }
+        let mut answers = Vec::new();
+        for item in template.items() {
+            let failed = failing.get(&item.id);
+            let response = match (&item.response, failed) {
+                (_, Some(_)) => Response::Fail,
+                (ResponseKind::PassFail, None) => Response::Pass,
+                (ResponseKind::Number { min, max, pass_min, pass_max, .. }, None) => {
+                    Response::Number((pass_min.unwrap_or(*min) + pass_max.unwrap_or(*max)) / 2.0)
+                }
+                (ResponseKind::Choice { options, failing }, None) => Response::Choice(
+                    options.iter().find(|o| !failing.contains(*o)).cloned().unwrap_or_default(),
+                ),
+            };
+            let mut answer = Answer {
+                item: item.id.clone(),
+                response,
+                comment: String::new(),
+                evidence: Vec::new(),
+                location: None,
+                fixed_on_the_spot: None,
+            };
+            if let Some(finding) = failed {
+                self.photos += 1;
+                answer.comment = finding.description.into();
+                answer.location = Some(finding.location.into());
+                answer.evidence = vec![photo(self.photos)];
+            }
+            answers.push(answer);
+        }
+        let actor = self.org.actor(&PersonId::new(who)?).ok_or("unknown person")?;
+        let done = self.engine.inspect(&actor, id, InspectionCommand::Complete { answers }).await?;
+        self.clock.set(self.clock.now() + Duration::minutes(1));
+        for (item, hazard) in done.hazards {
+            let finding = failing.get(&item).copied().ok_or("finding")?;
+            self.track(hazard, finding);
+            self.from_findings += 1;
+            // Each finding is a discovery (排查), taken inside the completion's commit.
+            *self.steps.entry(Step::Discover).or_default() += 1;
+        }
+        Ok(())
+    }
+
+    /// A teacher's report (举报/报告): discovered directly, without an inspection.
     async fn discover(&mut self, who: &str, source: Source) -> Fallible<()> {
         let finding = &FINDINGS[self.rng.random_range(0..FINDINGS.len())];
-        // Most fixes take a week at most; some rectifiers fall behind and miss the deadline.
-        let late = self.rng.random_bool(0.18);
-        let work_days = self.rng.random_range(if late { 6..=17 } else { 1..=5 });
-        // The category's lead department (the preset's routing) rectifies: one of its workers.
-        let category = finding.category.parse()?;
-        let lead = self.engine.policy().matrix().lead_unit(&self.org, &self.school, &category);
-        let workers: Vec<&'static str> = PEOPLE
-            .iter()
-            .filter(|p| p.3.is_none() && lead.as_ref().is_some_and(|unit| unit.as_str() == p.2))
-            .map(|p| p.0)
-            .collect();
-        let assignee =
-            *workers.get(self.rng.random_range(0..workers.len().max(1))).ok_or("no worker")?;
         self.photos += 1;
         let command = Command::Discover(Discover {
             unit: self.school.clone(),
             location: finding.location.into(),
-            category: Some(category),
+            category: Some(finding.category.parse()?),
             title: finding.title.into(),
             description: finding.description.into(),
             source,
@@ -493,8 +631,26 @@ impl Term {
             evidence: vec![photo(self.photos)],
         });
         let id = self.act(who, None, command).await?;
-        self.hazards.push(General { id, finding, assignee, work_days, phase: Phase::Found });
+        self.track(id, finding);
         Ok(())
+    }
+
+    /// Follows a new hazard: its category's lead department (the preset's routing) rectifies
+    /// it, one of its workers; most fixes take a week at most, some rectifiers fall behind.
+    fn track(&mut self, id: HazardId, finding: &'static Finding) {
+        let late = self.rng.random_bool(0.18);
+        let work_days = self.rng.random_range(if late { 6..=17 } else { 1..=5 });
+        let category = finding.category.parse().ok();
+        let lead = category
+            .and_then(|c| self.engine.policy().matrix().lead_unit(&self.org, &self.school, &c));
+        let workers: Vec<&'static str> = PEOPLE
+            .iter()
+            .filter(|p| p.3.is_none() && lead.as_ref().is_some_and(|unit| unit.as_str() == p.2))
+            .map(|p| p.0)
+            .collect();
+        let assignee =
+            workers.get(self.rng.random_range(0..workers.len().max(1))).copied().unwrap_or("sun");
+        self.hazards.push(General { id, finding, assignee, work_days, phase: Phase::Found });
     }
 
     /// 登记 and 报告: the safety officer registers and reports the day's findings.
@@ -651,7 +807,17 @@ impl Term {
         let cx = CellContext::new(Lang::Zh, self.calendar.time_zone())
             .with_org(&self.org)
             .with_matrix(self.engine.policy().matrix());
-        let page = monthly_html(&rows, &table, &period, &self.calendar, &cx)?;
+        let bounds = period.bounds(&self.calendar);
+        let query = OccurrenceQuery {
+            due_from: Some(bounds.0),
+            due_to: Some(bounds.1),
+            ..OccurrenceQuery::default()
+        };
+        let occurrences = self.engine.occurrences(&self.tenant, &query).await?;
+        let inspections =
+            InspectionSummary::from_rows(&occurrences, &self.org, bounds, self.clock.now());
+        let page =
+            monthly_html_with(&rows, &table, &period, &self.calendar, &cx, Some(&inspections))?;
         let name = format!("school_term-summary-{}.html", period.first_day().format("%Y-%m"));
         std::fs::write(self.out.join(&name), page)?;
         self.files.push(name);
@@ -680,6 +846,7 @@ impl Term {
             rows.len(),
             rows.len() - major
         );
+        self.print_inspections().await?;
         println!("各环节 steps:");
         for (step, n) in Step::ALL.iter().filter_map(|s| Some((s, self.steps.get(s)?))) {
             println!("  {} {} {n:>4}", pad(step.name(Lang::Zh), 10), pad(step.name(Lang::En), 18));
@@ -704,6 +871,35 @@ impl Term {
             s.extensions,
         );
         println!("文件 files in {}: {}", self.out.display(), self.files.join(", "));
+        Ok(())
+    }
+
+    /// 排查: the term's inspections as the statistics count them.
+    async fn print_inspections(&self) -> Fallible<()> {
+        let bounds = (
+            self.calendar.end_of_day(self.first) - Duration::days(1),
+            self.calendar.end_of_day(self.last) + Duration::hours(1),
+        );
+        let lines = self.engine.inspection_statistics(&self.tenant, bounds).await?;
+        let t = lines.first().map(|l| l.tally.clone()).unwrap_or_default();
+        let rows = self.engine.occurrences(&self.tenant, &OccurrenceQuery::default()).await?;
+        let open = rows
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.status(self.clock.now()),
+                    Status::Scheduled | Status::InProgress | Status::Overdue
+                )
+            })
+            .count();
+        println!(
+            "检查 inspections: 应检 planned {} · 已检 completed {} (按时 on time {}, 逾期完成 late {}) · 漏检 missed {} · 未到期 open {open}",
+            t.planned, t.completed, t.on_time, t.late, t.missed + t.excused
+        );
+        println!(
+            "隐患来源 hazards from: 检查发现 inspection findings {} · 教师报告 teacher reports {}",
+            self.from_findings, self.reported
+        );
         Ok(())
     }
 
@@ -788,6 +984,7 @@ async fn main() -> Fallible<()> {
         std::process::exit(2)
     });
     let mut term = Term::open(weeks, seed, out)?;
+    term.plan_inspections().await?;
     println!("第一中学 · {} 至 {} · {weeks} 周 weeks · seed {seed}", term.first, term.last);
     println!(
         "组织 org: 专项整治重点 preset (seed 001), {} people; 默认策略 default policy",
