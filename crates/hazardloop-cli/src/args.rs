@@ -105,6 +105,9 @@ pub enum Cmd {
     Verify(VerifyArgs),
     /// Import an existing ledger CSV (the export's columns).
     Import(ImportArgs),
+    /// 排查: checklist templates, inspection plans, occurrences and their statistics.
+    #[command(subcommand)]
+    Inspection(crate::inspection_args::InspectionCmd),
 }
 
 /// `init`.

@@ -1,7 +1,8 @@
 //! Errors of the command, each with its exit code.
 
 use hazardloop_core::engine::EngineError;
-use hazardloop_core::model::InputError;
+use hazardloop_core::inspection::InspectionError;
+use hazardloop_core::model::{InputError, Lang, Named};
 use hazardloop_core::store::StoreError;
 use hazardloop_core::workflow::WorkflowError;
 
@@ -84,6 +85,8 @@ impl From<EngineError> for CliError {
             EngineError::UnknownTenant(_) => {
                 CliError::Usage(format!("{e}; run `hazardloop init` first"))
             }
+            EngineError::Inspection(i) => inspection(&i, Lang::En),
+            EngineError::OccurrenceNotFound { .. } => CliError::Invalid(e.to_string()),
             other => CliError::Other(other.to_string()),
         }
     }
@@ -117,5 +120,74 @@ impl From<StoreError> for CliError {
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> CliError {
         CliError::Other(e.to_string())
+    }
+}
+
+/// An engine error of an inspection command, in `lang`: a denial names the rule (exit 3), a
+/// refusal names the rule (exit 4, as a refused step of the loop), bad input names the field
+/// (exit 4), a concurrent change is a conflict (exit 5).
+pub fn engine(e: EngineError, lang: Lang) -> CliError {
+    match e {
+        EngineError::Inspection(i) => inspection(&i, lang),
+        EngineError::OccurrenceNotFound { tenant, occurrence } => CliError::Invalid(match lang {
+            Lang::Zh => {
+                format!("租户 {tenant} 中没有检查任务 {occurrence}（编号形如 计划/单位/期次）")
+            }
+            Lang::En => {
+                format!("no occurrence {occurrence} in tenant {tenant} (ids are plan/unit/period)")
+            }
+        }),
+        EngineError::Conflict { .. } => CliError::Conflict(match lang {
+            Lang::Zh => "检查任务已被他人同时修改，请重新查看后再办理".to_owned(),
+            Lang::En => "the occurrence changed meanwhile; look again and retry".to_owned(),
+        }),
+        EngineError::OccurrenceChain { .. } => CliError::Other(match lang {
+            Lang::Zh => format!("校验失败：{e}"),
+            Lang::En => format!("verify failed: {e}"),
+        }),
+        other => other.into(),
+    }
+}
+
+/// An inspection error in `lang` with its exit code.
+pub fn inspection(e: &InspectionError, lang: Lang) -> CliError {
+    let code = |rule: &hazardloop_core::inspection::InspectionRule| {
+        serde_json::to_value(rule)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    match e {
+        InspectionError::Denied { rule, reason } => CliError::Denied(match lang {
+            Lang::Zh => format!("无权办理：{}（规则 {}）：{reason}", rule.name(lang), code(rule)),
+            Lang::En => format!("denied: {} (rule {}): {reason}", rule.name(lang), code(rule)),
+        }),
+        InspectionError::Refused { rule, reason } => CliError::Invalid(match lang {
+            Lang::Zh => format!("不予办理：{}（规则 {}）：{reason}", rule.name(lang), code(rule)),
+            Lang::En => format!("refused: {} (rule {}): {reason}", rule.name(lang), code(rule)),
+        }),
+        InspectionError::Input(i) => CliError::Invalid(input(i, lang)),
+        other => CliError::Invalid(other.to_string()),
+    }
+}
+
+/// An input error in `lang`, naming its field first.
+pub fn input(e: &InputError, lang: Lang) -> String {
+    if lang == Lang::En {
+        return e.to_string();
+    }
+    match e {
+        InputError::Missing { field } => format!("{field}：必须填写"),
+        InputError::Malformed { field, reason } => format!("{field}：格式有误（{reason}）"),
+        InputError::NotAllowed { field, value, allowed } => {
+            format!("{field}：不接受 {value}（可填：{allowed}）")
+        }
+        InputError::Unknown { field, value } => format!("{field}：没有 {value}"),
+        InputError::UnknownCategory { field, category, known } => {
+            format!("{field}：类别 `{category}` 不在职责清单中（可选：{known}）")
+        }
+        InputError::TooLarge { field, limit } => format!("{field}：超出限制 {limit}"),
+        InputError::OutOfOrder { field, reason } => format!("{field}：先后顺序有误（{reason}）"),
+        other => other.to_string(),
     }
 }

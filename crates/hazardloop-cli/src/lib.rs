@@ -9,6 +9,10 @@
 //! hazardloop org add-person zhang --name 张安全员 --unit school/security --role safety_officer
 //! hazardloop --as zhang discover --unit school/logistics --location 教学楼 --title 扶手松动
 //! hazardloop --as zhang --format json list --overdue
+//! hazardloop inspection templates import --all-presets
+//! hazardloop inspection plans add plans.toml && hazardloop inspection generate
+//! hazardloop --as li inspection due
+//! hazardloop --as li inspection complete daily/grid-a/2025-03-03 --file answers.toml
 //! ```
 //!
 //! ## Exit codes
@@ -23,7 +27,15 @@
 //! `ledger` and `timeline`; `stats` gives `period` and `table`; `sweep` gives `hazards`, `fired`,
 //! `messages`, `conflicts`; `dispatch` gives `deliveries` (`key`, `to`, `name`, `subject`,
 //! `body`) and `delivered`, `retried`, `dead`; `verify` gives `verified`; `import` gives
-//! `imported` and `bad` (`line`, `reason`); `export` gives `out` and `bytes`. A failure prints
+//! `imported` and `bad` (`line`, `reason`); `export` gives `out` and `bytes`. The `inspection`
+//! subcommands' `command` is `inspection.<name>`: `templates` gives `templates`, `template`
+//! gives `template`, `templates import` gives `imported` (`template`, `result`: new|unchanged);
+//! `plans` gives `plans`; `generate` gives `considered`, `created`, `unassigned`; `due` and
+//! `missed` give `rows` (occurrence rows with `status`), `missed` also `sweep`; `start`,
+//! `answer`, `complete`, `excuse`, `reassign` give `occurrence`, `version`, `status`, `events`
+//! and `hazards` (`item`, `hazard`); `show` gives `occurrence`, `status`, `findings` and
+//! `timeline`; `stats` gives `period` and `table` (`unit`, `depth`, `tally`,
+//! `completion_rate`, `findings_per_inspection`); `verify` gives `verified`. A failure prints
 //! `{"ok": false, "code": <exit code>, "kind": "usage|denied|invalid|conflict|error",
 //! "message": "<sentence>"}` on stdout and the sentence on stderr.
 
@@ -32,14 +44,19 @@ pub mod args;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod inspection;
+pub mod inspection_args;
+mod inspection_setup;
+mod inspection_view;
 pub mod out;
 pub mod parse;
+pub mod responses;
 pub mod run;
 
 use std::sync::Arc;
 
 use clap::Parser;
-use hazardloop_core::store::{Store, StoreError};
+use hazardloop_core::store::{InspectionStore, StoreError};
 
 use crate::app::{App, Options};
 use crate::args::{Cli, Cmd, OutputFormat};
@@ -113,7 +130,7 @@ fn schema(e: StoreError) -> CliError {
     CliError::Other(format!("--db: {e}"))
 }
 
-async fn with_store<S: Store>(
+async fn with_store<S: InspectionStore>(
     store: Arc<S>,
     opts: Options,
     cmd: Cmd,

@@ -43,7 +43,8 @@ impl Out {
         self.text.push('\n');
     }
 
-    fn line(&mut self, line: impl AsRef<str>) {
+    /// Appends a line of text (table and csv formats).
+    pub fn line(&mut self, line: impl AsRef<str>) {
         self.text += line.as_ref();
         self.text.push('\n');
     }
@@ -109,7 +110,7 @@ impl Out {
                     &String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
             }
             _ => {
-                let cols = [
+                let mut cols = vec![
                     Column::Id,
                     Column::DiscoveredAt,
                     Column::Unit,
@@ -119,6 +120,10 @@ impl Out {
                     Column::Stage,
                     Column::Overdue,
                 ];
+                // Hazards raised by an inspection show where they came from (occurrence#item).
+                if page.rows.iter().any(|r| r.finding.is_some()) {
+                    cols.push(Column::Inspection);
+                }
                 let header: Vec<String> =
                     cols.iter().map(|c| c.header(self.lang).to_owned()).collect();
                 let rows: Vec<Vec<String>> = page
@@ -238,6 +243,39 @@ impl Out {
                 self.json(v);
             }
             _ => self.line(human),
+        }
+    }
+
+    /// Rows of cells: an aligned table (after the `title` lines) for people, CSV with a BOM, or
+    /// `value` as the JSON document (with `"ok": true` and `"command"`).
+    pub fn grid(
+        &mut self,
+        command: &str,
+        title: &[String],
+        header: &[String],
+        rows: &[Vec<String>],
+        value: Value,
+    ) {
+        match self.format {
+            OutputFormat::Json => self.result(command, true, value, String::new()),
+            OutputFormat::Csv => {
+                self.text.push('\u{feff}');
+                let mut w = csv_writer();
+                let _ = w.write_record(header);
+                for r in rows {
+                    let _ = w.write_record(r);
+                }
+                self.text +=
+                    &String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+            }
+            _ => {
+                for t in title {
+                    self.line(t);
+                }
+                if !rows.is_empty() {
+                    self.table(header, rows);
+                }
+            }
         }
     }
 

@@ -118,3 +118,42 @@ pub fn measures(text: &str) -> Result<Vec<InterimMeasure>, CliError> {
         .map(|m| variant("--interim", m.trim()))
         .collect()
 }
+
+/// A plan file with its TOML dates (`start = 2025-03-01`) turned into the strings the plan
+/// types read (`start = "2025-03-01"`); a file without dates, or one that does not parse, is
+/// left for `Plans::from_toml` to report.
+pub fn plain_dates(text: &str) -> String {
+    fn plain(v: &mut toml::Value) -> bool {
+        match v {
+            toml::Value::Datetime(d) => {
+                *v = toml::Value::String(d.to_string());
+                true
+            }
+            toml::Value::Array(a) => {
+                let mut any = false;
+                for x in a {
+                    any |= plain(x);
+                }
+                any
+            }
+            toml::Value::Table(t) => {
+                let mut any = false;
+                for (_, x) in t.iter_mut() {
+                    any |= plain(x);
+                }
+                any
+            }
+            _ => false,
+        }
+    }
+    match toml::from_str::<toml::Value>(text) {
+        Ok(mut v) => {
+            if plain(&mut v) {
+                toml::to_string(&v).unwrap_or_else(|_| text.to_owned())
+            } else {
+                text.to_owned()
+            }
+        }
+        Err(_) => text.to_owned(),
+    }
+}

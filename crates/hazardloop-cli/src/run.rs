@@ -5,7 +5,7 @@ use hazardloop_core::model::{Lang, Named, TenantId};
 use hazardloop_core::org::{Contacts, Org, Person, Preset, Role, Unit, UnitKind};
 use hazardloop_core::policy::Policy;
 use hazardloop_core::report::{LedgerFilter, LedgerRow, Page, Period};
-use hazardloop_core::store::Store;
+use hazardloop_core::store::{InspectionStore, Store};
 use hazardloop_core::workflow::{
     Command, Discover, DismissReason, FourImplementations, Interim, MajorPlan, Plan, Register,
 };
@@ -18,7 +18,11 @@ use crate::out::Out;
 use crate::parse;
 
 /// Runs one subcommand.
-pub async fn run<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<(), CliError> {
+pub async fn run<S: InspectionStore>(
+    app: &App<S>,
+    cmd: Cmd,
+    out: &mut Out,
+) -> Result<(), CliError> {
     match cmd {
         Cmd::Init(args) => init(app, args, out).await,
         Cmd::Org(cmd) => org(app, cmd, out).await,
@@ -76,6 +80,7 @@ pub async fn run<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<(), 
         Cmd::Export(args) => crate::export::export(app, args, out).await,
         Cmd::Verify(args) => verify(app, args.id.as_deref(), out).await,
         Cmd::Import(args) => crate::import::import(app, &args.file, out).await,
+        Cmd::Inspection(cmd) => crate::inspection::run(app, cmd, out).await,
         step => execute(app, step, out).await,
     }
 }
