@@ -523,3 +523,26 @@ async fn statistics_count_planned_completed_late_missed_and_excused_rolled_up() 
     assert_eq!(school.tally, *t, "rolled up to the school");
     assert!(school.depth < grid.depth);
 }
+
+#[test]
+fn plan_files_take_bare_or_quoted_dates_and_name_a_typo() {
+    let f = Fixture::school();
+    let text = |start: &str| {
+        format!(
+            "[[plans]]\nid = \"p\"\ntitle = \"巡查\"\ntemplate = {{ code = \"patrol\", version = 1 }}\n\
+             units = [\"{}\"]\ninspector = {{ role = \"grid_member\" }}\nstart = {start}\n\
+             cadence = {{ every = \"once\", from = 2026-09-14, to = \"2026-09-18\" }}\n",
+            f.grid
+        )
+    };
+    for start in ["2026-09-01", "\"2026-09-01\""] {
+        let plans =
+            Plans::from_toml(&text(start), &f.org).unwrap_or_else(|e| panic!("{start}: {e}"));
+        assert_eq!(plans.plans[0].start, day(9, 1));
+        assert_eq!(plans.plans[0].cadence, Cadence::Once { from: day(9, 14), to: day(9, 18) });
+        let again: Plans = serde_json::from_str(&serde_json::to_string(&plans).unwrap()).unwrap();
+        assert_eq!(again, plans, "round-trips through JSON");
+    }
+    let err = Plans::from_toml(&text("2026-09-01T08:00:00"), &f.org).unwrap_err();
+    assert!(err.to_string().contains("not a plain date"), "{err}");
+}

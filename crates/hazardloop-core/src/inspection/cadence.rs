@@ -68,8 +68,10 @@ pub enum Cadence {
     /// Once, from `from` to `to` (专项检查).
     Once {
         /// The first day.
+        #[serde(with = "super::dates")]
         from: NaiveDate,
         /// The last day.
+        #[serde(with = "super::dates")]
         to: NaiveDate,
     },
 }

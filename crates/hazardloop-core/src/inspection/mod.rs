@@ -26,6 +26,7 @@
 //! ```
 
 mod cadence;
+mod dates;
 mod decide;
 mod escalate;
 mod occurrence;

@@ -47,9 +47,10 @@ pub struct InspectionPlan {
     #[serde(default = "yes")]
     pub late_allowed: bool,
     /// The first day of the plan.
+    #[serde(with = "super::dates")]
     pub start: NaiveDate,
     /// The last day of the plan, if it ends.
-    #[serde(default)]
+    #[serde(default, with = "super::dates::option")]
     pub end: Option<NaiveDate>,
     /// How findings say they were found; by default from the cadence.
     #[serde(default)]
