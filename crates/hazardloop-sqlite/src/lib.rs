@@ -3,7 +3,9 @@
 //! The embedded default [`Store`](hazardloop_core::store::Store) of hazardloop: one SQLite file
 //! in WAL mode, one writer with group commit (run on the caller's thread when it is idle), and a
 //! small pool of read-only connections.
-//! It passes the same conformance suite as every other store.
+//! It passes the same conformance suites as every other store: the store's and, for its
+//! inspection occurrences ([`InspectionStore`](hazardloop_core::store::InspectionStore)), the
+//! inspection store's.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -41,6 +43,7 @@
 mod checkpoint;
 mod codec;
 mod error;
+mod inspection;
 mod oneshot;
 mod options;
 mod read_ops;

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use crate::error::{backend, is_not_a_database};
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The migrations, in order: (version, SQL). Applied by [`SqliteStore::migrate`], or by the host's
 /// own migration tool if it prefers (then insert the version into `hazardloop_schema` too).
@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_fewer_btrees.sql")),
     (3, include_str!("../migrations/0003_ledger_filter_index.sql")),
+    (4, include_str!("../migrations/0004_inspections.sql")),
 ];
 
 /// The message of operations attempted before the schema is current.

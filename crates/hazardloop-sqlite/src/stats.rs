@@ -11,7 +11,8 @@ pub struct WriterStats {
     /// Of those, the transactions run on a submitting caller's thread (a leader), with no hand-off
     /// to the writer thread.
     pub on_caller: u64,
-    /// Writes (commits, claims, settlements, documents) run in them.
+    /// Writes (commits, claims, settlements, documents, occurrence commits, schedule batches)
+    /// run in them.
     pub writes: u64,
     /// Time spent in those transactions, in microseconds (SQL and disk, from BEGIN to COMMIT).
     pub busy_micros: u64,

@@ -47,7 +47,7 @@ impl SqliteStore {
         results
     }
 
-    async fn write<T>(
+    pub(crate) async fn write<T>(
         &self,
         job: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Write,
     ) -> Result<T, StoreError> {

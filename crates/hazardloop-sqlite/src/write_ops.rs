@@ -124,7 +124,7 @@ fn write_due(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreError> {
     .map_err(backend)
 }
 
-fn insert_message(conn: &Connection, m: &EncodedMessage) -> Result<(), StoreError> {
+pub(crate) fn insert_message(conn: &Connection, m: &EncodedMessage) -> Result<(), StoreError> {
     let inserted = conn
         .prepare_cached(
             "INSERT INTO hazardloop_outbox (tenant, id, grp, status, available_at, attempts,

@@ -28,6 +28,7 @@ use rusqlite::Connection;
 use crate::checkpoint;
 use crate::codec::EncodedCommit;
 use crate::error::{backend, stopped};
+use crate::inspection::{self, EncodedOccurrence};
 use crate::oneshot;
 use crate::schema;
 pub(crate) use crate::stats::{Counters, WriterStats};
@@ -66,6 +67,10 @@ pub(crate) enum Write {
     Settle(String, i64, SettleRow, Reply<bool>),
     /// A named document: tenant, name, body.
     Document(String, String, String, Reply<()>),
+    /// An occurrence commit with its findings' hazards.
+    Occurrence(Box<EncodedOccurrence>, Reply<()>),
+    /// Occurrences to schedule (those not stored yet), all in this write.
+    Schedule(Vec<EncodedOccurrence>, Reply<usize>),
 }
 
 /// A job's result, waiting for its transaction to commit.
@@ -73,6 +78,7 @@ enum Done {
     Commit(Reply<()>, Result<(), StoreError>),
     Claim(Reply<Vec<ClaimedRow>>, Result<Vec<ClaimedRow>, StoreError>),
     Settle(Reply<bool>, Result<bool, StoreError>),
+    Count(Reply<usize>, Result<usize, StoreError>),
 }
 
 impl Done {
@@ -81,6 +87,7 @@ impl Done {
             Done::Commit(_, r) => r.is_ok(),
             Done::Claim(_, r) => r.is_ok(),
             Done::Settle(_, r) => r.is_ok(),
+            Done::Count(_, r) => r.is_ok(),
         }
     }
 
@@ -90,6 +97,7 @@ impl Done {
             Done::Commit(tx, Ok(_)) => Done::Commit(tx, Err(e.clone())),
             Done::Claim(tx, Ok(_)) => Done::Claim(tx, Err(e.clone())),
             Done::Settle(tx, Ok(_)) => Done::Settle(tx, Err(e.clone())),
+            Done::Count(tx, Ok(_)) => Done::Count(tx, Err(e.clone())),
             failed => failed,
         }
     }
@@ -99,6 +107,7 @@ impl Done {
             Done::Commit(tx, r) => tx.send(r),
             Done::Claim(tx, r) => tx.send(r),
             Done::Settle(tx, r) => tx.send(r),
+            Done::Count(tx, r) => tx.send(r),
         }
     }
 }
@@ -419,6 +428,8 @@ fn run(conn: &Connection, job: Write) -> Done {
         Write::Document(tenant, name, body, tx) => {
             Done::Commit(tx, write_ops::put_document(conn, &tenant, &name, &body))
         }
+        Write::Occurrence(c, tx) => Done::Commit(tx, inspection::commit(conn, &c)),
+        Write::Schedule(batch, tx) => Done::Count(tx, inspection::schedule(conn, &batch)),
     }
 }
 
@@ -427,7 +438,8 @@ fn run_failed(job: Write, e: &StoreError) -> Done {
         Write::Commit(_, tx) => Done::Commit(tx, Err(e.clone())),
         Write::Claim(.., tx) => Done::Claim(tx, Err(e.clone())),
         Write::Settle(.., tx) => Done::Settle(tx, Err(e.clone())),
-        Write::Document(.., tx) => Done::Commit(tx, Err(e.clone())),
+        Write::Document(.., tx) | Write::Occurrence(_, tx) => Done::Commit(tx, Err(e.clone())),
+        Write::Schedule(_, tx) => Done::Count(tx, Err(e.clone())),
     }
 }
 

@@ -3,8 +3,16 @@
 //! After each kill: every acknowledged command is there, every chain verifies, a re-sweep fires
 //! nothing twice, and the outbox loses nothing. Default durability (`synchronous = NORMAL`): a
 //! killed process is not a power loss, so nothing acknowledged may be lost.
+//!
+//! The second scenario ([`inspections`]) kills a child completing inspection occurrences, each
+//! completion carrying the new hazards of its findings: each lands whole or not at all.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "crash/inspections.rs"]
+mod inspections;
+#[path = "support/inspection.rs"]
+mod support;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Write};

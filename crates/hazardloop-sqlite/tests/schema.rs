@@ -213,3 +213,109 @@ fn the_ledger_count_reads_the_filter_index_alone() {
         plan("SELECT count(*) FROM hazardloop_hazards WHERE tenant = 't' AND grade = 'major'");
     assert!(any.contains("COVERING INDEX"), "{any}");
 }
+
+/// A schema-3 file (before inspections) upgrades to schema 4 with its hazards, messages and
+/// documents intact, and takes occurrences; until `migrate()` occurrences ask for it too.
+#[tokio::test]
+async fn a_schema_3_file_upgrades_to_take_occurrences() {
+    use hazardloop_core::inspection::OccurrenceQuery;
+    use hazardloop_core::store::{InspectionStore, OutboxStatus};
+    use hazardloop_core::workflow::StageKind;
+    use hazardloop_sqlite::MIGRATIONS;
+    use hazardloop_testkit::conformance::{sample, sample_message};
+    use hazardloop_testkit::inspection_conformance::{schedule_commit, scheduled};
+    use hazardloop_testkit::Fixture;
+
+    let dir = tempfile::tempdir().unwrap();
+    let f = Fixture::school();
+    // A hazard with a clock and a message, and a document, written by this build.
+    let current = dir.path().join("current.db");
+    let store = SqliteStore::open(&current).unwrap();
+    store.migrate().unwrap();
+    let (hazard, records) = sample(&f, StageKind::Registered);
+    let commit = hazardloop_core::store::Commit {
+        tenant: f.tenant.clone(),
+        hazard: hazard.id,
+        expected_version: 0,
+        events: records,
+        ledger: hazardloop_core::report::LedgerRow::from_hazard(&hazard, f.start),
+        next_due: Some(f.start + chrono::Duration::days(1)),
+        outbox: vec![sample_message(&f.tenant, &hazard, "g", f.start)],
+        state: hazard.clone(),
+        idempotency: None,
+    };
+    store.commit(commit).await.unwrap();
+    store.put_document(&f.tenant, "org", "v1").await.unwrap();
+    let loaded = store.load(&f.tenant, hazard.id).await.unwrap();
+    let pending = store.outbox(&f.tenant, OutboxStatus::Pending).await.unwrap();
+    drop(store);
+
+    // The same rows in a schema-3 file.
+    let old = dir.path().join("old.db");
+    let conn = rusqlite::Connection::open(&old).unwrap();
+    for (n, sql) in &MIGRATIONS[..3] {
+        conn.execute_batch(sql).unwrap();
+        conn.execute("INSERT INTO hazardloop_schema (version) VALUES (?1)", [n]).unwrap();
+    }
+    conn.execute_batch(&format!(
+        "ATTACH '{}' AS cur;
+         INSERT INTO hazardloop_events SELECT * FROM cur.hazardloop_events;
+         INSERT INTO hazardloop_hazards SELECT * FROM cur.hazardloop_hazards;
+         INSERT INTO hazardloop_outbox SELECT * FROM cur.hazardloop_outbox;
+         INSERT INTO hazardloop_documents SELECT * FROM cur.hazardloop_documents;
+         DETACH cur;",
+        current.display()
+    ))
+    .unwrap();
+    drop(conn);
+
+    let upgraded = SqliteStore::open(&old).unwrap();
+    let o = scheduled(&f.tenant, "patrol", &f.grid, 1, &f.people.grid_member);
+    assert_eq!(
+        upgraded.occurrence(&f.tenant, &o.id).await.unwrap_err(),
+        StoreError::Schema("run migrate()".into())
+    );
+    upgraded.migrate().unwrap();
+    assert_eq!(upgraded.load(&f.tenant, hazard.id).await.unwrap(), loaded);
+    assert_eq!(upgraded.outbox(&f.tenant, OutboxStatus::Pending).await.unwrap(), pending);
+    assert_eq!(upgraded.document(&f.tenant, "org").await.unwrap().as_deref(), Some("v1"));
+    assert_eq!(upgraded.schedule(vec![schedule_commit(&o, None)]).await.unwrap(), 1);
+    let rows = upgraded.occurrences(&f.tenant, &OccurrenceQuery::default()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    drop(upgraded);
+    let conn = rusqlite::Connection::open(&old).unwrap();
+    let version: u32 =
+        conn.query_row("SELECT max(version) FROM hazardloop_schema", [], |r| r.get(0)).unwrap();
+    assert_eq!((version, SCHEMA_VERSION), (4, 4));
+}
+
+/// Schema 4: a listing walks the tenant's (due, id) index in order (no sort), and the sweep's
+/// scan reads the partial sweep index alone.
+#[test]
+fn occurrence_listings_and_the_sweep_scan_use_their_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.db");
+    let store = SqliteStore::open(&path).unwrap();
+    store.migrate().unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let plan = |sql: &str| -> String {
+        let mut s = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = s.query_map([], |r| r.get::<_, String>(3)).unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+    };
+    let listing = plan(
+        "SELECT listing FROM hazardloop_occurrences WHERE tenant = 't' AND inspector = 'p' \
+         AND unit IN ('a', 'b') AND plan = 'x' AND due >= 1 AND due < 9 \
+         ORDER BY due, occurrence LIMIT 10",
+    );
+    assert!(listing.contains("INDEX hazardloop_occurrences_due"), "{listing}");
+    assert!(!listing.contains("TEMP B-TREE"), "no sort: {listing}");
+    let sweep = plan(
+        "SELECT sweep_at, tenant, occurrence FROM hazardloop_occurrences \
+         WHERE sweep_at <= 5 AND (sweep_at, tenant, occurrence) > (1, 't', 'o') \
+         ORDER BY sweep_at, tenant, occurrence LIMIT 10",
+    );
+    assert!(sweep.contains("COVERING INDEX hazardloop_occurrences_sweep"), "{sweep}");
+    assert!(!sweep.contains("TEMP B-TREE"), "no sort: {sweep}");
+}
