@@ -427,7 +427,7 @@ pub struct StatsArgs {
 /// `export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// What: ledger or stats.
+    /// What: ledger, stats (the statistics table) or inspections (the inspection statistics).
     #[arg(long, default_value = "ledger")]
     pub what: String,
     /// The period (for stats and html).

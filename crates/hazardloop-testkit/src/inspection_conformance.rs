@@ -22,6 +22,29 @@ pub async fn inspection_conformance<S: InspectionStore>(store: &S) {
     occurrence_queries_filter_and_order(store).await;
     occurrence_dues_are_ordered_paged_and_replaced(store).await;
     occurrences_stay_in_their_tenant(store).await;
+    malformed_occurrence_commits_write_nothing(store).await;
+}
+
+/// A new occurrence begins with its `Scheduled` event, and scheduling raises no hazard: a
+/// commit that breaks either is malformed and writes nothing.
+pub async fn malformed_occurrence_commits_write_nothing<S: InspectionStore>(store: &S) {
+    let f = fixture("occ-malformed");
+    let o = scheduled(&f.tenant, "patrol", &f.grid, 10, &f.people.grid_member);
+    let mut empty = schedule_commit(&o, None);
+    empty.events.clear();
+    match store.commit_occurrence(empty).await {
+        Err(StoreError::Malformed(_)) => {}
+        other => panic!("a new occurrence without its scheduled event is malformed, got {other:?}"),
+    }
+    let (h, records) = sample(&f, StageKind::Discovered);
+    let mut with_hazard = schedule_commit(&o, None);
+    with_hazard.hazards.push(commit(&f.tenant, &h, 0, records, f.start));
+    match store.schedule(vec![with_hazard]).await {
+        Err(StoreError::Malformed(_)) => {}
+        other => panic!("scheduling that raises a hazard is malformed, got {other:?}"),
+    }
+    assert_eq!(ok("nothing", store.occurrence(&f.tenant, &o.id)).await, None);
+    assert_eq!(ok("no hazard", store.snapshot(&f.tenant, h.id)).await, None);
 }
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
@@ -40,7 +63,9 @@ pub fn scheduled(
     day: u32,
     inspector: &PersonId,
 ) -> Occurrence {
-    let date = NaiveDate::from_ymd_opt(2026, 9, day).unwrap_or_default();
+    let Some(date) = NaiveDate::from_ymd_opt(2026, 9, day) else {
+        panic!("2026-09-{day} is not a date")
+    };
     let slot = Slot {
         period: date.format("%Y-%m-%d").to_string(),
         first_day: date,

@@ -44,6 +44,17 @@ impl OccurrenceCommit {
     /// tenant and occurrence; messages and hazards of this tenant; every hazard new and well
     /// formed ([`Commit::check_shape`]).
     pub fn check_shape(&self) -> Result<(), StoreError> {
+        if self.expected_version == 0
+            && !matches!(
+                self.events.first().map(|r| &r.event),
+                Some(crate::inspection::OccurrenceEvent::Scheduled { .. })
+            )
+        {
+            return Err(StoreError::Malformed(format!(
+                "occurrence {} must begin with its `scheduled` event",
+                self.occurrence
+            )));
+        }
         let mut seq = self.expected_version;
         for e in &self.events {
             seq += 1;

@@ -101,7 +101,7 @@ impl InspectionStore for MemoryStore {
         let mut inner = self.lock();
         // Check all first: a malformed commit writes nothing of the batch.
         for c in &commits {
-            if c.expected_version != 0 {
+            if c.expected_version != 0 || !c.hazards.is_empty() {
                 return Err(StoreError::Malformed(format!(
                     "occurrence {} is scheduled at version 0",
                     c.occurrence

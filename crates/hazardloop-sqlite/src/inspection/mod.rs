@@ -36,9 +36,9 @@ impl InspectionStore for SqliteStore {
         self.ready()?;
         // Check all first: a malformed commit writes nothing of the batch.
         for c in &commits {
-            if c.expected_version != 0 {
+            if c.expected_version != 0 || !c.hazards.is_empty() {
                 return Err(StoreError::Malformed(format!(
-                    "occurrence {} is scheduled at version 0",
+                    "occurrence {} is scheduled at version 0, raising no hazard",
                     c.occurrence
                 )));
             }
