@@ -138,7 +138,11 @@ async fn conflict(client: &ClientWrapper, sql: &Sql, c: &Commit) -> StoreError {
 }
 
 /// The hazard's stored version (0 when it does not exist).
-async fn version(client: &ClientWrapper, sql: &Sql, c: &Commit) -> Result<u64, StoreError> {
+pub(crate) async fn version(
+    client: &ClientWrapper,
+    sql: &Sql,
+    c: &Commit,
+) -> Result<u64, StoreError> {
     let stmt = client.prepare_cached(&sql.version).await.map_err(backend)?;
     let row = client
         .query_opt(&stmt, &[&c.tenant.as_str(), &c.hazard.as_uuid()])
@@ -150,7 +154,7 @@ async fn version(client: &ClientWrapper, sql: &Sql, c: &Commit) -> Result<u64, S
     }
 }
 
-enum Verdict {
+pub(crate) enum Verdict {
     Commit,
     Conflict,
     Fail(StoreError),
@@ -158,7 +162,7 @@ enum Verdict {
 
 /// No row back from the statement: the gate wrote nothing (a stale version, or the hazard
 /// exists already). A unique violation names its constraint.
-fn judge(result: Result<u64, tokio_postgres::Error>) -> Verdict {
+pub(crate) fn judge(result: Result<u64, tokio_postgres::Error>) -> Verdict {
     match result {
         Ok(0) => Verdict::Conflict,
         Ok(_) => Verdict::Commit,
@@ -174,8 +178,8 @@ fn judge(result: Result<u64, tokio_postgres::Error>) -> Verdict {
 }
 
 /// A commit's columns, in its statement's parameter order.
-struct Written<'a> {
-    shape: Shape,
+pub(crate) struct Written<'a> {
+    pub(crate) shape: Shape,
     tenant: &'a str,
     hazard: Uuid,
     cols: HazardColumns<'a>,
@@ -188,7 +192,7 @@ struct Written<'a> {
 }
 
 impl<'a> Written<'a> {
-    fn of(c: &'a Commit) -> Result<Written<'a>, StoreError> {
+    pub(crate) fn of(c: &'a Commit) -> Result<Written<'a>, StoreError> {
         let key = match &c.idempotency {
             Some(k) => Some((k.key.as_str(), int(k.version)?, int(k.events)?)),
             None => None,
@@ -208,13 +212,13 @@ impl<'a> Written<'a> {
             seqs: c.events.iter().map(|r| int(r.seq)).collect::<Result<Vec<i64>, _>>()?,
             records: c.events.iter().map(Json).collect(),
             due: c.next_due,
-            outbox: OutboxColumns::of(c),
+            outbox: OutboxColumns::of(&c.outbox),
             key,
         })
     }
 
     /// The parameters, numbered as [`crate::sql`]'s commit statement of this shape numbers them.
-    fn params(&self) -> Vec<Param<'_>> {
+    pub(crate) fn params(&self) -> Vec<Param<'_>> {
         let c = &self.cols;
         let mut p: Vec<Param<'_>> = Vec::with_capacity(self.shape.params());
         let head: [Param<'_>; 17] = [
@@ -246,10 +250,7 @@ impl<'a> Written<'a> {
             p.push(&self.due);
         }
         if self.shape.outbox {
-            let o = &self.outbox;
-            let outbox: [Param<'_>; 7] =
-                [&o.ids, &o.groups, &o.statuses, &o.available, &o.attempts, &o.errors, &o.messages];
-            p.extend_from_slice(&outbox);
+            p.extend_from_slice(&self.outbox.params());
         }
         if let Some((key, version, events)) = &self.key {
             let key: [Param<'_>; 3] = [key, version, events];
@@ -259,8 +260,8 @@ impl<'a> Written<'a> {
     }
 }
 
-/// The outbox messages of a commit as column arrays for one `unnest` insert.
-struct OutboxColumns<'a> {
+/// Outbox messages (of a commit, or of a batch) as column arrays for one `unnest` insert.
+pub(crate) struct OutboxColumns<'a> {
     ids: Vec<Uuid>,
     groups: Vec<&'a str>,
     statuses: Vec<&'static str>,
@@ -271,16 +272,40 @@ struct OutboxColumns<'a> {
 }
 
 impl<'a> OutboxColumns<'a> {
-    fn of(c: &'a Commit) -> OutboxColumns<'a> {
-        let m = &c.outbox;
-        OutboxColumns {
-            ids: m.iter().map(|m| m.id.as_uuid()).collect(),
-            groups: m.iter().map(|m| m.group.as_str()).collect(),
-            statuses: m.iter().map(|m| status_name(m.status)).collect(),
-            available: m.iter().map(|m| m.available_at).collect(),
-            attempts: m.iter().map(|m| i32::try_from(m.attempts).unwrap_or(i32::MAX)).collect(),
-            errors: m.iter().map(|m| m.last_error.as_deref()).collect(),
-            messages: m.iter().map(Json).collect(),
+    pub(crate) fn of(
+        messages: impl IntoIterator<Item = &'a hazardloop_core::store::OutboxMessage>,
+    ) -> OutboxColumns<'a> {
+        let mut o = OutboxColumns {
+            ids: Vec::new(),
+            groups: Vec::new(),
+            statuses: Vec::new(),
+            available: Vec::new(),
+            attempts: Vec::new(),
+            errors: Vec::new(),
+            messages: Vec::new(),
+        };
+        for m in messages {
+            o.ids.push(m.id.as_uuid());
+            o.groups.push(m.group.as_str());
+            o.statuses.push(status_name(m.status));
+            o.available.push(m.available_at);
+            o.attempts.push(i32::try_from(m.attempts).unwrap_or(i32::MAX));
+            o.errors.push(m.last_error.as_deref());
+            o.messages.push(Json(m));
         }
+        o
+    }
+
+    /// The seven arrays, in the order of the outbox inserts' `unnest`.
+    pub(crate) fn params(&self) -> [Param<'_>; 7] {
+        [
+            &self.ids,
+            &self.groups,
+            &self.statuses,
+            &self.available,
+            &self.attempts,
+            &self.errors,
+            &self.messages,
+        ]
     }
 }

@@ -44,7 +44,9 @@
 //! | `due` | (tenant_id, hazard_id) | when the next rung fires, and the sweeper's lease |
 //! | `outbox` | (tenant_id, id) | group, status, availability, lease token and expiry, attempts, last error, message (JSONB) |
 //! | `idempotency` | (tenant_id, key) | the remembered result of a command |
-//! | `documents` | (tenant_id, name) | a tenant's named documents (organisation, policy) |
+//! | `documents` | (tenant_id, name) | a tenant's named documents (organisation, policy, inspection templates and plans) |
+//! | `occurrences` | (tenant_id, occurrence_id) | an inspection occurrence's version, chain head, state and listing row (JSONB), its filter columns (plan, unit, inspector, due), when the inspection sweep is next due, and that sweep's lease |
+//! | `occurrence_events` | (tenant_id, occurrence_id, seq) | each occurrence event record (JSONB) |
 //!
 //! ## Conflicts
 //! A commit is one statement, so one round trip and its own transaction: a data-modifying CTE
@@ -67,6 +69,17 @@
 //! one order and never deadlock. [`Store::settle_many`](hazardloop_core::store::Store::settle_many)
 //! works alike.
 //!
+//! ## Inspections
+//! [`InspectionStore`](hazardloop_core::store::InspectionStore) is implemented alike (schema
+//! version 2): an occurrence commit is one statement gated on the occurrence's version; when a
+//! completion raises hazards, the occurrence's statement and the hazards' own commit statements
+//! run pipelined in one transaction that commits only if every one of them wrote, so the
+//! completion and its findings land together or not at all (a hazard id already used is a
+//! conflict). Scheduling inserts a batch in one statement, each occurrence `ON CONFLICT DO
+//! NOTHING` in (tenant, id) order, so two processes generating one horizon store each
+//! occurrence once and never deadlock. The inspection sweep's scan claims its pages with leases
+//! like the hazards' due clocks (below).
+//!
 //! ## Several engine processes
 //! [`Store::due`](hazardloop_core::store::Store::due) claims the page it returns: it marks the
 //! rows with this store's id and a lease until `before + due_lease`, choosing them with
@@ -84,12 +97,16 @@
 //! ## Distribution by tenant (Citus)
 //! Every table's primary key starts with `tenant_id`, and `tenant_id` is the distribution
 //! column: `SELECT create_distributed_table('hazardloop.hazards', 'tenant_id')`, then the same
-//! for `events`, `due`, `outbox`, `idempotency` and `documents` with `colocate_with => 'hazardloop.hazards'`;
+//! for `events`, `due`, `outbox`, `idempotency`, `documents`, `occurrences` and
+//! `occurrence_events` with `colocate_with => 'hazardloop.hazards'`;
 //! `schema_version` stays a local (coordinator) table. Commits, loads, snapshots, ledger pages,
-//! idempotency look-ups, documents and outbox listings all filter on one tenant and route to one shard.
-//! Three statements are cross-tenant by the shape of the `Store` trait:
+//! idempotency look-ups, documents and outbox listings all filter on one tenant and route to one shard,
+//! and so do occurrence commits, reads and listings, and a `schedule` batch of one tenant (the
+//! engine generates one tenant at a time).
+//! Three statements are cross-tenant by the shape of the `Store` and `InspectionStore` traits:
 //! - the sweep's due scan (`due`), ordered by time across tenants (its index leads with
-//!   `due_at` for that reason);
+//!   `due_at` for that reason), and the inspection sweep's (`occurrences_due`, its index
+//!   leading with `next_due`);
 //! - the outbox claim (`claim_outbox`), in id order across tenants;
 //! - `settle`, which the trait addresses by message id alone.
 //!
@@ -109,6 +126,7 @@ mod claim;
 mod codec;
 mod commit;
 mod error;
+mod inspection;
 mod ledger;
 mod listen;
 mod migrate;

@@ -18,6 +18,8 @@ pub(crate) struct Sql {
     pub(crate) outbox: String,
     pub(crate) put_document: String,
     pub(crate) document: String,
+    /// The statements on inspection occurrences.
+    pub(crate) occurrences: crate::inspection::OccurrenceSql,
 }
 
 /// The columns of `hazards` a commit writes, in parameter order from `$3`.
@@ -111,6 +113,7 @@ impl Sql {
                  ON CONFLICT (tenant_id, name) DO UPDATE SET body = EXCLUDED.body"
             ),
             document: format!("SELECT body FROM {s}.documents WHERE tenant_id = $1 AND name = $2"),
+            occurrences: crate::inspection::OccurrenceSql::new(&s),
         }
     }
 
