@@ -342,7 +342,11 @@ async fn dispatch<S: Store>(
     Ok(())
 }
 
-async fn verify<S: Store>(app: &App<S>, id: Option<&str>, out: &mut Out) -> Result<(), CliError> {
+async fn verify<S: hazardloop_core::store::InspectionStore>(
+    app: &App<S>,
+    id: Option<&str>,
+    out: &mut Out,
+) -> Result<(), CliError> {
     let (engine, _, _) = app.engine().await?;
     let tenant = &app.opts.tenant;
     let ids = match id {
@@ -373,10 +377,24 @@ async fn verify<S: Store>(app: &App<S>, id: Option<&str>, out: &mut Out) -> Resu
             other => other.into(),
         })?;
     }
+    // Without an id, every inspection occurrence's chain too.
+    let mut occurrences = 0;
+    if id.is_none() {
+        let query = hazardloop_core::inspection::OccurrenceQuery::default();
+        for row in engine.occurrences(tenant, &query).await? {
+            engine.verify_occurrence(tenant, &row.id).await.map_err(|e| match e {
+                EngineError::OccurrenceChain { .. } => {
+                    CliError::Other(format!("verify failed: {e}"))
+                }
+                other => other.into(),
+            })?;
+            occurrences += 1;
+        }
+    }
     out.value(
         "verify",
-        json!({ "verified": ids.len() }),
-        format!("{} 条隐患记录校验通过", ids.len()),
+        json!({ "verified": ids.len(), "occurrences": occurrences }),
+        format!("{} 条隐患记录、{occurrences} 个检查任务校验通过", ids.len()),
     );
     Ok(())
 }
