@@ -1,5 +1,7 @@
 //! The inspection authorization matrix on the memory store.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inspection_matrix_holds_on_the_memory_store() {
     let report = hazardloop_testkit::authorization::inspection_matrix(

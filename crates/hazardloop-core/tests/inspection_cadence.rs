@@ -1,6 +1,8 @@
 //! Cadences on the working-day calendar: dates named one by one across Mid-Autumn and National
 //! Day 2026, and properties over random cadences, calendars and horizons.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use hazardloop_core::calendar::{Calendar, CalendarConfig, HolidaySet, Term};
 use hazardloop_core::inspection::{slots, Cadence, Slot, Window};

@@ -12,7 +12,7 @@ use hazardloop_core::inspection::{
     OccurrenceEvent, OccurrenceId, OccurrenceQuery, Plans, Response, Status, Template, TemplateRef,
     Window,
 };
-use hazardloop_core::model::{Evidence, InputError, Source};
+use hazardloop_core::model::{Evidence, Source};
 use hazardloop_core::notify::NoticeKind;
 use hazardloop_core::org::Role;
 use hazardloop_core::store::{InspectionStore, MemoryStore, OutboxStatus, Store};
