@@ -24,6 +24,7 @@ pub use commands::MAIN_PATH;
 pub mod conformance;
 mod fixture;
 pub mod inspection_conformance;
+mod inspection_scenario;
 mod notifiers;
 mod scenario;
 
@@ -31,5 +32,6 @@ pub use clock::ManualClock;
 pub use conformance::{notifier_conformance, store_conformance};
 pub use fixture::{evidence, fold_onto, major_plan, Fixture, People};
 pub use inspection_conformance::inspection_conformance;
+pub use inspection_scenario::{InspectionDecision, InspectionScenario, SCENARIO_SHEET};
 pub use notifiers::{Answer, FlakyNotifier, RecordingNotifier};
 pub use scenario::{Decision, Scenario};
