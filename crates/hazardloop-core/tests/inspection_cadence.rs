@@ -238,3 +238,81 @@ proptest! {
         prop_assert_eq!(halves, a, "splitting the horizon changes nothing");
     }
 }
+
+mod through_the_engine {
+    use super::*;
+    use hazardloop_core::engine::Engine;
+    use hazardloop_core::inspection::{
+        InspectionPlan, Inspector, OccurrenceQuery, Plans, Template,
+    };
+    use hazardloop_core::notify::Discard;
+    use hazardloop_core::store::MemoryStore;
+    use hazardloop_testkit::{Fixture, ManualClock, SCENARIO_SHEET};
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// Generating overlapping horizons in any order stores exactly the slots of their union,
+        /// once each, never outside the plan's dates.
+        #[test]
+        fn generation_through_the_engine_is_idempotent_and_stays_in_the_plan(
+            cadence in cadence(),
+            skip in any::<bool>(),
+            plan_start in 0i64..300,
+            plan_len in 0i64..300,
+            a in (0i64..500, 0i64..120),
+            b in (0i64..500, 0i64..120),
+        ) {
+            let f = Fixture::school();
+            let base = d(2025, 1, 1);
+            let (start, end) = (base + Duration::days(plan_start), base + Duration::days(plan_start + plan_len));
+            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let engine = Engine::new(MemoryStore::new(), Discard, Arc::new(ManualClock::new(f.start)), f.policy.clone())
+                .with_org(f.org.clone());
+            let calendar = f.policy.calendar().clone();
+            let window = Window::default();
+            let plan = InspectionPlan {
+                id: "p".into(),
+                title: "计划".into(),
+                template: hazardloop_core::inspection::TemplateRef { code: "scenario".into(), version: 1 },
+                units: vec![f.grid.clone(), f.school.clone()],
+                location: String::new(),
+                inspector: Inspector::Person(f.people.inspector.clone()),
+                cadence: cadence.clone(),
+                window: window.clone(),
+                skip_vacations: skip,
+                late_allowed: true,
+                start,
+                end: Some(end),
+                source: None,
+            };
+            let ranges = [a, b].map(|(s, n)| (base + Duration::days(s), base + Duration::days(s + n)));
+            let stored = rt.block_on(async {
+                let sheet = Template::from_toml(SCENARIO_SHEET, f.policy.matrix()).unwrap();
+                engine.import_template(&f.tenant, sheet).await.unwrap();
+                engine.set_plans(&f.tenant, Plans { plans: vec![plan] }).await.unwrap();
+                for (from, to) in ranges.iter().chain(ranges.iter().rev()) {
+                    engine.generate(&f.tenant, *from, *to).await.unwrap();
+                }
+                engine.occurrences(&f.tenant, &OccurrenceQuery::default()).await.unwrap()
+            });
+            let mut expected = BTreeSet::new();
+            for (from, to) in ranges {
+                for s in slots(&cadence, &window, skip, &calendar, from.max(start), to.min(end)) {
+                    for unit in [&f.grid, &f.school] {
+                        expected.insert(format!("p/{unit}/{}", s.period));
+                    }
+                }
+            }
+            let ids: Vec<String> = stored.iter().map(|r| r.id.to_string()).collect();
+            let unique: BTreeSet<String> = ids.iter().cloned().collect();
+            prop_assert_eq!(unique.len(), ids.len(), "no occurrence twice");
+            prop_assert_eq!(unique, expected);
+            for r in &stored {
+                prop_assert!(r.first_day >= start && r.first_day <= end, "{} outside {}..={}", r.first_day, start, end);
+            }
+        }
+    }
+}
