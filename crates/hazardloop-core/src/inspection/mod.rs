@@ -33,14 +33,13 @@ mod occurrence;
 mod plan;
 mod presets;
 mod record;
+mod response;
+mod rule;
 mod stats;
 mod template;
 
 pub use cadence::{slots, Cadence, CadenceKind, Slot, Window};
-pub use decide::{
-    authorize, check_answers, decide, InspectionCommand, InspectionContext, InspectionError,
-    InspectionRule,
-};
+pub use decide::{authorize, check_answers, decide, InspectionCommand, InspectionContext};
 pub use escalate::{next_due, sweep, InspectionPolicy};
 pub use occurrence::{
     Answer, Finding, FindingRef, Occurrence, OccurrenceEvent, OccurrenceId, Scheduled, Status,
@@ -48,7 +47,9 @@ pub use occurrence::{
 pub use plan::{InspectionPlan, Inspector, Plans};
 pub use presets::{preset, preset_codes};
 pub use record::{chain, verify, OccurrenceRecord, OCCURRENCE_SCHEMA};
+pub use response::{Response, ResponseKind};
+pub use rule::{InspectionError, InspectionRule};
 pub use stats::{
     statistics, weekly, InspectionLine, InspectionTally, OccurrenceQuery, OccurrenceRow,
 };
-pub use template::{Item, Response, ResponseKind, Section, Template, TemplateRef};
+pub use template::{Item, Section, Template, TemplateRef};

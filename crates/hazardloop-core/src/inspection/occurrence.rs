@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::cadence::Slot;
-use super::template::{Response, TemplateRef};
+use super::response::Response;
+use super::template::TemplateRef;
 use crate::model::{named_enum, Evidence, HazardId, PersonId, Source, TenantId, UnitId};
 
 /// Identifies one occurrence: `plan/unit/period` (`daily-patrol/s1-grid-a/2026-09-14`), so the
