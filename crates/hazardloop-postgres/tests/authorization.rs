@@ -41,3 +41,14 @@ async fn tenants_are_isolated_through_the_engine_on_postgres() {
     let schema = TestSchema::new(&url);
     tenants_are_isolated_through_the_engine(schema.migrated(2).await).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_row_of_the_inspection_matrix_holds_on_postgres() {
+    let Some(url) = pg_url("every_row_of_the_inspection_matrix_holds_on_postgres") else {
+        return;
+    };
+    let schema = TestSchema::new(&url);
+    let store = schema.migrated(8).await;
+    let report = hazardloop_testkit::authorization::inspection_matrix(store).await;
+    assert_eq!(report.rows, 240);
+}

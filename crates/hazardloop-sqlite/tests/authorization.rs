@@ -37,3 +37,11 @@ async fn tenants_are_isolated_through_the_engine_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     tenants_are_isolated_through_the_engine(store(&dir, "tenants.db")).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_row_of_the_inspection_matrix_holds_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let report =
+        hazardloop_testkit::authorization::inspection_matrix(store(&dir, "inspections.db")).await;
+    assert_eq!(report.rows, 240);
+}
