@@ -546,3 +546,29 @@ fn plan_files_take_bare_or_quoted_dates_and_name_a_typo() {
     let err = Plans::from_toml(&text("2026-09-01T08:00:00"), &f.org).unwrap_err();
     assert!(err.to_string().contains("not a plain date"), "{err}");
 }
+
+#[tokio::test]
+async fn an_overdue_inspection_tells_the_inspectors_own_head() {
+    let (f, clock, _, e) = setup().await;
+    // The logistics worker patrols the grid: their head is the logistics department's.
+    let by_worker = InspectionPlan {
+        id: "worker-patrol".into(),
+        inspector: Inspector::Person(f.people.worker.clone()),
+        ..plan(&f, Cadence::WorkingDay)
+    };
+    e.add_plan(&f.tenant, by_worker).await.unwrap();
+    e.generate(&f.tenant, day(9, 14), day(9, 14)).await.unwrap();
+    clock.set(bj(9, 14, 18));
+    e.sweep_inspections().await.unwrap();
+    let pending = e.store().outbox(&f.tenant, OutboxStatus::Pending).await.unwrap();
+    let id = OccurrenceId::of("worker-patrol", &f.grid, "2026-09-14");
+    let heads: Vec<_> = pending
+        .iter()
+        .filter(|m| {
+            m.notice.occurrence.as_ref() == Some(&id) && m.notice.kind == NoticeKind::Overdue
+        })
+        .filter_map(|m| m.to.clone())
+        .collect();
+    assert!(heads.contains(&f.people.logistics_head), "{heads:?}");
+    assert!(heads.contains(&f.people.worker), "{heads:?}");
+}

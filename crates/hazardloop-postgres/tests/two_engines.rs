@@ -405,8 +405,9 @@ async fn check(
         assert_eq!(rungs, due, "{}: each due rung fired exactly once", row.id);
         fired += rungs.len();
         // The messages each rung's recipients should have had.
-        let whom =
-            compose::Whom { tenant: &f.tenant, unit: &row.unit, assignee: Some(&row.inspector) };
+        // Roles resolve from the inspector's own unit (the inspector's head, their school).
+        let unit = f.org.person(&row.inspector).map_or(&row.unit, |p| &p.unit);
+        let whom = compose::Whom { tenant: &f.tenant, unit, assignee: Some(&row.inspector) };
         for rung in &rungs {
             let to = &policy.ladder[*rung].to;
             for m in compose::address_to(&whom, &f.org, to, notice, "expected", now) {

@@ -15,7 +15,8 @@ use crate::model::InputError;
 #[serde(deny_unknown_fields, default)]
 pub struct InspectionPolicy {
     /// The ladder, at offsets from each occurrence's due time. The recipient `assignee` is the
-    /// inspector, `unit_head` the head of the inspected unit.
+    /// inspector, `unit_head` the inspector's head (the department head over the inspector's
+    /// unit); the safety office and the principal are those of the inspector's school.
     pub ladder: Vec<Rung>,
 }
 

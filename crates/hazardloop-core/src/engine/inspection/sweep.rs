@@ -57,9 +57,14 @@ impl<S: InspectionStore, N: Notifier> Engine<S, N> {
                         NoticeKind::from(r.action)
                     };
                     let notice = self.occurrence_notice(&occurrence, kind);
+                    // Roles resolve from the inspector's own unit: `unit_head` is the
+                    // inspector's head, the safety office and principal those of their school.
+                    let unit = org
+                        .person(&occurrence.inspector)
+                        .map_or(&occurrence.scheduled.unit, |p| &p.unit);
                     let whom = compose::Whom {
                         tenant: &due.tenant,
-                        unit: &occurrence.scheduled.unit,
+                        unit,
                         assignee: Some(&occurrence.inspector),
                     };
                     let group = format!("inspection-sweep:{sweep_id}");
