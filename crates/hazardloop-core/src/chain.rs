@@ -121,11 +121,17 @@ impl Recorded {
             event: &self.event,
             prev: &self.prev,
         };
-        let mut hasher = Sha256::new();
-        // Serialising plain data into a Vec cannot fail; an empty input would still not match.
-        hasher.update(serde_json::to_vec(&canonical).unwrap_or_default());
-        ChainHash(hasher.finalize().into())
+        hash_of(&canonical)
     }
+}
+
+/// The SHA-256 of a canonical record's JSON: the one hashing of every chain (hazards',
+/// occurrences'); each record type brings its own domain string and fields.
+pub(crate) fn hash_of<T: Serialize>(canonical: &T) -> ChainHash {
+    let mut hasher = Sha256::new();
+    // Serialising plain data into a Vec cannot fail; an empty input would still not match.
+    hasher.update(serde_json::to_vec(canonical).unwrap_or_default());
+    ChainHash(hasher.finalize().into())
 }
 
 /// Where and why a history failed verification.

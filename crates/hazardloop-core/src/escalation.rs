@@ -144,28 +144,38 @@ impl Ladders {
 
     /// Validates: rungs ordered by offset, each with a recipient; errors name `ladders[i].rungs[j]`.
     pub fn validate(&self, calendar: &Calendar) -> Result<(), InputError> {
-        // Offsets are compared at an ordinary Monday's end of day.
-        let probe =
-            calendar.end_of_day(chrono::NaiveDate::from_ymd_opt(2025, 3, 3).unwrap_or_default());
         for (i, ladder) in self.0.iter().enumerate() {
-            let mut last = None;
-            for (j, rung) in ladder.rungs.iter().enumerate() {
-                let field = format!("ladders[{i}].rungs[{j}]");
-                if rung.to.is_empty() {
-                    return Err(InputError::Missing { field: format!("{field}.to") });
-                }
-                let at = calendar.add(probe, rung.offset);
-                if last.is_some_and(|l| at <= l) {
-                    return Err(InputError::OutOfOrder {
-                        field: format!("{field}.offset"),
-                        reason: "rungs must be listed in increasing offset".into(),
-                    });
-                }
-                last = Some(at);
-            }
+            validate_rungs(&ladder.rungs, calendar, &format!("ladders[{i}].rungs"))?;
         }
         Ok(())
     }
+}
+
+/// Checks one ladder's rungs: each has a recipient and they are listed in increasing offset
+/// (compared at an ordinary Monday's end of day); errors name `{field}[j]`.
+pub(crate) fn validate_rungs(
+    rungs: &[Rung],
+    calendar: &Calendar,
+    field: &str,
+) -> Result<(), InputError> {
+    let probe =
+        calendar.end_of_day(chrono::NaiveDate::from_ymd_opt(2025, 3, 3).unwrap_or_default());
+    let mut last = None;
+    for (j, rung) in rungs.iter().enumerate() {
+        let field = format!("{field}[{j}]");
+        if rung.to.is_empty() {
+            return Err(InputError::Missing { field: format!("{field}.to") });
+        }
+        let at = calendar.add(probe, rung.offset);
+        if last.is_some_and(|l| at <= l) {
+            return Err(InputError::OutOfOrder {
+                field: format!("{field}.offset"),
+                reason: "rungs must be listed in increasing offset".into(),
+            });
+        }
+        last = Some(at);
+    }
+    Ok(())
 }
 
 /// Identifies a fired rung: which clock, which due time, which rung. A rung fires once per key.

@@ -43,24 +43,7 @@ impl InspectionPolicy {
     /// Checks the ladder: recipients given, offsets increasing. Errors name
     /// `inspections.ladder[i]…`.
     pub fn validate(&self, calendar: &Calendar) -> Result<(), InputError> {
-        let probe =
-            calendar.end_of_day(chrono::NaiveDate::from_ymd_opt(2025, 3, 3).unwrap_or_default());
-        let mut last = None;
-        for (i, rung) in self.ladder.iter().enumerate() {
-            let field = format!("inspections.ladder[{i}]");
-            if rung.to.is_empty() {
-                return Err(InputError::Missing { field: format!("{field}.to") });
-            }
-            let at = calendar.add(probe, rung.offset);
-            if last.is_some_and(|l| at <= l) {
-                return Err(InputError::OutOfOrder {
-                    field: format!("{field}.offset"),
-                    reason: "rungs must be listed in increasing offset".into(),
-                });
-            }
-            last = Some(at);
-        }
-        Ok(())
+        crate::escalation::validate_rungs(&self.ladder, calendar, "inspections.ladder")
     }
 
     /// When rung `i` fires for an occurrence due at `due`.

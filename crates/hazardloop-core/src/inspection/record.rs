@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::occurrence::{OccurrenceEvent, OccurrenceId};
 use crate::chain::ChainHash;
@@ -82,9 +81,7 @@ impl OccurrenceRecord {
             event: &self.event,
             prev: &self.prev,
         };
-        let mut hasher = Sha256::new();
-        hasher.update(serde_json::to_vec(&canonical).unwrap_or_default());
-        ChainHash(hasher.finalize().into())
+        crate::chain::hash_of(&canonical)
     }
 }
 

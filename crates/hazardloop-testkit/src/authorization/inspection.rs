@@ -24,24 +24,6 @@ use crate::ManualClock;
 /// The inspection matrix, as shipped.
 pub const INSPECTION_MATRIX: &str = include_str!("../../data/inspection_authorization.csv");
 
-const SHEET: &str = r#"
-code = "matrix"
-version = 1
-name_zh = "矩阵检查表"
-name_en = "Matrix sheet"
-source = "seed 004 七(四)"
-[[sections]]
-title_zh = "消防"
-title_en = "Fire"
-[[sections.items]]
-id = "exits"
-prompt_zh = "安全出口畅通"
-prompt_en = "Exits clear"
-category = "fire"
-response = { kind = "pass_fail" }
-cite = "seed 001 三(七)"
-"#;
-
 /// One row of the inspection matrix.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Row {
@@ -151,7 +133,8 @@ async fn run<S: InspectionStore>(
     }
     .ok_or_else(|| format!("no person {person}"))?;
     let inspector = if row.inspector { person.clone() } else { world.f.people.worker.clone() };
-    let template = Template::from_toml(SHEET, world.f.policy.matrix()).map_err(|e| str(&e))?;
+    let template =
+        Template::from_toml(crate::SCENARIO_SHEET, world.f.policy.matrix()).map_err(|e| str(&e))?;
     engine.import_template(&tenant, template.clone()).await.map_err(|e| str(&e))?;
     // Today for performing; a week ago (its window closed: missed) for excusing.
     let today = world.f.policy.calendar().local_date(world.f.start);
@@ -175,14 +158,15 @@ async fn run<S: InspectionStore>(
     engine.generate(&tenant, day, today).await.map_err(|e| format!("setup: {e}"))?;
     let id = OccurrenceId::of("matrix", &world.spot, "once");
     let pass = || {
-        vec![Answer {
-            item: "exits".into(),
+        let answer = |item: &hazardloop_core::inspection::Item| Answer {
+            item: item.id.clone(),
             response: Response::Pass,
             comment: String::new(),
             evidence: Vec::new(),
             location: None,
             fixed_on_the_spot: None,
-        }]
+        };
+        template.items().map(answer).collect::<Vec<_>>()
     };
     let to = if inspector == world.f.people.deputy {
         world.f.people.officer.clone()
