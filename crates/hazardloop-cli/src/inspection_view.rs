@@ -319,7 +319,12 @@ pub(crate) async fn show<S: InspectionStore>(
     ];
     if !o.answers.is_empty() {
         lines.push(t(lang, "检查记录:", "Answers:").to_owned());
-        for a in o.answers.values() {
+        // In the checklist's order (answers to items it no longer has, last).
+        let order: Vec<&str> =
+            tpl.as_ref().map(|x| x.items().map(|i| i.id.as_str()).collect()).unwrap_or_default();
+        let mut answers: Vec<_> = o.answers.values().collect();
+        answers.sort_by_key(|a| order.iter().position(|id| *id == a.item).unwrap_or(usize::MAX));
+        for a in answers {
             let item = tpl.as_ref().and_then(|x| x.item(&a.item));
             let prompt = item.map(|i| i.prompt(lang)).unwrap_or_default();
             let mut line =
