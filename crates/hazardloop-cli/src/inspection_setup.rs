@@ -354,6 +354,11 @@ fn list_plans(plans: &Plans, org: &Org, out: &mut Out) {
             let inspector = match &p.inspector {
                 Inspector::Role(r) => r.name(lang).to_owned(),
                 Inspector::Person(id) => person(org, id),
+                Inspector::PerUnit(people) => people
+                    .iter()
+                    .map(|(u, p)| format!("{u}: {}", person(org, p)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             };
             vec![
                 p.id.clone(),

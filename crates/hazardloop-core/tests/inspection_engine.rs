@@ -572,3 +572,49 @@ async fn an_overdue_inspection_tells_the_inspectors_own_head() {
     assert!(heads.contains(&f.people.logistics_head), "{heads:?}");
     assert!(heads.contains(&f.people.worker), "{heads:?}");
 }
+
+#[tokio::test]
+async fn a_plan_may_name_a_person_per_unit() {
+    let (f, _, _, e) = setup().await;
+    let mut people = std::collections::BTreeMap::new();
+    people.insert(f.grid.clone(), f.people.grid_member.clone());
+    people.insert(f.logistics.clone(), f.people.worker.clone());
+    let each = InspectionPlan {
+        id: "each".into(),
+        units: vec![f.grid.clone(), f.logistics.clone()],
+        inspector: Inspector::PerUnit(people.clone()),
+        ..plan(&f, Cadence::WorkingDay)
+    };
+    e.add_plan(&f.tenant, each.clone()).await.unwrap();
+    e.generate(&f.tenant, day(9, 14), day(9, 14)).await.unwrap();
+    for (unit, who) in &people {
+        let o = e
+            .occurrence(&f.tenant, &OccurrenceId::of("each", unit, "2026-09-14"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(&o.inspector, who);
+    }
+    // Every unit needs its person, and only the plan's units are named.
+    people.remove(&f.logistics);
+    let missing = InspectionPlan {
+        id: "each2".into(),
+        inspector: Inspector::PerUnit(people.clone()),
+        ..each.clone()
+    };
+    assert_eq!(field(&e.add_plan(&f.tenant, missing).await.unwrap_err()), "units[1]");
+    people.insert(f.logistics.clone(), f.people.worker.clone());
+    people.insert(f.security.clone(), f.people.officer.clone());
+    let extra =
+        InspectionPlan { id: "each3".into(), inspector: Inspector::PerUnit(people), ..each };
+    let err = e.add_plan(&f.tenant, extra).await.unwrap_err();
+    assert_eq!(field(&err), format!("inspector.per_unit.{}", f.security));
+    let text = format!(
+        "[[plans]]\nid = \"p\"\ntitle = \"巡查\"\ntemplate = {{ code = \"patrol\", version = 1 }}\nunits = [\"{g}\"]\n\
+         inspector = {{ per_unit = {{ \"{g}\" = \"{p}\" }} }}\ncadence = {{ every = \"working_day\" }}\nstart = 2026-09-01\n",
+        g = f.grid,
+        p = f.people.grid_member
+    );
+    let plans = Plans::from_toml(&text, &f.org).unwrap();
+    assert!(matches!(plans.plans[0].inspector, Inspector::PerUnit(_)));
+}

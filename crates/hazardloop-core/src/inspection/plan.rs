@@ -16,6 +16,8 @@ pub enum Inspector {
     Role(Role),
     /// This person, in every unit of the plan.
     Person(PersonId),
+    /// A person for each unit of the plan (`{ per_unit = { "s1/g1" = "sun", "s1/g2" = "zhou" } }`).
+    PerUnit(std::collections::BTreeMap<UnitId, PersonId>),
 }
 
 /// An inspection plan.
@@ -121,6 +123,30 @@ impl InspectionPlan {
                 }
             }
             Inspector::Person(_) => {}
+            Inspector::PerUnit(people) => {
+                for (i, unit) in self.units.iter().enumerate() {
+                    match people.get(unit) {
+                        None => {
+                            let reason = format!("no inspector is named for `{unit}`");
+                            return Err(InputError::Malformed {
+                                field: format!("units[{i}]"),
+                                reason,
+                            });
+                        }
+                        Some(p) if org.person(p).is_none() => {
+                            let field = format!("inspector.per_unit.{unit}");
+                            return Err(InputError::Unknown { field, value: p.to_string() });
+                        }
+                        Some(_) => {}
+                    }
+                }
+                if let Some(extra) = people.keys().find(|u| !self.units.contains(u)) {
+                    return Err(InputError::Malformed {
+                        field: format!("inspector.per_unit.{extra}"),
+                        reason: "is not one of the plan's units".into(),
+                    });
+                }
+            }
         }
         self.cadence.validate("cadence")?;
         if self.window.close_after.is_negative() {
@@ -145,6 +171,7 @@ impl InspectionPlan {
         match &self.inspector {
             Inspector::Person(p) => Some(p.clone()),
             Inspector::Role(role) => org.find_up(unit, *role).first().map(|p| p.id.clone()),
+            Inspector::PerUnit(people) => people.get(unit).cloned(),
         }
     }
 

@@ -111,9 +111,11 @@ pub trait InspectionStore: Store {
         commit: OccurrenceCommit,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Schedules new occurrences (each commit at version 0 with its `Scheduled` event): those
-    /// whose id is already stored are left as they are. Returns how many were new. Generating
-    /// the same horizon twice, or from two processes at once, stores each occurrence once.
+    /// Schedules new occurrences (each commit at version 0 with its `Scheduled` event, raising
+    /// no hazard: otherwise [`StoreError::Malformed`] and nothing of the batch is written):
+    /// those whose id is already stored are left as they are. Returns how many were new.
+    /// Generating the same horizon twice, or from two processes at once, stores each
+    /// occurrence once.
     fn schedule(
         &self,
         commits: Vec<OccurrenceCommit>,
@@ -142,7 +144,10 @@ pub trait InspectionStore: Store {
     ) -> impl Future<Output = Result<Vec<OccurrenceRow>, StoreError>> + Send;
 
     /// Occurrences whose sweep is due at or before `before`, across tenants, ordered by (due
-    /// time, tenant, occurrence), starting after `after`, at most `limit`.
+    /// time, tenant, occurrence), starting after `after`, at most `limit`. A store shared by
+    /// several processes may hand each page to one of them for a while (PostgreSQL leases it,
+    /// as it does `Store::due`); the commit's version gate, not the lease, keeps a rung from
+    /// firing twice.
     fn occurrences_due(
         &self,
         before: DateTime<Utc>,
