@@ -79,9 +79,20 @@ pub async fn export<S: InspectionStore>(
                     .map_err(|e| CliError::Other(e.to_string()))?
             }
             ("stats", format) => {
-                let table = engine.statistics(tenant, &period()?).await?;
-                hazardloop_export::export_stats(format, &table, &cx)
-                    .map_err(|e| CliError::Other(e.to_string()))?
+                let period = period()?;
+                let table = engine.statistics(tenant, &period).await?;
+                // The workbook carries the period's inspections on a sheet of their own.
+                let bounds = period.bounds(policy.calendar());
+                let lines = match format {
+                    Format::Xlsx => engine.inspection_statistics(tenant, bounds).await?,
+                    _ => Vec::new(),
+                };
+                if lines.is_empty() {
+                    hazardloop_export::export_stats(format, &table, &cx)
+                } else {
+                    hazardloop_export::stats_xlsx_with_inspections(&table, &lines, &cx)
+                }
+                .map_err(|e| CliError::Other(e.to_string()))?
             }
             ("inspections", Format::Html) => return Err(CliError::Usage(
                 "--what inspections: xlsx, csv or json (the HTML summary of --what stats has them)"

@@ -429,4 +429,40 @@ fn a_day_of_inspection_raises_a_linked_hazard_and_the_week_is_counted() {
     csv_args.splice(0..0, ["--format", "csv"]);
     let (_, csv, _) = db.raw(&csv_args);
     assert!(csv.starts_with('\u{feff}') && csv.contains("单位,应检,已检"), "{csv}");
+
+    // The exports: the inspection statistics alone, and the statistics workbook with them.
+    use calamine::{open_workbook_auto, Reader};
+    let out = |name: &str| db.path.with_file_name(name).to_str().unwrap().to_owned();
+    let (insp, stats_book) = (out("检查统计.xlsx"), out("统计表.xlsx"));
+    let export = |what: &str, file: &str| {
+        let (code, _, err) = db.raw(&[
+            "--now",
+            WED_EVENING,
+            "--format",
+            "xlsx",
+            "export",
+            "--what",
+            what,
+            "--period",
+            "2025-03",
+            "--out",
+            file,
+        ]);
+        assert_eq!(code, 0, "{err}");
+    };
+    export("inspections", &insp);
+    export("stats", &stats_book);
+    let mut wb = open_workbook_auto(&insp).unwrap();
+    assert_eq!(wb.sheet_names(), ["统计-检查"]);
+    let sheet = wb.worksheet_range("统计-检查").unwrap();
+    assert!(
+        sheet.rows().any(|r| r.iter().any(|c| c.to_string().contains("第一网格"))),
+        "the grid's line"
+    );
+    let wb = open_workbook_auto(&stats_book).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        ["统计表", "统计-检查"],
+        "the statistics workbook carries the inspections"
+    );
 }
