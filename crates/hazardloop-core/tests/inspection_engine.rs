@@ -618,3 +618,37 @@ async fn a_plan_may_name_a_person_per_unit() {
     let plans = Plans::from_toml(&text, &f.org).unwrap();
     assert!(matches!(plans.plans[0].inspector, Inspector::PerUnit(_)));
 }
+
+#[tokio::test]
+async fn a_sweep_leaves_other_tenants_occurrences_to_their_engines() {
+    let (f, clock, _, e) = setup().await;
+    // A second school in the same store, with an engine of its own.
+    let other = Fixture::school_in("t2".try_into().unwrap(), "bureau2", "school2");
+    let e2 = Engine::new(
+        e.store().clone(),
+        RecordingNotifier::new(),
+        Arc::new(clock.clone()),
+        other.policy.clone(),
+    )
+    .with_org(other.org.clone());
+    let sheet = Template::from_toml(SHEET, other.policy.matrix()).unwrap();
+    e2.import_template(&other.tenant, sheet).await.unwrap();
+    e2.add_plan(&other.tenant, plan(&other, Cadence::WorkingDay)).await.unwrap();
+    e.generate(&f.tenant, day(9, 14), day(9, 14)).await.unwrap();
+    e2.generate(&other.tenant, day(9, 14), day(9, 14)).await.unwrap();
+    clock.set(bj(9, 15, 19));
+    let mine = e.sweep_inspections().await.unwrap();
+    assert_eq!(
+        (mine.missed, mine.other_tenants),
+        (1, 1),
+        "its own missed, the other school's left"
+    );
+    let theirs = OccurrenceId::of("grid-patrol", &other.grid, "2026-09-14");
+    assert_eq!(
+        e2.occurrence(&other.tenant, &theirs).await.unwrap().unwrap().version,
+        1,
+        "untouched"
+    );
+    let r = e2.sweep_inspections().await.unwrap();
+    assert_eq!((r.missed, r.other_tenants), (1, 0), "the other school's engine marks its own");
+}

@@ -79,6 +79,9 @@ pub struct InspectionSweepReport {
     pub messages: usize,
     /// Commits another process made first (what was left is done by the next sweep).
     pub conflicts: usize,
+    /// Occurrences left for an engine that has their tenant's organisation loaded (this one
+    /// has not): a store shared by several schools' engines keeps them due for theirs.
+    pub other_tenants: usize,
 }
 
 impl<S: InspectionStore, N: Notifier> Engine<S, N> {

@@ -12,7 +12,9 @@ use crate::store::{InspectionStore, OccurrenceDue, StoreError};
 impl<S: InspectionStore, N: Notifier> Engine<S, N> {
     /// Marks missed occurrences and fires the inspection ladder's due rungs, across tenants,
     /// page by page. Each occurrence commits on its own at its expected version, so two
-    /// sweepers never mark or fire anything twice.
+    /// sweepers never mark or fire anything twice. An occurrence of a tenant whose
+    /// organisation this engine has not loaded is left, untouched and still due, for an engine
+    /// that has (counted in `other_tenants`).
     pub async fn sweep_inspections(&self) -> Result<InspectionSweepReport, EngineError> {
         let now = self.clock.now();
         let sweep_id = MessageId::new_at(now);
@@ -40,7 +42,11 @@ impl<S: InspectionStore, N: Notifier> Engine<S, N> {
         sweep_id: MessageId,
         report: &mut InspectionSweepReport,
     ) -> Result<(), EngineError> {
-        let org = self.org(&due.tenant)?;
+        let Ok(org) = self.org(&due.tenant) else {
+            tracing::debug!(tenant = %due.tenant, "inspection sweep leaves another tenant's occurrence");
+            report.other_tenants += 1;
+            return Ok(());
+        };
         let (occurrence, head) = self.load_occurrence(&due.tenant, &due.occurrence).await?;
         let policy = self.policy.inspections();
         let events = inspection::sweep(&occurrence, now, policy, self.policy.calendar());
