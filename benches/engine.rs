@@ -82,8 +82,7 @@ fn bench(c: &mut Criterion) {
             rt.block_on(async {
                 let mut id = None;
                 for ((_, command), actor) in commands.iter().zip(&actors) {
-                    let request =
-                        Request { hazard: id, command: command.clone(), idempotency_key: None };
+                    let request = Request::to(id, command.clone());
                     id = Some(engine.execute(actor, request).await.expect("step").hazard);
                 }
                 black_box(id)

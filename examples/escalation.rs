@@ -53,8 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             command = f.start_treatment(Grade::General, due.ok_or("no deadline")?);
         }
         let actor = f.actor_for(step, hazard.as_ref());
-        let outcome =
-            engine.execute(&actor, Request { hazard: id, command, idempotency_key: None }).await?;
+        let outcome = engine.execute(&actor, Request::to(id, command)).await?;
         id = Some(outcome.hazard);
     }
     let id = id.ok_or("no hazard")?;

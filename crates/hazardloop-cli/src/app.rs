@@ -15,10 +15,7 @@ use hazardloop_core::store::Store;
 use crate::args::{LangArg, OutputFormat};
 use crate::error::CliError;
 
-/// The name of the organisation document in the store.
-pub const ORG_DOC: &str = "org";
-/// The name of the policy document in the store.
-pub const POLICY_DOC: &str = "policy";
+pub use hazardloop_core::store::{ORG_DOC, POLICY_DOC};
 
 /// Options shared by every subcommand.
 #[derive(Clone, Debug)]

@@ -310,8 +310,7 @@ async fn execute<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<(), 
         other => return Err(CliError::Other(format!("not a step: {other:?}"))),
     };
     let hazard = target.as_deref().map(hazard_id).transpose()?;
-    let outcome =
-        engine.execute(&actor, Request { hazard, command, idempotency_key: None }).await?;
+    let outcome = engine.execute(&actor, Request::to(hazard, command)).await?;
     out.outcome(name, &outcome);
     Ok(())
 }

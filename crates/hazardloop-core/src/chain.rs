@@ -70,6 +70,21 @@ pub struct Recorded {
     pub prev: ChainHash,
     /// This record's hash.
     pub hash: ChainHash,
+    /// Where the command came from, when the host said (an API token, a device's capture time).
+    /// Hashed with the rest; records without it hash as they always did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// Where a command came from: the credential it was sent with and, for commands recorded offline
+/// on a device, when it was recorded there. The engine's `recorded_at` is when it was received.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The credential, e.g. an API token's id (never the secret).
+    pub via: String,
+    /// When the command was captured on the device, if earlier than its receipt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Serialize)]
@@ -82,6 +97,8 @@ struct Canonical<'a> {
     recorded_at: &'a DateTime<Utc>,
     event: &'a Event,
     prev: &'a ChainHash,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<&'a Origin>,
 }
 
 impl Recorded {
@@ -103,9 +120,19 @@ impl Recorded {
             event,
             prev,
             hash: ChainHash::default(),
+            origin: None,
         };
         record.hash = record.compute_hash();
         record
+    }
+
+    /// This record with `origin` kept on it (and its hash computed again).
+    pub fn with_origin(mut self, origin: Option<Origin>) -> Recorded {
+        if origin.is_some() {
+            self.origin = origin;
+            self.hash = self.compute_hash();
+        }
+        self
     }
 
     /// The hash of this record's content and `prev`, over the canonical encoding: JSON of the
@@ -120,6 +147,7 @@ impl Recorded {
             recorded_at: &self.recorded_at,
             event: &self.event,
             prev: &self.prev,
+            origin: self.origin.as_ref(),
         };
         hash_of(&canonical)
     }

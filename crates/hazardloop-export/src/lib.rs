@@ -47,6 +47,7 @@ mod html;
 mod inspection_layout;
 mod json;
 mod ledger;
+mod render;
 mod stats_layout;
 mod width;
 mod xlsx;
@@ -61,6 +62,7 @@ pub use inspection_layout::{
     inspection_lines, inspection_table, InspectionColumn, InspectionStatsLine, InspectionTable,
 };
 pub use json::{inspection_json, ledger_json, stats_json};
+pub use render::{render, RenderError, What};
 pub use stats_layout::{stats_lines, Figure, LineKind, StatColumn, StatsLine};
 pub use xlsx::{
     inspection_xlsx, ledger_xlsx, stats_xlsx, stats_xlsx_with_inspections, DATE_TIME_FORMAT,

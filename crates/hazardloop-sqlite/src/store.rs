@@ -139,6 +139,12 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Checks that the schema is at this build's version: [`StoreError::Schema`] naming the
+    /// command that migrates it when it is older (a newer one is refused by [`open`](Self::open)).
+    pub fn check_schema(&self) -> Result<(), StoreError> {
+        self.ready()
+    }
+
     /// What the writer has done so far (how well group commit is grouping).
     pub fn writer_stats(&self) -> WriterStats {
         self.counters.read()

@@ -126,7 +126,7 @@ async fn child(path: &Path, start: DateTime<Utc>, seed: u64) {
             (Step::StartTreatment, Some(due)) => f.start_treatment(Grade::General, due),
             _ => f.command_for(step, Grade::General, now),
         };
-        let done = e.execute(&actor, Request { hazard: target, command, idempotency_key: None });
+        let done = e.execute(&actor, Request::to(target, command));
         let outcome = match done.await {
             Ok(outcome) => outcome,
             Err(EngineError::Store(err)) => panic!("{step:?}: the store failed: {err}"),

@@ -242,7 +242,7 @@ impl Shared {
             let actor = f.actor_for(step, current.as_ref());
             let command = f.command_for(step, grade(i), self.engine.now());
             let target = current.as_ref().map(|h| h.id);
-            let request = Request { hazard: target, command, idempotency_key: None };
+            let request = Request::to(target, command);
             self.counters.attempts.fetch_add(1, Ordering::Relaxed);
             match self.engine.execute(&actor, request).await {
                 Ok(outcome) => {

@@ -141,7 +141,7 @@ impl Fixture {
         };
         let actor = self.actor_for(step, current.as_ref());
         let command = self.command_for(step, Grade::General, engine.now());
-        let request = hazardloop_core::engine::Request { hazard, command, idempotency_key: None };
+        let request = hazardloop_core::engine::Request::to(hazard, command);
         Ok(engine.execute(&actor, request).await?.hazard)
     }
 }

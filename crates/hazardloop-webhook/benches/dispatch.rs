@@ -82,7 +82,7 @@ async fn run<N: Notifier>(
     };
     let actor = f.actor_for(step, h.as_ref());
     let command = f.command_for(step, Grade::General, e.now());
-    e.execute(&actor, Request { hazard, command, idempotency_key: None }).await.unwrap().hazard
+    e.execute(&actor, Request::to(hazard, command)).await.unwrap().hazard
 }
 
 /// A fresh store holding the outbox of `HAZARDS` completed hazards; returns it and the count.

@@ -24,6 +24,19 @@ pub enum EngineError {
         /// The version found at commit.
         actual: u64,
     },
+    /// The hazard is no longer at the version the caller decided on (`If-Match`, an offline
+    /// device's command): nothing was written.
+    ///
+    /// **Handling:** reload the hazard (its version is `actual`) and decide again.
+    #[error("hazard {hazard} is at version {actual}, not {expected} as the command assumed")]
+    Stale {
+        /// The hazard.
+        hazard: HazardId,
+        /// The version the caller assumed.
+        expected: u64,
+        /// The hazard's version now.
+        actual: u64,
+    },
     /// No such hazard in this tenant.
     ///
     /// **Handling:** check the id and the tenant.

@@ -91,6 +91,11 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         self
     }
 
+    /// The batch tuning it runs with.
+    pub fn tuning(&self) -> Tuning {
+        self.tuning
+    }
+
     /// The store.
     pub fn store(&self) -> &S {
         &self.store
@@ -144,20 +149,23 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         hazard: Option<HazardId>,
         commands: Vec<Command>,
     ) -> Result<Outcome, EngineError> {
-        self.run(actor, hazard, commands, None).await
+        let run = Run { target: hazard, commands, key: None, expected: None, origin: None };
+        self.run(actor, run).await
     }
 
     async fn execute_inner(&self, actor: &Actor, request: Request) -> Result<Outcome, EngineError> {
-        self.run(actor, request.hazard, vec![request.command], request.idempotency_key).await
+        let run = Run {
+            target: request.hazard,
+            commands: vec![request.command],
+            key: request.idempotency_key,
+            expected: request.expected_version,
+            origin: request.origin,
+        };
+        self.run(actor, run).await
     }
 
-    async fn run(
-        &self,
-        actor: &Actor,
-        target: Option<HazardId>,
-        commands: Vec<Command>,
-        key: Option<String>,
-    ) -> Result<Outcome, EngineError> {
+    async fn run(&self, actor: &Actor, run: Run) -> Result<Outcome, EngineError> {
+        let Run { target, commands, key, expected, origin } = run;
         let tenant = &actor.tenant;
         // An idempotency key is at most a title long, a batch at most a page of commands.
         let limits = self.policy.limits();
@@ -177,6 +185,10 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             Some(id) => (Some(self.load(tenant, id).await?), id),
             None => (None, HazardId::new_at(now)),
         };
+        let before = hazard.as_ref().map_or(0, |h| h.version);
+        if let Some(expected) = expected.filter(|v| *v != before) {
+            return Err(EngineError::Stale { hazard: id, expected, actual: before });
+        }
         let ctx = Context { now, actor, policy: &self.policy, org: &org };
         // Each command is decided on the state its predecessors leave. `record` folds all the
         // events once as it chains them, so the state after the last command is not folded
@@ -192,10 +204,12 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             }
             events.extend(new);
         }
-        let before = hazard.as_ref().map_or(0, |h| h.version);
         let prev = hazard.as_ref().map_or(ChainHash::default(), |h| h.head);
-        let (after, records) =
+        let (after, mut records) =
             self.record(tenant, id, hazard.map(|h| h.hazard), events, now, prev)?;
+        if origin.is_some() {
+            records = rechain(records, prev, &origin);
+        }
         let idempotency = key.map(|key| IdempotentResult {
             key,
             hazard: id,
@@ -218,6 +232,13 @@ impl<S: Store, N: Notifier> Engine<S, N> {
                 },
                 None => Err(EngineError::Store(crate::store::StoreError::DuplicateKey)),
             },
+            // Under `If-Match`, a command that landed between our load and our commit makes this
+            // one stale, as if it had been seen at the load.
+            Err(crate::store::StoreError::Conflict { expected: e, actual })
+                if expected.is_some() =>
+            {
+                Err(EngineError::Stale { hazard: id, expected: e, actual })
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -328,6 +349,32 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             hazard: snapshot.hazard,
         })
     }
+}
+
+/// What one call of `run` does: commands on a target, with the request's options.
+struct Run {
+    target: Option<HazardId>,
+    commands: Vec<Command>,
+    key: Option<String>,
+    expected: Option<u64>,
+    origin: Option<crate::chain::Origin>,
+}
+
+/// The records again with their origin, each chained to its new predecessor.
+fn rechain(
+    records: Vec<Recorded>,
+    mut prev: ChainHash,
+    origin: &Option<crate::chain::Origin>,
+) -> Vec<Recorded> {
+    records
+        .into_iter()
+        .map(|mut r| {
+            r.prev = prev;
+            let r = r.with_origin(origin.clone());
+            prev = r.hash;
+            r
+        })
+        .collect()
 }
 
 /// Folds events that `decide` just produced onto the state they were decided on. They always

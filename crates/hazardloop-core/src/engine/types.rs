@@ -1,6 +1,6 @@
 //! What goes into the engine and what comes out: a request, its outcome, and batch tuning.
 
-use crate::chain::Recorded;
+use crate::chain::{Origin, Recorded};
 use crate::model::HazardId;
 use crate::report::LedgerRow;
 use crate::workflow::{Command, StageKind};
@@ -14,22 +14,59 @@ pub struct Request {
     pub command: Command,
     /// A key the caller chooses; a retry with the same key returns the first result and writes nothing.
     pub idempotency_key: Option<String>,
+    /// The hazard version the caller decided on (HTTP `If-Match`): when the hazard has moved
+    /// on, the command is refused with [`EngineError::Stale`](super::EngineError::Stale).
+    pub expected_version: Option<u64>,
+    /// Where the command came from (an API token, a device's capture time), kept on each event.
+    pub origin: Option<Origin>,
 }
 
 impl Request {
     /// A command that creates a hazard.
     pub fn new(command: Command) -> Request {
-        Request { hazard: None, command, idempotency_key: None }
+        Request {
+            hazard: None,
+            command,
+            idempotency_key: None,
+            expected_version: None,
+            origin: None,
+        }
     }
 
     /// A command on an existing hazard.
     pub fn on(hazard: HazardId, command: Command) -> Request {
-        Request { hazard: Some(hazard), command, idempotency_key: None }
+        Request {
+            hazard: Some(hazard),
+            command,
+            idempotency_key: None,
+            expected_version: None,
+            origin: None,
+        }
+    }
+
+    /// A command on `hazard` when given, else one that creates a hazard.
+    pub fn to(hazard: Option<HazardId>, command: Command) -> Request {
+        match hazard {
+            Some(id) => Request::on(id, command),
+            None => Request::new(command),
+        }
     }
 
     /// With an idempotency key.
     pub fn key(mut self, key: impl Into<String>) -> Request {
         self.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// Only if the hazard is still at `version`.
+    pub fn if_version(mut self, version: u64) -> Request {
+        self.expected_version = Some(version);
+        self
+    }
+
+    /// Recorded as coming from `origin`.
+    pub fn from_origin(mut self, origin: Origin) -> Request {
+        self.origin = Some(origin);
         self
     }
 }

@@ -239,6 +239,12 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
 }
 
+/// The document holding a tenant's organisation (JSON of [`OrgConfig`](crate::org::OrgConfig)),
+/// as the command line and the service keep it.
+pub const ORG_DOC: &str = "org";
+/// The document holding a tenant's policy (TOML), as the command line and the service keep it.
+pub const POLICY_DOC: &str = "policy";
+
 /// The events of a record, for convenience.
 pub fn events(records: &[Recorded]) -> impl Iterator<Item = &crate::workflow::Event> {
     records.iter().map(|r| &r.event)

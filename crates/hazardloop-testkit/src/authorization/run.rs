@@ -117,7 +117,7 @@ impl<'a, S: Store> Case<'a, S> {
         let hazard = self.hazard_at_stage().await.map_err(|e| format!("setup: {e}"))?;
         let before = self.seen(hazard).await?;
         let command = self.command(hazard).await?;
-        let request = Request { hazard, command, idempotency_key: None };
+        let request = Request::to(hazard, command);
         let result = self.engine.execute(&self.actor, request).await;
         match (&self.row.expected, result) {
             (Expected::Allow, Ok(outcome)) => {
@@ -156,7 +156,7 @@ impl<'a, S: Store> Case<'a, S> {
     ) -> Result<HazardId> {
         let step = command.step();
         let actor = self.as_person(by)?;
-        let request = Request { hazard, command, idempotency_key: None };
+        let request = Request::to(hazard, command);
         match self.engine.execute(&actor, request).await {
             Ok(outcome) => Ok(outcome.hazard),
             Err(e) => Err(format!("{step:?} by {by} refused: {e}")),

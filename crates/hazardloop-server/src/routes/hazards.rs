@@ -1,0 +1,137 @@
+//! The hazard's commands (each of the seven steps and every auxiliary command), the hazard with
+//! its timeline, and its verification.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hazardloop_core::engine::Request;
+use hazardloop_core::model::{Lang, Named};
+use hazardloop_core::workflow::{Command, Step};
+use serde_json::{json, Value};
+
+use super::http::{
+    hazard_id, idempotency_key, if_match, object, outcome_json, outcome_response, typed,
+};
+use crate::auth::Caller;
+use crate::problem::Problem;
+use crate::state::Service;
+use crate::store::ServedStore;
+
+/// The command's name in URLs and in the `command` member (`start_treatment`).
+pub fn step_code(step: Step) -> String {
+    serde_json::to_value(step).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+}
+
+/// The command of `step` from a request body (its members are the command's fields).
+pub fn command_of(
+    step: Step,
+    mut body: serde_json::Map<String, Value>,
+) -> Result<Command, Problem> {
+    body.insert("command".into(), Value::String(step_code(step)));
+    typed("body", Value::Object(body))
+}
+
+/// `POST /v1/hazards`: discover (排查) a hazard; 201 with its first version.
+pub async fn create<S: ServedStore>(
+    State(service): State<Arc<Service<S>>>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let command = command_of(Step::Discover, object(&headers, &body)?)?;
+    run(&service, &caller, &headers, Request::new(command), StatusCode::CREATED).await
+}
+
+/// `POST /v1/hazards/{id}/<step>`: one command on a hazard.
+pub async fn step<S: ServedStore>(
+    service: Arc<Service<S>>,
+    caller: Caller,
+    id: String,
+    headers: HeaderMap,
+    body: Bytes,
+    step: Step,
+) -> Result<Response, Problem> {
+    let hazard = hazard_id(&id)?;
+    let command = command_of(step, object(&headers, &body)?)?;
+    run(&service, &caller, &headers, Request::on(hazard, command), StatusCode::OK).await
+}
+
+async fn run<S: ServedStore>(
+    service: &Service<S>,
+    caller: &Caller,
+    headers: &HeaderMap,
+    mut request: Request,
+    status: StatusCode,
+) -> Result<Response, Problem> {
+    if let Some(key) = idempotency_key(headers)? {
+        request = request.key(key);
+    }
+    if let Some(version) = if_match(headers)? {
+        request = request.if_version(version);
+    }
+    let request = request.from_origin(caller.origin());
+    let outcome = service.engine().execute(&caller.actor, request).await?;
+    Ok(outcome_response(&outcome, status, service.lang))
+}
+
+/// `GET /v1/hazards/{id}`: the hazard's ledger row and its timeline, with its version as `ETag`.
+pub async fn show<S: ServedStore>(
+    State(service): State<Arc<Service<S>>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let hazard = hazard_id(&id)?;
+    let engine = service.engine();
+    let view = engine.hazard(&caller.tenant, hazard).await?;
+    let lang = service.lang;
+    let stage = view.hazard.kind();
+    let ledger = hazardloop_core::report::LedgerRow::from_hazard(&view.hazard, engine.now());
+    let timeline: Vec<Value> = view.timeline.iter().map(|r| timeline_entry(r, lang)).collect();
+    let body = json!({
+        "id": hazard.to_string(),
+        "version": view.hazard.version,
+        "stage": stage,
+        "stage_name": stage.name(lang),
+        "ledger": ledger,
+        "timeline": timeline,
+    });
+    let mut response = axum::Json(body).into_response();
+    if let Ok(tag) = HeaderValue::from_str(&format!("\"{}\"", view.hazard.version)) {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
+    Ok(response)
+}
+
+fn timeline_entry(r: &hazardloop_core::chain::Recorded, lang: Lang) -> Value {
+    json!({
+        "seq": r.seq,
+        "type": r.event.type_name(),
+        "name": r.event.step().map(|s| s.name(lang)),
+        "recorded_at": r.recorded_at,
+        "origin": r.origin,
+        "event": r.event,
+        "hash": r.hash,
+    })
+}
+
+/// `GET /v1/hazards/{id}/verify`: checks the hazard's hash chain.
+pub async fn verify<S: ServedStore>(
+    State(service): State<Arc<Service<S>>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let hazard = hazard_id(&id)?;
+    service.engine().verify(&caller.tenant, hazard).await?;
+    Ok(axum::Json(json!({ "id": hazard.to_string(), "verified": true })).into_response())
+}
+
+/// The JSON of an outcome, for the batch route.
+pub fn outcome_value<S: ServedStore>(
+    service: &Service<S>,
+    outcome: &hazardloop_core::engine::Outcome,
+) -> Value {
+    outcome_json(outcome, service.lang)
+}

@@ -1,0 +1,113 @@
+//! HTTP details shared by the handlers: JSON bodies, `If-Match`, `ETag`, `Idempotency-Key`.
+
+use axum::body::Bytes;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hazardloop_core::engine::Outcome;
+use hazardloop_core::model::{HazardId, Lang, Named};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Map, Value};
+
+use crate::problem::{Kind, Problem};
+
+/// The header that carries a client's idempotency key.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// The header set on a response that repeats an earlier one for the same key.
+pub const REPLAYED: &str = "idempotency-replayed";
+
+/// The body as a JSON object: 415 when it is declared as something else, 400 when it is not
+/// JSON, 422 when it is JSON but not an object. An empty body is an empty object.
+pub fn object(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Value>, Problem> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let media = declared.split(';').next().unwrap_or("").trim();
+    if !(media == "application/json" || media.ends_with("+json")) {
+        return Err(Problem::new(
+            Kind::UnsupportedMedia,
+            "请求体须为 JSON（Content-Type: application/json）",
+            format!("the body must be application/json, not `{declared}`"),
+        ));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Problem::invalid("body", "the body must be a JSON object")),
+        Err(e) => Err(Problem::new(Kind::Malformed, "请求体不是合法的 JSON", e.to_string())),
+    }
+}
+
+/// A typed value from a JSON value: 422 naming the path of the field that is wrong.
+pub fn typed<T: DeserializeOwned>(what: &str, value: Value) -> Result<T, Problem> {
+    serde_json::from_value(value).map_err(|e| Problem::invalid(what, e))
+}
+
+/// The body as TOML text (templates, plans, policy).
+pub fn text(body: &Bytes) -> Result<&str, Problem> {
+    std::str::from_utf8(body).map_err(|_| Problem::invalid("body", "the body is not UTF-8"))
+}
+
+/// `If-Match` as a version: `"3"`, `W/"3"` or `3`; `*` or none is unconditional.
+pub fn if_match(headers: &HeaderMap) -> Result<Option<u64>, Problem> {
+    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
+    let text = value.to_str().map_err(|_| Problem::invalid("If-Match", "not ASCII"))?.trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    let bare = text.trim_start_matches("W/").trim_matches('"');
+    bare.parse().map(Some).map_err(|_| {
+        Problem::invalid("If-Match", format!("`{text}` is not a hazard version such as \"3\""))
+    })
+}
+
+/// The client's idempotency key, if any.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
+    match headers.get(IDEMPOTENCY_KEY) {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .map(|s| Some(s.trim().to_string()))
+            .map_err(|_| Problem::invalid("Idempotency-Key", "not ASCII")),
+    }
+}
+
+/// A hazard id from the path.
+pub fn hazard_id(text: &str) -> Result<HazardId, Problem> {
+    text.parse().map_err(|_| {
+        Problem::new(
+            Kind::Unknown,
+            format!("隐患编号 {text} 不存在"),
+            format!("`{text}` is not a hazard id"),
+        )
+    })
+}
+
+/// The JSON of a command's outcome.
+pub fn outcome_json(outcome: &Outcome, lang: Lang) -> Value {
+    json!({
+        "id": outcome.hazard.to_string(),
+        "version": outcome.version,
+        "stage": outcome.stage,
+        "stage_name": outcome.stage.name(lang),
+        "events": outcome.events.iter().map(|r| r.event.type_name()).collect::<Vec<_>>(),
+        "ledger": outcome.ledger,
+    })
+}
+
+/// A response for a command's outcome: its `ETag`, and `Idempotency-Replayed` on a replay.
+pub fn outcome_response(outcome: &Outcome, status: StatusCode, lang: Lang) -> Response {
+    let mut response = (status, axum::Json(outcome_json(outcome, lang))).into_response();
+    let headers = response.headers_mut();
+    if let Ok(tag) = HeaderValue::from_str(&format!("\"{}\"", outcome.version)) {
+        headers.insert(header::ETAG, tag);
+    }
+    if status == StatusCode::CREATED {
+        if let Ok(at) = HeaderValue::from_str(&format!("/v1/hazards/{}", outcome.hazard)) {
+            headers.insert(header::LOCATION, at);
+        }
+    }
+    if outcome.replayed {
+        headers.insert(REPLAYED, HeaderValue::from_static("true"));
+    }
+    response
+}
