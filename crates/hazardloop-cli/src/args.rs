@@ -108,6 +108,11 @@ pub enum Cmd {
     /// 排查: checklist templates, inspection plans, occurrences and their statistics.
     #[command(subcommand)]
     Inspection(crate::inspection_args::InspectionCmd),
+    /// Serve the HTTP API on this --db until SIGTERM, sweeping and dispatching on time.
+    Serve(hazardloop_server::cli::ServeArgs),
+    /// API tokens of --tenant for the HTTP service: create, list, revoke.
+    #[command(subcommand)]
+    Token(hazardloop_server::cli::TokenCmd),
 }
 
 /// `init`.

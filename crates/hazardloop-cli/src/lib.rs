@@ -73,6 +73,9 @@ pub fn main_with(args: Vec<String>) -> (String, String, i32) {
             return if code == 0 { (text, String::new(), 0) } else { (String::new(), text, code) };
         }
     };
+    if matches!(cli.command, Cmd::Serve(_) | Cmd::Token(_)) {
+        return service(cli);
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return (String::new(), e.to_string(), error::exit::OTHER),
@@ -98,6 +101,33 @@ pub fn main_with(args: Vec<String>) -> (String, String, i32) {
             }
             (stdout, format!("hazardloop: {e}\n"), e.code())
         }
+    }
+}
+
+/// `serve` and `token`: the HTTP service's own commands, on a multi-threaded runtime.
+fn service(cli: Cli) -> (String, String, i32) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return (String::new(), e.to_string(), error::exit::OTHER),
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Cmd::Serve(mut args) => {
+                if args.tenants.is_empty() {
+                    args.tenants = vec![cli.tenant.clone()];
+                }
+                hazardloop_server::init_logging();
+                let config = hazardloop_server::cli::configuration(Some(&cli.db), &args)
+                    .map_err(|e| e.to_string())?;
+                hazardloop_server::cli::serve(config).await.map(|()| String::new()).map_err(|e| e.to_string())
+            }
+            Cmd::Token(cmd) => hazardloop_server::cli::token(&cli.db, &cli.tenant, cmd).await,
+            _ => Ok(String::new()),
+        }
+    });
+    match result {
+        Ok(text) => (text, String::new(), error::exit::OK),
+        Err(e) => (String::new(), format!("hazardloop: {e}\n"), error::exit::USAGE),
     }
 }
 

@@ -37,9 +37,14 @@ pub fn object(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Value>, P
     }
 }
 
-/// A typed value from a JSON value: 422 naming the path of the field that is wrong.
+/// A typed value from a JSON value: 422 naming the path of the field that is wrong
+/// (`assessment.method`), found with `serde_path_to_error`.
 pub fn typed<T: DeserializeOwned>(what: &str, value: Value) -> Result<T, Problem> {
-    serde_json::from_value(value).map_err(|e| Problem::invalid(what, e))
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { what.to_string() } else { path };
+        Problem::invalid(&field, e.into_inner())
+    })
 }
 
 /// The body as TOML text (templates, plans, policy).
