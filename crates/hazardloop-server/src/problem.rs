@@ -41,6 +41,14 @@ pub struct Problem {
     pub detail: String,
     /// What happened, in English.
     pub detail_en: String,
+    /// The members that only some problems carry.
+    #[serde(flatten)]
+    pub extra: Box<Extra>,
+}
+
+/// The members only some problems carry (boxed: a problem travels in `Result`s).
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct Extra {
     /// The refusing rule's code (`checker_is_not_rectifier`), when a rule refused.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
@@ -129,12 +137,7 @@ impl Problem {
             status: status.as_u16(),
             detail: zh.into(),
             detail_en: en.into(),
-            rule: None,
-            rule_name: None,
-            field: None,
-            expected: None,
-            actual: None,
-            current: None,
+            extra: Box::default(),
         }
     }
 
@@ -142,14 +145,14 @@ impl Problem {
     pub fn invalid(field: &str, en: impl std::fmt::Display) -> Problem {
         let mut p =
             Problem::new(Kind::Invalid, format!("参数 {field} 无效"), format!("{field}: {en}"));
-        p.field = Some(field.to_string());
+        p.extra.field = Some(field.to_string());
         p
     }
 
     /// With the refusing rule.
     fn with_rule(mut self, code: String, name: &impl Named) -> Problem {
-        self.rule = Some(code);
-        self.rule_name =
+        self.extra.rule = Some(code);
+        self.extra.rule_name =
             Some(serde_json::json!({ "zh": name.name(Lang::Zh), "en": name.name(Lang::En) }));
         self
     }
@@ -175,7 +178,7 @@ fn input(e: &InputError) -> Problem {
     let kind =
         if matches!(e, InputError::TooLarge { .. }) { Kind::TooLarge } else { Kind::Invalid };
     let mut p = Problem::new(kind, format!("输入字段 {} 不符合要求", e.field()), e.to_string());
-    p.field = Some(e.field().to_string());
+    p.extra.field = Some(e.field().to_string());
     if let Some(rule) = WorkflowError::Input(e.clone()).rule() {
         p = p.with_rule(rule.code(), &rule);
     }
@@ -227,14 +230,14 @@ impl From<EngineError> for Problem {
                     format!("隐患已更新到第 {actual} 版，请求基于第 {expected} 版"),
                     en,
                 );
-                p.expected = Some(*expected);
-                p.actual = Some(*actual);
+                p.extra.expected = Some(*expected);
+                p.extra.actual = Some(*actual);
                 p
             }
             EngineError::Conflict { expected, actual } => {
                 let mut p = Problem::new(Kind::Conflict, "隐患在办理期间已被他人更新，请重试", en);
-                p.expected = Some(*expected);
-                p.actual = Some(*actual);
+                p.extra.expected = Some(*expected);
+                p.extra.actual = Some(*actual);
                 p
             }
             EngineError::NotFound { .. } => Problem::new(Kind::Unknown, "隐患不存在", en),

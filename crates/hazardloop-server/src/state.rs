@@ -152,10 +152,13 @@ impl<S: ServedStore> Service<S> {
     }
 }
 
+/// Every served tenant's tokens by id, and when they were read.
+type TokenIndex = (Instant, HashMap<String, (TenantId, TokenRecord)>);
+
 /// The token books, read at most every `refresh`.
 struct TokenCache {
     refresh: Duration,
-    cached: tokio::sync::Mutex<Option<(Instant, HashMap<String, (TenantId, TokenRecord)>)>>,
+    cached: tokio::sync::Mutex<Option<TokenIndex>>,
 }
 
 fn build<S: ServedStore>(

@@ -81,7 +81,7 @@ pub async fn batch<S: ServedStore>(
             }
             Err((problem, current)) => {
                 let mut problem = problem;
-                problem.current = current;
+                problem.extra.current = current;
                 json!({ "key": key, "status": problem.status, "problem": problem })
             }
         });

@@ -1,6 +1,6 @@
 //! A real service on 127.0.0.1 over a fresh SQLite file, with the testkit's school and a token
 //! for each of its people. Shared by the integration tests.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -57,6 +57,14 @@ impl Running {
 
 /// Starts a service with `config` tweaks on a fresh database.
 pub async fn start_with(tweak: impl FnOnce(&mut ServerConfig)) -> Running {
+    start_full(tweak, |_| Arc::new(Discard)).await
+}
+
+/// Starts a service with `config` tweaks and the channels `channels` builds from its clock.
+pub async fn start_full(
+    tweak: impl FnOnce(&mut ServerConfig),
+    channels: impl FnOnce(Arc<ManualClock>) -> hazardloop_server::state::Channels,
+) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let fixture = Fixture::school();
     let store = SqliteStore::open(dir.path().join("server.db")).unwrap();
@@ -94,7 +102,9 @@ pub async fn start_with(tweak: impl FnOnce(&mut ServerConfig)) -> Running {
     };
     tweak(&mut config);
     let service = Arc::new(
-        Service::new(Arc::new(store), config, clock.clone(), Arc::new(Discard)).await.unwrap(),
+        Service::new(Arc::new(store), config, clock.clone(), channels(clock.clone()))
+            .await
+            .unwrap(),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
