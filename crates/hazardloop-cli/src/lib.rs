@@ -119,7 +119,10 @@ fn service(cli: Cli) -> (String, String, i32) {
                 hazardloop_server::init_logging();
                 let config = hazardloop_server::cli::configuration(Some(&cli.db), &args)
                     .map_err(|e| e.to_string())?;
-                hazardloop_server::cli::serve(config).await.map(|()| String::new()).map_err(|e| e.to_string())
+                hazardloop_server::cli::serve(config)
+                    .await
+                    .map(|()| String::new())
+                    .map_err(|e| e.to_string())
             }
             Cmd::Token(cmd) => hazardloop_server::cli::token(&cli.db, &cli.tenant, cmd).await,
             _ => Ok(String::new()),
