@@ -5,7 +5,7 @@
 //! | --- | --- | --- |
 //! | no or unknown token, revoked token | 401 | `unauthenticated` |
 //! | `WorkflowError::Denied`, `InspectionError::Denied`, a host speaking for a person it may not | 403 | `denied` |
-//! | `NotFound`, `OccurrenceNotFound`, `UnknownTenant`, an unknown route | 404 | `unknown` |
+//! | `NotFound`, `OccurrenceNotFound`, `UnknownTenant`, an unknown route; a hazard of another tenant (the tenant comes from the token, so another tenant's hazards are unknown, never "forbidden") | 404 | `unknown` |
 //! | `Conflict`, `WorkflowError::NotAllowed` (the step does not fit the stage), an idempotency key reused for another command | 409 | `conflict` |
 //! | `Stale` (`If-Match` or a batch item's `expected_version`) | 412 | `stale` |
 //! | `InputError::TooLarge`, a body over the policy's limit | 413 | `too_large` |

@@ -22,24 +22,33 @@ use crate::state::Service;
 use crate::store::ServedStore;
 
 /// The largest request body the policy's limits allow: a command with every text and evidence
-/// item at its limit, four bytes a character, times the commands of a batch.
+/// item at its limit, at four bytes a character (297 KB with the default limits).
 pub fn body_limit(limits: &Limits) -> usize {
-    let command = 4
-        * (limits.title
+    8 * 1024
+        + 4 * (limits.title
             + 6 * limits.text
-            + limits.evidence_items * (limits.uri + limits.media_type + limits.title));
-    8 * 1024 + command * limits.page_size.max(1)
+            + limits.evidence_items * (limits.uri + limits.media_type + limits.title))
 }
+
+/// Commands of an offline batch: at most the policy's page size, and a body of at most this
+/// many commands at their largest.
+pub const BATCH_BODIES: usize = 64;
 
 /// The router of `service`: every route of [`crate::routes::table`], request ids, tracing,
 /// metrics, body limits, problem documents for the router's own refusals, and CORS when
 /// configured.
 pub fn router<S: ServedStore>(service: Arc<Service<S>>) -> Router {
     let mut router = Router::new();
+    let limit = body_limit(service.engine().policy().limits());
     for (doc, handler) in crate::routes::table::<S>() {
+        // The route's own limit is the innermost, so it wins over the router's.
+        let handler = if doc.id == "batch" {
+            handler.layer(DefaultBodyLimit::max(limit * BATCH_BODIES))
+        } else {
+            handler
+        };
         router = router.route(&doc.path, handler);
     }
-    let limit = body_limit(service.engine().policy().limits());
     let mut router = router
         .fallback(|| async {
             Problem::new(Kind::Unknown, "没有这个接口", "no such route (see /v1/openapi.json)")

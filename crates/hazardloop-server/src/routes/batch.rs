@@ -17,7 +17,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use hazardloop_core::chain::Origin;
-use hazardloop_core::engine::{EngineError, Request};
+use hazardloop_core::engine::Request;
 use hazardloop_core::model::HazardId;
 use hazardloop_core::workflow::Command;
 use serde::Deserialize;
@@ -119,12 +119,13 @@ async fn apply<S: ServedStore>(
     }
     let origin =
         Origin { via: format!("token:{}", caller.token), captured_at: Some(item.recorded_at) };
-    let engine = service.engine();
-    match engine.execute(&caller.actor, request.from_origin(origin)).await {
+    match super::hazards::execute(service, caller, request.from_origin(origin)).await {
         Ok(outcome) => Ok((outcome, if creates { 201 } else { 200 })),
-        Err(e) => {
-            let current = match (&e, hazard) {
-                (EngineError::Stale { .. } | EngineError::Conflict { .. } | EngineError::Workflow(_), Some(id)) => {
+        Err(problem) => {
+            // A refusal that depends on the hazard's state comes back with that state.
+            let current = match hazard {
+                Some(id) if [403, 409, 412, 422].contains(&problem.status) => {
+                    let engine = service.engine();
                     engine.hazard(&caller.tenant, id).await.ok().map(|view| {
                         json!({
                             "version": view.hazard.version,
@@ -135,7 +136,7 @@ async fn apply<S: ServedStore>(
                 }
                 _ => None,
             };
-            Err((Problem::from(e), current))
+            Err((problem, current))
         }
     }
 }

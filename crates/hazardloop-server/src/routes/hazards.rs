@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use hazardloop_core::engine::Request;
+use hazardloop_core::engine::{EngineError, Outcome, Request};
 use hazardloop_core::model::{Lang, Named};
 use hazardloop_core::workflow::{Command, Step};
 use serde_json::{json, Value};
@@ -16,7 +16,7 @@ use super::http::{
     hazard_id, idempotency_key, if_match, object, outcome_json, outcome_response, typed,
 };
 use crate::auth::Caller;
-use crate::problem::Problem;
+use crate::problem::{Kind, Problem};
 use crate::state::Service;
 use crate::store::ServedStore;
 
@@ -30,6 +30,16 @@ pub fn command_of(
     step: Step,
     mut body: serde_json::Map<String, Value>,
 ) -> Result<Command, Problem> {
+    // The commands that wrap a type of their own are decoded as that type, so a bad member is
+    // named by its path; the others are decoded through the tagged `Command`.
+    match step {
+        Step::Discover => return typed("body", Value::Object(body)).map(Command::Discover),
+        Step::Register => return typed("body", Value::Object(body)).map(Command::Register),
+        Step::AddInterimControl => {
+            return typed("body", Value::Object(body)).map(Command::AddInterimControl)
+        }
+        _ => {}
+    }
     body.insert("command".into(), Value::String(step_code(step)));
     typed("body", Value::Object(body))
 }
@@ -73,8 +83,48 @@ async fn run<S: ServedStore>(
         request = request.if_version(version);
     }
     let request = request.from_origin(caller.origin());
-    let outcome = service.engine().execute(&caller.actor, request).await?;
+    let outcome = execute(service, caller, request).await?;
     Ok(outcome_response(&outcome, status, service.lang))
+}
+
+/// How often an unconditional write is decided again after losing a race.
+const ATTEMPTS: usize = 3;
+
+/// Executes `request` for `caller`.
+///
+/// - A request without an expected version (no `If-Match`) that loses a race with another
+///   writer (the scheduler's sweep recording a rung, another client) is decided again on the
+///   hazard as it now stands, up to three times: its client asked for the command to be applied
+///   to the hazard as it is, and the rules are checked again each time.
+/// - An idempotency key answers only for the command it was first used with: a key reused for
+///   another hazard or another step is a conflict (409), never the other command's result.
+pub(crate) async fn execute<S: ServedStore>(
+    service: &Service<S>,
+    caller: &Caller,
+    request: Request,
+) -> Result<Outcome, Problem> {
+    let engine = service.engine();
+    let (target, step) = (request.hazard, request.command.step());
+    let unconditional = request.expected_version.is_none();
+    let mut attempt = 1;
+    let outcome = loop {
+        match engine.execute(&caller.actor, request.clone()).await {
+            Err(EngineError::Conflict { .. }) if unconditional && attempt < ATTEMPTS => {
+                attempt += 1
+            }
+            result => break result?,
+        }
+    };
+    let same_step = outcome.events.iter().any(|r| r.event.step() == Some(step));
+    let same_hazard = target.is_none_or(|id| id == outcome.hazard);
+    if outcome.replayed && !(same_hazard && same_step) {
+        return Err(Problem::new(
+            Kind::Conflict,
+            "该 Idempotency-Key 已用于另一条指令",
+            "this Idempotency-Key was first used for another command or hazard",
+        ));
+    }
+    Ok(outcome)
 }
 
 /// `GET /v1/hazards/{id}`: the hazard's ledger row and its timeline, with its version as `ETag`.

@@ -38,7 +38,9 @@ pub fn object(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Value>, P
 }
 
 /// A typed value from a JSON value: 422 naming the path of the field that is wrong
-/// (`assessment.method`), found with `serde_path_to_error`.
+/// (`assessment.method`), found with `serde_path_to_error` where serde can tell; inside a
+/// command other than `discover`, `register` and `add_interim_control` (whose bodies are
+/// decoded as their own types first) serde buffers the members and only `what` is named.
 pub fn typed<T: DeserializeOwned>(what: &str, value: Value) -> Result<T, Problem> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();

@@ -1,0 +1,93 @@
+//! The standard-library Python client (`clients/python/walk.py`) drives a hazard through the
+//! whole loop against a real service.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use hazardloop_core::model::HazardId;
+use hazardloop_server::routes::hazards::step_code;
+use hazardloop_testkit::MAIN_PATH;
+
+/// A service whose scheduler has finished its first sweep (run at start) and sweeps next only a
+/// day later, so no rung lands on the walked hazard between two of its steps.
+async fn start_quiet() -> common::Running {
+    let running = common::start_with(|c| c.sweep_every_seconds = 86_400).await;
+    let client = reqwest::Client::new();
+    for _ in 0..1000 {
+        let metrics =
+            client.get(running.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        if metrics.lines().any(|l| l.starts_with("hazardloop_sweeps_total ") && !l.ends_with(" 0"))
+        {
+            return running;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("the scheduler never swept");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_client_walks_the_whole_loop() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("skipped: no python3 on PATH (CI has one)");
+        return;
+    }
+    let running = start_quiet().await;
+    let fixture = &running.fixture;
+    let tokens: BTreeMap<String, String> = MAIN_PATH
+        .into_iter()
+        .map(|step| {
+            let person = fixture.actor_for(step, None).person;
+            (step_code(step), running.token(&person).to_string())
+        })
+        .collect();
+    let tokens_file = running.dir.path().join("tokens.json");
+    std::fs::write(&tokens_file, serde_json::to_string_pretty(&tokens).unwrap()).unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("clients/python/walk.py");
+    let now = running.service.engine().now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut command = Command::new("python3");
+    command
+        .arg(&script)
+        .arg(&running.base)
+        .arg(&tokens_file)
+        .args(["--now", &now])
+        .args(["--unit", fixture.logistics.as_str()])
+        .args(["--assignee", fixture.people.worker.as_str()]);
+    let output = tokio::task::spawn_blocking(move || command.output()).await.unwrap().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert!(output.status.success(), "walk.py failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    for step in MAIN_PATH {
+        assert!(stdout.contains(&step_code(step)), "{step:?} not printed:\n{stdout}");
+    }
+    let last = stdout.lines().last().unwrap_or_default();
+    let id = last
+        .strip_prefix("hazard ")
+        .and_then(|rest| rest.strip_suffix(" archived"))
+        .unwrap_or_else(|| panic!("the last line names the hazard: {stdout}"));
+    let hazard: HazardId = id.parse().unwrap();
+    let view = running.service.engine().hazard(&fixture.tenant, hazard).await.unwrap();
+    assert_eq!(serde_json::to_value(view.hazard.kind()).unwrap(), "archived");
+    assert_eq!(view.timeline.len() as u64, view.hazard.version);
+
+    // A missing token fails the walk before anything is sent, with a non-zero exit.
+    let partial = running.dir.path().join("partial.json");
+    std::fs::write(&partial, r#"{"discover": "hl_x"}"#).unwrap();
+    let mut command = Command::new("python3");
+    command.arg(&script).arg(&running.base).arg(&partial);
+    let output = tokio::task::spawn_blocking(move || command.output()).await.unwrap().unwrap();
+    assert!(!output.status.success());
+    // A refused step (a bad token) fails it too.
+    let bad: BTreeMap<String, String> = tokens
+        .keys()
+        .map(|k| (k.clone(), format!("hl_{}_{}", "0".repeat(16), "a".repeat(64))))
+        .collect();
+    let mut command = Command::new("python3");
+    command.arg(&script).arg(&running.base).arg(serde_json::to_string(&bad).unwrap());
+    let output = tokio::task::spawn_blocking(move || command.output()).await.unwrap().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("401"), "{output:?}");
+    running.stop().await;
+}
