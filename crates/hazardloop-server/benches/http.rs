@@ -1,2 +1,212 @@
-//! Placeholder replaced below.
-fn main() {}
+//! Commands per second of a discover, on one SQLite store: `Engine::execute` directly, and
+//! `POST /v1/hazards` through a real server on 127.0.0.1 with reqwest, at 1 and 16 concurrent
+//! clients. Prints `RATIO http_N_vs_engine_N` (time per command over HTTP against the engine's
+//! at the same concurrency; goal ≤ 1.5×) and the HTTP requests' p50/p99 latency.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use hazardloop_core::clock::{Clock, SystemClock};
+use hazardloop_core::engine::Request;
+use hazardloop_core::notify::Discard;
+use hazardloop_core::store::{Store, ORG_DOC};
+use hazardloop_server::tokens::{Grant, TokenBook};
+use hazardloop_server::{ServerConfig, Service};
+use hazardloop_sqlite::SqliteStore;
+use hazardloop_testkit::Fixture;
+
+const GOAL: f64 = 1.5;
+
+/// Commands and time measured per benchmark, and the HTTP latencies.
+#[derive(Default)]
+struct Tally {
+    commands: u64,
+    time: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Tally {
+    fn per_second(&self) -> f64 {
+        self.commands as f64 / self.time.as_secs_f64().max(1e-9)
+    }
+}
+
+struct Setup {
+    rt: tokio::runtime::Runtime,
+    service: Arc<Service<SqliteStore>>,
+    fixture: Fixture,
+    url: String,
+    token: String,
+    client: reqwest::Client,
+    _dir: tempfile::TempDir,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+fn setup() -> Setup {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Fixture::school();
+    let (service, token) = rt.block_on(async {
+        let store = SqliteStore::open(dir.path().join("bench.db")).unwrap();
+        store.migrate().unwrap();
+        let org = serde_json::to_string(&fixture.org.to_config()).unwrap();
+        store.put_document(&fixture.tenant, ORG_DOC, &org).await.unwrap();
+        let grant = Grant::Person { person: fixture.people.inspector.clone() };
+        let (_, token) = TokenBook::create(&store, &fixture.org, grant, "bench", SystemClock.now())
+            .await
+            .unwrap();
+        let config = ServerConfig {
+            tenants: vec![fixture.tenant.as_str().to_string()],
+            ..ServerConfig::default()
+        };
+        let service =
+            Service::new(Arc::new(store), config, Arc::new(SystemClock), Arc::new(Discard))
+                .await
+                .unwrap();
+        (Arc::new(service), token)
+    });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let url = format!("http://{}/v1/hazards", listener.local_addr().unwrap());
+    rt.spawn(hazardloop_server::serve(service.clone(), listener, async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder().pool_max_idle_per_host(32).build().unwrap();
+    Setup { rt, service, fixture, url, token, client, _dir: dir, _stop: stop }
+}
+
+/// `iters` discovers on the engine by `clients` tasks.
+fn engine_run(s: &Setup, clients: u64, iters: u64, tally: &Mutex<Tally>) -> Duration {
+    let elapsed = s.rt.block_on(async {
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for c in 0..clients {
+            let n = iters / clients + u64::from(c < iters % clients);
+            let engine = s.service.engine();
+            let actor = s.fixture.inspector();
+            let discover = s.fixture.discover();
+            tasks.push(tokio::spawn(async move {
+                for _ in 0..n {
+                    engine.execute(&actor, Request::new(discover.clone())).await.unwrap();
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        started.elapsed()
+    });
+    let mut t = tally.lock().unwrap();
+    t.commands += iters;
+    t.time += elapsed;
+    elapsed
+}
+
+/// `iters` `POST /v1/hazards` by `clients` tasks.
+fn http_run(s: &Setup, clients: u64, iters: u64, tally: &Mutex<Tally>) -> Duration {
+    let body = serde_json::json!({
+        "unit": s.fixture.logistics.as_str(),
+        "location": "教学楼二楼",
+        "title": "楼梯扶手松动",
+        "description": "两处螺栓松动",
+        "source": "daily_patrol"
+    });
+    let (elapsed, latencies) = s.rt.block_on(async {
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for c in 0..clients {
+            let n = iters / clients + u64::from(c < iters % clients);
+            let (client, url, token, body) =
+                (s.client.clone(), s.url.clone(), s.token.clone(), body.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut lat = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
+                for _ in 0..n {
+                    let at = Instant::now();
+                    let r = client.post(&url).bearer_auth(&token).json(&body).send().await.unwrap();
+                    assert_eq!(r.status(), 201);
+                    r.bytes().await.unwrap();
+                    lat.push(at.elapsed());
+                }
+                lat
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        (started.elapsed(), all)
+    });
+    let mut t = tally.lock().unwrap();
+    t.commands += iters;
+    t.time += elapsed;
+    t.latencies.extend(latencies);
+    elapsed
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn bench(c: &mut Criterion) {
+    let s = setup();
+    let tallies: Vec<(&str, u64, bool, Mutex<Tally>)> = vec![
+        ("engine_1", 1, false, Mutex::default()),
+        ("engine_16", 16, false, Mutex::default()),
+        ("http_1", 1, true, Mutex::default()),
+        ("http_16", 16, true, Mutex::default()),
+    ];
+    let mut group = c.benchmark_group("server_discover");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(6));
+    for (name, clients, http, tally) in &tallies {
+        group.bench_function(*name, |b| {
+            b.iter_custom(|iters| {
+                if *http {
+                    http_run(&s, *clients, iters, tally)
+                } else {
+                    engine_run(&s, *clients, iters, tally)
+                }
+            });
+        });
+    }
+    group.finish();
+
+    let rate = |name: &str| {
+        let t = tallies.iter().find(|(n, ..)| *n == name).unwrap();
+        t.3.lock().unwrap().per_second()
+    };
+    for (name, ..) in &tallies {
+        println!("THROUGHPUT {name}: {:.0} commands/s", rate(name));
+    }
+    for n in [1, 16] {
+        let (e, h) = (rate(&format!("engine_{n}")), rate(&format!("http_{n}")));
+        let ratio = e / h; // time per command over HTTP / on the engine
+        println!(
+            "RATIO http_{n}_vs_engine_{n}: {ratio:.2}x (goal <= {GOAL}x) {}",
+            if ratio <= GOAL { "MET" } else { "MISSED" }
+        );
+    }
+    for (name, _, http, tally) in &tallies {
+        if *http {
+            let mut lat = std::mem::take(&mut tally.lock().unwrap().latencies);
+            lat.sort();
+            println!(
+                "LATENCY {name}: p50 {:.2} ms, p99 {:.2} ms over {} requests",
+                percentile(&lat, 0.50).as_secs_f64() * 1e3,
+                percentile(&lat, 0.99).as_secs_f64() * 1e3,
+                lat.len()
+            );
+        }
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -24,11 +24,15 @@ use hazardloop_server::{Scheduler, ServerConfig, Service};
 use hazardloop_sqlite::SqliteStore;
 use hazardloop_testkit::{Fixture, ManualClock};
 
+/// A rung's recorded instant and when it fired.
+type Fire = (DateTime<Utc>, DateTime<Utc>);
+
 const TICK: Duration = Duration::seconds(60);
 
 async fn service(path: &Path, f: &Fixture, clock: &Arc<ManualClock>) -> Arc<Service<SqliteStore>> {
     let store = SqliteStore::open(path).unwrap();
-    let config = ServerConfig { tenants: vec![f.tenant.as_str().to_string()], ..ServerConfig::default() };
+    let config =
+        ServerConfig { tenants: vec![f.tenant.as_str().to_string()], ..ServerConfig::default() };
     Arc::new(Service::new(Arc::new(store), config, clock.clone(), Arc::new(Discard)).await.unwrap())
 }
 
@@ -121,14 +125,15 @@ async fn every_rung_fires_within_a_tick_of_its_instant_exactly_once_across_a_res
 
     // From the store, after the loop: each rung once, within a tick of its instant.
     let view = svc.engine().hazard(&f.tenant, id).await.unwrap();
-    let mut stored: BTreeMap<RungKey, Vec<(DateTime<Utc>, DateTime<Utc>)>> = BTreeMap::new();
+    let mut stored: BTreeMap<RungKey, Vec<Fire>> = BTreeMap::new();
     for r in &view.timeline {
         if let Event::Escalated { escalation, at } = &r.event {
             stored.entry(escalation.key).or_default().push((escalation.fire_at, *at));
         }
     }
     for (key, instant) in &expected {
-        let fires = stored.get(key).unwrap_or_else(|| panic!("rung {key:?} due {instant} never fired"));
+        let fires =
+            stored.get(key).unwrap_or_else(|| panic!("rung {key:?} due {instant} never fired"));
         assert_eq!(fires.len(), 1, "rung {key:?} fired once: {fires:?}");
         let (planned, at) = fires[0];
         assert_eq!(planned, *instant, "the rung's recorded instant is the ladder's");
@@ -146,11 +151,7 @@ fn clock_now(clock: &ManualClock) -> DateTime<Utc> {
     hazardloop_core::clock::Clock::now(clock)
 }
 
-fn policy_add_working_days(
-    svc: &Service<SqliteStore>,
-    at: DateTime<Utc>,
-    n: i32,
-) -> DateTime<Utc> {
+fn policy_add_working_days(svc: &Service<SqliteStore>, at: DateTime<Utc>, n: i32) -> DateTime<Utc> {
     let engine = svc.engine();
     let cal = engine.policy().calendar();
     cal.add(at, hazardloop_core::calendar::Span::working_days(n))

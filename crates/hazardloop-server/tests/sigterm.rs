@@ -32,7 +32,8 @@ async fn prepare(db: &Path, f: &Fixture) -> String {
     let org = serde_json::to_string(&f.org.to_config()).unwrap();
     store.put_document(&f.tenant, ORG_DOC, &org).await.unwrap();
     let grant = Grant::Person { person: f.people.inspector.clone() };
-    let (_, token) = TokenBook::create(&store, &f.org, grant, "sigterm", SystemClock.now()).await.unwrap();
+    let (_, token) =
+        TokenBook::create(&store, &f.org, grant, "sigterm", SystemClock.now()).await.unwrap();
     drop(store);
     token
 }
@@ -56,7 +57,10 @@ fn start(db: &Path, f: &Fixture, stderr: &Path) -> (Child, String) {
         .trim()
         .strip_prefix("listening on ")
         .unwrap_or_else(|| {
-            panic!("first line {line:?}; stderr: {}", std::fs::read_to_string(stderr).unwrap_or_default())
+            panic!(
+                "first line {line:?}; stderr: {}",
+                std::fs::read_to_string(stderr).unwrap_or_default()
+            )
         })
         .to_string();
     // Drain the rest of stdout so the child never blocks or fails on a full pipe.
@@ -113,7 +117,8 @@ async fn sigterm_under_load_loses_no_acknowledged_hazard() {
         tasks.push(tokio::spawn(async move {
             let started = Instant::now();
             while started.elapsed() < Duration::from_secs(60) {
-                let response = match client.post(&url).bearer_auth(&token).json(&body).send().await {
+                let response = match client.post(&url).bearer_auth(&token).json(&body).send().await
+                {
                     Ok(r) => r,
                     Err(_) => return, // the service has stopped taking connections
                 };
@@ -131,7 +136,10 @@ async fn sigterm_under_load_loses_no_acknowledged_hazard() {
         }));
     }
     while acked.lock().unwrap().len() < 100 {
-        assert!(!tasks.iter().all(tokio::task::JoinHandle::is_finished), "all senders stopped early");
+        assert!(
+            !tasks.iter().all(tokio::task::JoinHandle::is_finished),
+            "all senders stopped early"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let at_term = acked.lock().unwrap().len();
@@ -139,7 +147,9 @@ async fn sigterm_under_load_loses_no_acknowledged_hazard() {
     for t in tasks {
         t.await.unwrap();
     }
-    let status = tokio::task::spawn_blocking(move || wait(&mut child, Duration::from_secs(40))).await.unwrap();
+    let status = tokio::task::spawn_blocking(move || wait(&mut child, Duration::from_secs(40)))
+        .await
+        .unwrap();
     let stderr = std::fs::read_to_string(dir.path().join("stderr")).unwrap();
     assert_eq!(status.code(), Some(0), "exit status {status:?}; stderr: {stderr}");
     let acked = acked.lock().unwrap().clone();
@@ -151,16 +161,27 @@ async fn sigterm_under_load_loses_no_acknowledged_hazard() {
     );
 
     let store = SqliteStore::open(&db).unwrap();
-    let engine = Engine::new(store, Discard, Arc::new(SystemClock), Policy::default()).with_org(f.org.clone());
+    let engine = Engine::new(store, Discard, Arc::new(SystemClock), Policy::default())
+        .with_org(f.org.clone());
     let mut unique = acked.clone();
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), acked.len(), "every 201 named a hazard of its own");
     for id in &acked {
         let hazard: HazardId = id.parse().unwrap();
-        let view = engine.hazard(&f.tenant, hazard).await.unwrap_or_else(|e| panic!("acknowledged {id} lost: {e}"));
-        assert_eq!(view.timeline.len(), 1, "{id} has its discovery");
-        engine.verify(&f.tenant, hazard).await.unwrap_or_else(|e| panic!("{id} does not verify: {e}"));
+        let view = engine
+            .hazard(&f.tenant, hazard)
+            .await
+            .unwrap_or_else(|e| panic!("acknowledged {id} lost: {e}"));
+        assert_eq!(
+            view.timeline[0].event.type_name(),
+            "discovered",
+            "{id} begins with its discovery"
+        );
+        engine
+            .verify(&f.tenant, hazard)
+            .await
+            .unwrap_or_else(|e| panic!("{id} does not verify: {e}"));
     }
 }
 
@@ -197,9 +218,14 @@ async fn a_second_process_on_the_same_sqlite_file_refuses_to_start() {
     let (status, stdout, stderr) = second;
     assert!(!status.success(), "the second process started: {stdout}");
     assert!(!stdout.contains("listening"), "the second process listened: {stdout}");
-    assert!(stderr.contains(".lock") && stderr.contains("another hazardloop service"), "stderr: {stderr}");
+    assert!(
+        stderr.contains(".lock") && stderr.contains("another hazardloop service"),
+        "stderr: {stderr}"
+    );
 
     term(&first);
-    let status = tokio::task::spawn_blocking(move || wait(&mut first, Duration::from_secs(40))).await.unwrap();
+    let status = tokio::task::spawn_blocking(move || wait(&mut first, Duration::from_secs(40)))
+        .await
+        .unwrap();
     assert_eq!(status.code(), Some(0));
 }
