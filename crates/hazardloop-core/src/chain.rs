@@ -111,6 +111,20 @@ impl Recorded {
         event: Event,
         prev: ChainHash,
     ) -> Recorded {
+        Recorded::with_origin_of(tenant, hazard, seq, recorded_at, event, prev, None)
+    }
+
+    /// A record chained to `prev` that keeps where its command came from, hashed once.
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_origin_of(
+        tenant: TenantId,
+        hazard: HazardId,
+        seq: u64,
+        recorded_at: DateTime<Utc>,
+        event: Event,
+        prev: ChainHash,
+        origin: Option<&Origin>,
+    ) -> Recorded {
         let mut record = Recorded {
             tenant,
             hazard,
@@ -120,19 +134,10 @@ impl Recorded {
             event,
             prev,
             hash: ChainHash::default(),
-            origin: None,
+            origin: origin.cloned(),
         };
         record.hash = record.compute_hash();
         record
-    }
-
-    /// This record with `origin` kept on it (and its hash computed again).
-    pub fn with_origin(mut self, origin: Option<Origin>) -> Recorded {
-        if origin.is_some() {
-            self.origin = origin;
-            self.hash = self.compute_hash();
-        }
-        self
     }
 
     /// The hash of this record's content and `prev`, over the canonical encoding: JSON of the
@@ -227,6 +232,33 @@ mod tests {
             })
             .collect();
         (tenant, hazard, records)
+    }
+
+    #[test]
+    fn an_origin_is_hashed_with_its_record_and_absent_ones_leave_hashes_as_they_were() {
+        let (t, h, mut r) = history(3);
+        let plain = r[1].clone();
+        let json = serde_json::to_string(&plain).unwrap();
+        assert!(!json.contains("origin"), "no origin, no member: {json}");
+        let origin =
+            Origin { via: "token:0123456789abcdef".into(), captured_at: Some(plain.recorded_at) };
+        let kept = Recorded::with_origin_of(
+            t.clone(),
+            h,
+            plain.seq,
+            plain.recorded_at,
+            plain.event.clone(),
+            plain.prev,
+            Some(&origin),
+        );
+        assert_ne!(kept.hash, plain.hash, "the origin is part of what the hash proves");
+        // Rechain the rest onto the record with its origin: the history verifies.
+        r[1] = kept;
+        r[2] = Recorded::new(t.clone(), h, 3, r[2].recorded_at, r[2].event.clone(), r[1].hash);
+        assert_eq!(verify(&t, h, &r), Ok(()));
+        // Changing the origin afterwards (a forged token id) breaks the chain at that record.
+        r[1].origin = Some(Origin { via: "token:ffffffffffffffff".into(), captured_at: None });
+        assert_eq!(verify(&t, h, &r).map_err(|e| e.seq), Err(2));
     }
 
     #[test]

@@ -2,6 +2,12 @@
 //! `POST /v1/hazards` through a real server on 127.0.0.1 with reqwest, at 1 and 16 concurrent
 //! clients. Prints `RATIO http_N_vs_engine_N` (time per command over HTTP against the engine's
 //! at the same concurrency; goal ≤ 1.5×) and the HTTP requests' p50/p99 latency.
+//!
+//! The floor, measured in the same run: the same client posting the same body to a bare axum
+//! route on the same runtime that parses the JSON and answers 201 (`floor_N`). No HTTP service
+//! can cost less than the engine plus that round trip, so `FLOOR` prints
+//! `(engine + bare round trip) / engine`, the lowest ratio this machine permits, and
+//! `RATIO http_N_vs_floor_N` what the service adds beyond it.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Mutex};
@@ -38,6 +44,8 @@ struct Setup {
     service: Arc<Service<SqliteStore>>,
     fixture: Fixture,
     url: String,
+    floor_url: String,
+    router: axum::Router,
     token: String,
     client: reqwest::Client,
     _dir: tempfile::TempDir,
@@ -49,7 +57,12 @@ fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let fixture = Fixture::school();
     let (service, token) = rt.block_on(async {
-        let store = SqliteStore::open(dir.path().join("bench.db")).unwrap();
+        // The service's own options (commits on the writer thread), for both the engine and HTTP.
+        let store = SqliteStore::open_with(
+            dir.path().join("bench.db"),
+            hazardloop_server::store::sqlite_options(),
+        )
+        .unwrap();
         store.migrate().unwrap();
         let org = serde_json::to_string(&fixture.org.to_config()).unwrap();
         store.put_document(&fixture.tenant, ORG_DOC, &org).await.unwrap();
@@ -57,8 +70,13 @@ fn setup() -> Setup {
         let (_, token) = TokenBook::create(&store, &fixture.org, grant, "bench", SystemClock.now())
             .await
             .unwrap();
+        // The scheduler's first sweep runs at start, before any hazard exists; the next would
+        // sweep the hazards the bench made (each discovery is due a reminder), which is the
+        // sweep's cost, measured by the sweep benches, not the API's.
         let config = ServerConfig {
             tenants: vec![fixture.tenant.as_str().to_string()],
+            sweep_every_seconds: 86_400,
+            dispatch_every_seconds: 86_400,
             ..ServerConfig::default()
         };
         let service =
@@ -73,8 +91,22 @@ fn setup() -> Setup {
     rt.spawn(hazardloop_server::serve(service.clone(), listener, async {
         let _ = stopped.await;
     }));
+    // The floor: a bare route that reads the same JSON and answers 201 with a small body.
+    let floor = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let floor_url = format!("http://{}/floor", floor.local_addr().unwrap());
+    let bare = axum::Router::new().route(
+        "/floor",
+        axum::routing::post(|axum::Json(v): axum::Json<serde_json::Value>| async move {
+            (
+                axum::http::StatusCode::CREATED,
+                axum::Json(serde_json::json!({ "ok": v.is_object() })),
+            )
+        }),
+    );
+    rt.spawn(async move { axum::serve(floor, bare).await });
     let client = reqwest::Client::builder().pool_max_idle_per_host(32).build().unwrap();
-    Setup { rt, service, fixture, url, token, client, _dir: dir, _stop: stop }
+    let router = hazardloop_server::router(service.clone());
+    Setup { rt, service, fixture, url, floor_url, router, token, client, _dir: dir, _stop: stop }
 }
 
 /// `iters` discovers on the engine by `clients` tasks.
@@ -104,8 +136,50 @@ fn engine_run(s: &Setup, clients: u64, iters: u64, tally: &Mutex<Tally>) -> Dura
     elapsed
 }
 
-/// `iters` `POST /v1/hazards` by `clients` tasks.
-fn http_run(s: &Setup, clients: u64, iters: u64, tally: &Mutex<Tally>) -> Duration {
+/// `iters` `POST /v1/hazards` handed to the router in process (no socket, no client): the
+/// service's own cost per command.
+fn inproc_run(s: &Setup, clients: u64, iters: u64, tally: &Mutex<Tally>) -> Duration {
+    use tower::ServiceExt;
+    let body = serde_json::json!({
+        "unit": s.fixture.logistics.as_str(),
+        "location": "教学楼二楼",
+        "title": "楼梯扶手松动",
+        "description": "两处螺栓松动",
+        "source": "daily_patrol"
+    })
+    .to_string();
+    let elapsed = s.rt.block_on(async {
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for c in 0..clients {
+            let n = iters / clients + u64::from(c < iters % clients);
+            let (router, token, body) = (s.router.clone(), s.token.clone(), body.clone());
+            tasks.push(tokio::spawn(async move {
+                for _ in 0..n {
+                    let request = axum::http::Request::post("/v1/hazards")
+                        .header("authorization", format!("Bearer {token}"))
+                        .header("content-type", "application/json")
+                        .body(axum::body::Body::from(body.clone()))
+                        .unwrap();
+                    let response = router.clone().oneshot(request).await.unwrap();
+                    assert_eq!(response.status(), 201);
+                    axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        started.elapsed()
+    });
+    let mut t = tally.lock().unwrap();
+    t.commands += iters;
+    t.time += elapsed;
+    elapsed
+}
+
+/// `iters` `POST /v1/hazards` (or, for the floor, `POST /floor`) by `clients` tasks.
+fn http_run(s: &Setup, clients: u64, iters: u64, tally: &Mutex<Tally>, floor: bool) -> Duration {
     let body = serde_json::json!({
         "unit": s.fixture.logistics.as_str(),
         "location": "教学楼二楼",
@@ -118,8 +192,8 @@ fn http_run(s: &Setup, clients: u64, iters: u64, tally: &Mutex<Tally>) -> Durati
         let mut tasks = Vec::new();
         for c in 0..clients {
             let n = iters / clients + u64::from(c < iters % clients);
-            let (client, url, token, body) =
-                (s.client.clone(), s.url.clone(), s.token.clone(), body.clone());
+            let url = if floor { s.floor_url.clone() } else { s.url.clone() };
+            let (client, token, body) = (s.client.clone(), s.token.clone(), body.clone());
             tasks.push(tokio::spawn(async move {
                 let mut lat = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
                 for _ in 0..n {
@@ -158,6 +232,10 @@ fn bench(c: &mut Criterion) {
     let tallies: Vec<(&str, u64, bool, Mutex<Tally>)> = vec![
         ("engine_1", 1, false, Mutex::default()),
         ("engine_16", 16, false, Mutex::default()),
+        ("inproc_1", 1, false, Mutex::default()),
+        ("inproc_16", 16, false, Mutex::default()),
+        ("floor_1", 1, true, Mutex::default()),
+        ("floor_16", 16, true, Mutex::default()),
         ("http_1", 1, true, Mutex::default()),
         ("http_16", 16, true, Mutex::default()),
     ];
@@ -170,7 +248,9 @@ fn bench(c: &mut Criterion) {
         group.bench_function(*name, |b| {
             b.iter_custom(|iters| {
                 if *http {
-                    http_run(&s, *clients, iters, tally)
+                    http_run(&s, *clients, iters, tally, name.starts_with("floor"))
+                } else if name.starts_with("inproc") {
+                    inproc_run(&s, *clients, iters, tally)
                 } else {
                     engine_run(&s, *clients, iters, tally)
                 }
@@ -193,9 +273,23 @@ fn bench(c: &mut Criterion) {
             "RATIO http_{n}_vs_engine_{n}: {ratio:.2}x (goal <= {GOAL}x) {}",
             if ratio <= GOAL { "MET" } else { "MISSED" }
         );
+        let i = rate(&format!("inproc_{n}"));
+        println!(
+            "RATIO inproc_{n}_vs_engine_{n}: {:.2}x (the service's own handling, no socket or client)",
+            e / i
+        );
+        let f = rate(&format!("floor_{n}"));
+        let (te, tf, th) = (1.0 / e, 1.0 / f, 1.0 / h);
+        println!(
+            "FLOOR http_{n}: (engine {:.1} us + bare round trip {:.1} us) / engine = {:.2}x, the lowest ratio this machine permits",
+            te * 1e6,
+            tf * 1e6,
+            (te + tf) / te
+        );
+        println!("RATIO http_{n}_vs_floor_{n}: {:.2}x (what the service adds beyond engine + bare round trip)", th / (te + tf));
     }
     for (name, _, http, tally) in &tallies {
-        if *http {
+        if *http && name.starts_with("http") {
             let mut lat = std::mem::take(&mut tally.lock().unwrap().latencies);
             lat.sort();
             println!(

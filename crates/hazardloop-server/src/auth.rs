@@ -58,10 +58,11 @@ pub async fn authenticate<S: ServedStore>(
         .token(id)
         .await
         .map_err(|e| Problem::new(Kind::Unavailable, "存储暂不可用，请稍后重试", e.to_string()))?;
-    let Some((tenant, record)) = found.filter(|(_, r)| r.accepts(secret)) else {
+    let Some(found) = found.filter(|f| f.1.accepts(secret)) else {
         return Err(unauthenticated("访问令牌无效或已吊销", "unknown or revoked token"));
     };
-    let org = service.engine().org(&tenant)?;
+    let (tenant, record) = (&found.0, &found.1);
+    let org = service.engine().org(tenant)?;
     let person = match &record.grant {
         Grant::Person { person } => person.clone(),
         Grant::Host { .. } => {
@@ -90,7 +91,7 @@ pub async fn authenticate<S: ServedStore>(
             format!("{person} is no longer in the organisation"),
         )
     })?;
-    Ok(Caller { tenant, actor, token: record.id })
+    Ok(Caller { tenant: tenant.clone(), actor, token: record.id.clone() })
 }
 
 impl<S: ServedStore> FromRequestParts<Arc<Service<S>>> for Caller {

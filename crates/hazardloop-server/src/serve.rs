@@ -13,7 +13,9 @@ use hazardloop_core::policy::Limits;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::TraceLayer;
 
 use crate::problem::{Kind, Problem};
@@ -60,7 +62,7 @@ pub fn router<S: ServedStore>(service: Arc<Service<S>>) -> Router {
             tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+        .layer(SetRequestIdLayer::x_request_id(Sequence::new()));
     let origins: Vec<HeaderValue> = service
         .config()
         .cors_origins
@@ -86,6 +88,30 @@ pub fn router<S: ServedStore>(service: Arc<Service<S>>) -> Router {
         );
     }
     router.with_state(service)
+}
+
+/// Request ids `<process>-<n>`: a random prefix drawn once per process and a counter, so an id
+/// costs no system call (a client's own `X-Request-Id` is kept as it is).
+#[derive(Clone)]
+struct Sequence {
+    prefix: Arc<str>,
+    next: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Sequence {
+    fn new() -> Sequence {
+        let mut bits = [0u8; 4];
+        // Without randomness the ids are still unique within the process.
+        let _ = getrandom::fill(&mut bits);
+        Sequence { prefix: hex::encode(bits).into(), next: Arc::default() }
+    }
+}
+
+impl MakeRequestId for Sequence {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{}-{n}", self.prefix)).ok().map(RequestId::new)
+    }
 }
 
 /// Meters each request, and turns the router's own plain-text refusals (405, 413, a body the

@@ -92,7 +92,11 @@ impl<S: ServedStore> Service<S> {
             tenants,
             lang,
             metrics: Metrics::new(),
-            tokens: TokenCache { refresh, cached: tokio::sync::Mutex::new(None) },
+            tokens: TokenCache {
+                refresh,
+                index: RwLock::new(None),
+                refreshing: tokio::sync::Mutex::new(()),
+            },
         })
     }
 
@@ -128,37 +132,52 @@ impl<S: ServedStore> Service<S> {
     }
 
     /// The token `id`, with its tenant, from the served tenants' token books (read again when
-    /// older than `token_refresh_seconds`).
+    /// older than `token_refresh_seconds`; requests meanwhile share one read-only index).
     pub(crate) async fn token(
         &self,
         id: &str,
-    ) -> Result<Option<(TenantId, TokenRecord)>, StoreError> {
-        let mut cached = self.tokens.cached.lock().await;
-        let fresh = cached.as_ref().is_some_and(|(at, _)| at.elapsed() < self.tokens.refresh);
-        if !fresh {
-            let mut all = HashMap::new();
-            for tenant in &self.tenants {
-                let book = TokenBook::load(&*self.store, tenant).await.map_err(|e| match e {
-                    crate::tokens::TokenError::Store(s) => s,
-                    other => StoreError::Backend(other.to_string()),
-                })?;
-                for t in book.tokens {
-                    all.insert(t.id.clone(), (tenant.clone(), t));
-                }
-            }
-            *cached = Some((Instant::now(), all));
+    ) -> Result<Option<Arc<(TenantId, TokenRecord)>>, StoreError> {
+        let lookup = |index: &TokenIndex| index.1.get(id).cloned();
+        if let Some(index) = self.tokens.fresh() {
+            return Ok(lookup(&index));
         }
-        Ok(cached.as_ref().and_then(|(_, all)| all.get(id).cloned()))
+        // One reader refreshes; the others wait for it and use what it read.
+        let _refreshing = self.tokens.refreshing.lock().await;
+        if let Some(index) = self.tokens.fresh() {
+            return Ok(lookup(&index));
+        }
+        let mut all = HashMap::new();
+        for tenant in &self.tenants {
+            let book = TokenBook::load(&*self.store, tenant).await.map_err(|e| match e {
+                crate::tokens::TokenError::Store(s) => s,
+                other => StoreError::Backend(other.to_string()),
+            })?;
+            for t in book.tokens {
+                all.insert(t.id.clone(), Arc::new((tenant.clone(), t)));
+            }
+        }
+        let index = Arc::new((Instant::now(), all));
+        *self.tokens.index.write().unwrap_or_else(PoisonError::into_inner) = Some(index.clone());
+        Ok(lookup(&index))
     }
 }
 
 /// Every served tenant's tokens by id, and when they were read.
-type TokenIndex = (Instant, HashMap<String, (TenantId, TokenRecord)>);
+type TokenIndex = (Instant, HashMap<String, Arc<(TenantId, TokenRecord)>>);
 
 /// The token books, read at most every `refresh`.
 struct TokenCache {
     refresh: Duration,
-    cached: tokio::sync::Mutex<Option<TokenIndex>>,
+    index: RwLock<Option<Arc<TokenIndex>>>,
+    refreshing: tokio::sync::Mutex<()>,
+}
+
+impl TokenCache {
+    /// The index, if it was read less than `refresh` ago.
+    fn fresh(&self) -> Option<Arc<TokenIndex>> {
+        let index = self.index.read().unwrap_or_else(PoisonError::into_inner);
+        index.as_ref().filter(|i| i.0.elapsed() < self.refresh).cloned()
+    }
 }
 
 fn build<S: ServedStore>(

@@ -38,6 +38,13 @@ impl ServedStore for PgStore {
     }
 }
 
+/// The SQLite options of the service: every commit goes to the store's writer thread (group
+/// commit), so a tokio worker never blocks on a commit while other connections wait on it.
+/// (`commit_on_caller` suits a host whose commands mostly come one at a time; design note 15.)
+pub fn sqlite_options() -> hazardloop_sqlite::SqliteOptions {
+    hazardloop_sqlite::SqliteOptions::default().commit_on_caller(false)
+}
+
 /// Holds a SQLite file for one service process: a second process on the same file refuses to
 /// start. Released when dropped (and by the operating system if the process dies).
 #[derive(Debug)]

@@ -205,11 +205,8 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             events.extend(new);
         }
         let prev = hazard.as_ref().map_or(ChainHash::default(), |h| h.head);
-        let (after, mut records) =
-            self.record(tenant, id, hazard.map(|h| h.hazard), events, now, prev)?;
-        if origin.is_some() {
-            records = rechain(records, prev, &origin);
-        }
+        let (after, records) =
+            self.record(tenant, id, hazard.map(|h| h.hazard), events, now, prev, origin.as_ref())?;
         let idempotency = key.map(|key| IdempotentResult {
             key,
             hazard: id,
@@ -299,7 +296,8 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         }
     }
 
-    /// Folds new events onto a hazard and chains them.
+    /// Folds new events onto a hazard and chains them, each with the command's origin.
+    #[allow(clippy::too_many_arguments)]
     fn record(
         &self,
         tenant: &TenantId,
@@ -308,13 +306,15 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         events: Vec<Event>,
         now: DateTime<Utc>,
         mut prev: ChainHash,
+        origin: Option<&crate::chain::Origin>,
     ) -> Result<(Hazard, Vec<Recorded>), EngineError> {
         let mut seq = hazard.as_ref().map_or(0, |h| h.version);
         let after = fold_decided(hazard, id, &events)?;
         let mut records = Vec::with_capacity(events.len());
         for event in events {
             seq += 1;
-            let record = Recorded::new(tenant.clone(), id, seq, now, event, prev);
+            let record =
+                Recorded::with_origin_of(tenant.clone(), id, seq, now, event, prev, origin);
             prev = record.hash;
             records.push(record);
         }
@@ -358,23 +358,6 @@ struct Run {
     key: Option<String>,
     expected: Option<u64>,
     origin: Option<crate::chain::Origin>,
-}
-
-/// The records again with their origin, each chained to its new predecessor.
-fn rechain(
-    records: Vec<Recorded>,
-    mut prev: ChainHash,
-    origin: &Option<crate::chain::Origin>,
-) -> Vec<Recorded> {
-    records
-        .into_iter()
-        .map(|mut r| {
-            r.prev = prev;
-            let r = r.with_origin(origin.clone());
-            prev = r.hash;
-            r
-        })
-        .collect()
 }
 
 /// Folds events that `decide` just produced onto the state they were decided on. They always

@@ -164,7 +164,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         let (after, records) = if events.is_empty() {
             (hazard, Vec::new())
         } else {
-            self.record(&due.tenant, due.hazard, Some(hazard), events, now, loaded.head)?
+            self.record(&due.tenant, due.hazard, Some(hazard), events, now, loaded.head, None)?
         };
         let messages = outbox.len();
         let commit = Commit {

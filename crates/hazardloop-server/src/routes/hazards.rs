@@ -13,7 +13,7 @@ use hazardloop_core::workflow::{Command, Step};
 use serde_json::{json, Value};
 
 use super::http::{
-    hazard_id, idempotency_key, if_match, object, outcome_json, outcome_response, typed,
+    hazard_id, idempotency_key, if_match, object, outcome_json, outcome_response, typed, typed_body,
 };
 use crate::auth::Caller;
 use crate::problem::{Kind, Problem};
@@ -26,22 +26,23 @@ pub fn step_code(step: Step) -> String {
 }
 
 /// The command of `step` from a request body (its members are the command's fields).
-pub fn command_of(
-    step: Step,
-    mut body: serde_json::Map<String, Value>,
-) -> Result<Command, Problem> {
-    // The commands that wrap a type of their own are decoded as that type, so a bad member is
-    // named by its path; the others are decoded through the tagged `Command`.
+///
+/// The commands that wrap a type of their own (discover, register, interim control) are decoded
+/// straight from the bytes as that type, so a bad member is named by its path; the others are
+/// decoded through the tagged `Command`, their tag taken from the path.
+pub fn command_of(step: Step, headers: &HeaderMap, body: &Bytes) -> Result<Command, Problem> {
+    let empty = body.iter().all(u8::is_ascii_whitespace);
     match step {
-        Step::Discover => return typed("body", Value::Object(body)).map(Command::Discover),
-        Step::Register => return typed("body", Value::Object(body)).map(Command::Register),
-        Step::AddInterimControl => {
-            return typed("body", Value::Object(body)).map(Command::AddInterimControl)
+        Step::Discover if !empty => return typed_body(headers, body).map(Command::Discover),
+        Step::Register if !empty => return typed_body(headers, body).map(Command::Register),
+        Step::AddInterimControl if !empty => {
+            return typed_body(headers, body).map(Command::AddInterimControl)
         }
         _ => {}
     }
-    body.insert("command".into(), Value::String(step_code(step)));
-    typed("body", Value::Object(body))
+    let mut members = object(headers, body)?;
+    members.insert("command".into(), Value::String(step_code(step)));
+    typed("body", Value::Object(members))
 }
 
 /// `POST /v1/hazards`: discover (排查) a hazard; 201 with its first version.
@@ -51,7 +52,7 @@ pub async fn create<S: ServedStore>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let command = command_of(Step::Discover, object(&headers, &body)?)?;
+    let command = command_of(Step::Discover, &headers, &body)?;
     run(&service, &caller, &headers, Request::new(command), StatusCode::CREATED).await
 }
 
@@ -65,7 +66,7 @@ pub async fn step<S: ServedStore>(
     step: Step,
 ) -> Result<Response, Problem> {
     let hazard = hazard_id(&id)?;
-    let command = command_of(step, object(&headers, &body)?)?;
+    let command = command_of(step, &headers, &body)?;
     run(&service, &caller, &headers, Request::on(hazard, command), StatusCode::OK).await
 }
 
