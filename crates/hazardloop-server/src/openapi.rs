@@ -79,7 +79,10 @@ pub fn document() -> OpenApi {
         }
         paths = paths.path(d.path.clone(), PathItem::new(method, op.build()));
     }
-    let mut components = ComponentsBuilder::new().schema("Problem", Problem::schema()).build();
+    let mut components = ComponentsBuilder::new()
+        .schema("Problem", Problem::schema())
+        .schema("Extra", crate::problem::Extra::schema())
+        .build();
     components
         .add_security_scheme("token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
     OpenApiBuilder::new()

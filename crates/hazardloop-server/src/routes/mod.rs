@@ -54,6 +54,8 @@ pub struct Doc {
     pub ok: u16,
     /// Whether a bearer token is needed.
     pub auth: bool,
+    /// The media type of success.
+    pub produces: &'static str,
 }
 
 fn doc(
@@ -72,6 +74,7 @@ fn doc(
         body: Body::None,
         ok: 200,
         auth: true,
+        produces: "application/json",
     }
 }
 
@@ -86,6 +89,10 @@ impl Doc {
     }
     fn open(mut self) -> Doc {
         self.auth = false;
+        self
+    }
+    fn produces(mut self, media: &'static str) -> Doc {
+        self.produces = media;
         self
     }
 }
@@ -128,7 +135,8 @@ fn export_route<S: ServedStore>(what: What) -> Route<S> {
         format!("export_{}", what.name()),
         format!("导出{zh}（download {en}: ?format=xlsx|csv|json|html&period=）"),
         "exports",
-    );
+    )
+    .produces("application/octet-stream");
     (d, get(handler))
 }
 
@@ -168,7 +176,9 @@ pub fn table<S: ServedStore>() -> Vec<Route<S>> {
             get(ops::readyz::<S>),
         ),
         (
-            doc("get", "/metrics", "metrics", "Prometheus 指标（metrics）", "operations").open(),
+            doc("get", "/metrics", "metrics", "Prometheus 指标（metrics）", "operations")
+                .open()
+                .produces("application/openmetrics-text"),
             get(ops::metrics::<S>),
         ),
         (
@@ -274,7 +284,8 @@ pub fn table<S: ServedStore>() -> Vec<Route<S>> {
             put(documents::put_org::<S>),
         ),
         (
-            doc("get", "/v1/policy", "get_policy", "制度参数（the policy, TOML）", "documents"),
+            doc("get", "/v1/policy", "get_policy", "制度参数（the policy, TOML）", "documents")
+                .produces("application/toml"),
             get(documents::get_policy::<S>),
         ),
         (
