@@ -103,6 +103,10 @@ fn setup() -> Setup {
             )
         }),
     );
+    // With TCP_NODELAY, as the service sets it.
+    let floor = axum::serve::ListenerExt::tap_io(floor, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     rt.spawn(async move { axum::serve(floor, bare).await });
     let client = reqwest::Client::builder().pool_max_idle_per_host(32).build().unwrap();
     let router = hazardloop_server::router(service.clone());
@@ -244,7 +248,9 @@ fn bench(c: &mut Criterion) {
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(6));
+    let mut grouping = Vec::new();
     for (name, clients, http, tally) in &tallies {
+        let before = s.service.engine().store().writer_stats();
         group.bench_function(*name, |b| {
             b.iter_custom(|iters| {
                 if *http {
@@ -256,8 +262,20 @@ fn bench(c: &mut Criterion) {
                 }
             });
         });
+        let after = s.service.engine().store().writer_stats();
+        let (tx, writes) = (after.transactions - before.transactions, after.writes - before.writes);
+        if tx > 0 {
+            let busy = (after.busy_micros - before.busy_micros) as f64 / writes.max(1) as f64;
+            grouping.push(format!(
+                "GROUPING {name}: {:.2} commits per transaction, writer busy {busy:.1} us per commit",
+                writes as f64 / tx as f64
+            ));
+        }
     }
     group.finish();
+    for line in &grouping {
+        println!("{line}");
+    }
 
     let rate = |name: &str| {
         let t = tallies.iter().find(|(n, ..)| *n == name).unwrap();

@@ -177,6 +177,12 @@ pub async fn serve<S: ServedStore>(
     let grace = Duration::from_secs(service.config().shutdown_grace_seconds);
     let app = router(service);
     let mut stopped = stop_rx.clone();
+    // Answers go out at once: no Nagle delay on a response written in parts.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    });
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         tracing::info!("stopping: no new requests; finishing those in flight");
