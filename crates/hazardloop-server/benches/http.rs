@@ -140,18 +140,22 @@ fn engine_run(s: &Setup, clients: u64, iters: u64, tally: &Mutex<Tally>) -> Dura
     elapsed
 }
 
-/// `iters` `POST /v1/hazards` handed to the router in process (no socket, no client): the
-/// service's own cost per command.
-fn inproc_run(s: &Setup, clients: u64, iters: u64, tally: &Mutex<Tally>) -> Duration {
-    use tower::ServiceExt;
-    let body = serde_json::json!({
+/// The body of every discover the bench sends.
+fn discover_body(s: &Setup) -> serde_json::Value {
+    serde_json::json!({
         "unit": s.fixture.logistics.as_str(),
         "location": "教学楼二楼",
         "title": "楼梯扶手松动",
         "description": "两处螺栓松动",
         "source": "daily_patrol"
     })
-    .to_string();
+}
+
+/// `iters` `POST /v1/hazards` handed to the router in process (no socket, no client): the
+/// service's own cost per command.
+fn inproc_run(s: &Setup, clients: u64, iters: u64, tally: &Mutex<Tally>) -> Duration {
+    use tower::ServiceExt;
+    let body = discover_body(s).to_string();
     let elapsed = s.rt.block_on(async {
         let started = Instant::now();
         let mut tasks = Vec::new();
@@ -184,13 +188,7 @@ fn inproc_run(s: &Setup, clients: u64, iters: u64, tally: &Mutex<Tally>) -> Dura
 
 /// `iters` `POST /v1/hazards` (or, for the floor, `POST /floor`) by `clients` tasks.
 fn http_run(s: &Setup, clients: u64, iters: u64, tally: &Mutex<Tally>, floor: bool) -> Duration {
-    let body = serde_json::json!({
-        "unit": s.fixture.logistics.as_str(),
-        "location": "教学楼二楼",
-        "title": "楼梯扶手松动",
-        "description": "两处螺栓松动",
-        "source": "daily_patrol"
-    });
+    let body = discover_body(s);
     let (elapsed, latencies) = s.rt.block_on(async {
         let started = Instant::now();
         let mut tasks = Vec::new();

@@ -22,23 +22,6 @@ use serde_json::{json, Value};
 
 use common::Running;
 
-/// A service whose scheduler has finished its first sweep (run at start) and sweeps next only a
-/// day later: nothing but the test writes to its hazards.
-async fn start_quiet() -> Running {
-    let running = common::start_with(|c| c.sweep_every_seconds = 86_400).await;
-    let client = Client::new();
-    for _ in 0..1000 {
-        let metrics =
-            client.get(running.url("/metrics")).send().await.unwrap().text().await.unwrap();
-        if metrics.lines().any(|l| l.starts_with("hazardloop_sweeps_total ") && !l.ends_with(" 0"))
-        {
-            return running;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    panic!("the scheduler never swept");
-}
-
 /// The command's JSON without its `command` tag: the body the API takes.
 fn body_of(command: &Command) -> Value {
     let mut value = serde_json::to_value(command).unwrap();
@@ -139,7 +122,7 @@ fn hex16(id: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_documented_route_answers() {
-    let running = start_quiet().await;
+    let running = common::start_quiet().await;
     let client = Client::new();
     let (hazard, _) = drive_to(&client, &running, Step::Discover).await;
     let token = running.token(&running.fixture.people.principal).to_string();
@@ -190,7 +173,7 @@ async fn every_documented_route_answers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_lists_exactly_the_routes() {
-    let running = start_quiet().await;
+    let running = common::start_quiet().await;
     let response = reqwest::get(running.url("/v1/openapi.json")).await.unwrap();
     assert_eq!(response.status(), 200);
     let document: Value = response.json().await.unwrap();
@@ -230,7 +213,7 @@ async fn the_openapi_document_lists_exactly_the_routes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_loop_runs_over_http() {
-    let running = start_quiet().await;
+    let running = common::start_quiet().await;
     let client = Client::new();
     let mut id: Option<String> = None;
     let mut version = 0;
@@ -272,7 +255,7 @@ async fn the_whole_loop_runs_over_http() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unauthenticated_callers_get_401() {
-    let running = start_quiet().await;
+    let running = common::start_quiet().await;
     let client = Client::new();
     let ledger = running.url("/v1/ledger");
     problem(client.get(&ledger).send().await.unwrap(), 401).await;
@@ -305,7 +288,7 @@ async fn unauthenticated_callers_get_401() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn callers_without_the_right_get_403() {
-    let running = start_quiet().await;
+    let running = common::start_quiet().await;
     let client = Client::new();
     let people = running.fixture.people.clone();
     let (hazard, _) = drive_to(&client, &running, Step::Discover).await;
@@ -371,7 +354,7 @@ async fn callers_without_the_right_get_403() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tenant_comes_from_the_token() {
-    let running = start_quiet().await;
+    let running = common::start_quiet().await;
     let client = Client::new();
     let (hazard, _) = drive_to(&client, &running, Step::Discover).await;
 
@@ -448,7 +431,7 @@ async fn the_tenant_comes_from_the_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_error_table_over_http() {
-    let running = start_quiet().await;
+    let running = common::start_quiet().await;
     let client = Client::new();
     let people = running.fixture.people.clone();
     let (hazard, first) = drive_to(&client, &running, Step::Discover).await;
@@ -590,7 +573,7 @@ async fn the_error_table_over_http() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retry_with_the_same_key_is_answered_from_the_first() {
-    let running = start_quiet().await;
+    let running = common::start_quiet().await;
     let client = Client::new();
     let (hazard, _) = drive_to(&client, &running, Step::Discover).await;
     let send = || {
@@ -623,7 +606,7 @@ async fn a_retry_with_the_same_key_is_answered_from_the_first() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_writers_on_one_version_have_one_winner() {
-    let running = start_quiet().await;
+    let running = common::start_quiet().await;
     let client = Client::new();
     let (hazard, created) = drive_to(&client, &running, Step::Discover).await;
     let version = created["version"].as_u64().unwrap();
@@ -659,7 +642,7 @@ async fn two_writers_on_one_version_have_one_winner() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_batches_keep_device_time_and_replay_without_effect() {
-    let running = start_quiet().await;
+    let running = common::start_quiet().await;
     let client = Client::new();
     let fixture = &running.fixture;
     let tagged = |step: Step| {
@@ -757,7 +740,7 @@ async fn offline_batches_keep_device_time_and_replay_without_effect() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_answers_only_for_its_own_command_and_bodies_are_bounded() {
-    let running = start_quiet().await;
+    let running = common::start_quiet().await;
     let client = Client::new();
     let (id, _) = drive_to(&client, &running, Step::Register).await;
     // A comment under a key, then the same key on a report: 409, never the comment's result.
@@ -785,7 +768,9 @@ async fn a_key_answers_only_for_its_own_command_and_bodies_are_bounded() {
     // A body larger than the policy's limits allow is refused before it is read whole.
     let limit = hazardloop_server::serve::body_limit(running.service.engine().policy().limits());
     let huge = json!({ "text": "字".repeat(limit) });
-    let refused = client
+    // A client of its own: the service closes a connection whose body it did not read, and a
+    // pooled connection closed that way would fail the next request of a shared client.
+    let refused = Client::new()
         .post(running.url(&format!("/v1/hazards/{id}/comment")))
         .bearer_auth(&officer)
         .json(&huge)

@@ -11,30 +11,13 @@ use hazardloop_core::model::HazardId;
 use hazardloop_server::routes::hazards::step_code;
 use hazardloop_testkit::MAIN_PATH;
 
-/// A service whose scheduler has finished its first sweep (run at start) and sweeps next only a
-/// day later, so no rung lands on the walked hazard between two of its steps.
-async fn start_quiet() -> common::Running {
-    let running = common::start_with(|c| c.sweep_every_seconds = 86_400).await;
-    let client = reqwest::Client::new();
-    for _ in 0..1000 {
-        let metrics =
-            client.get(running.url("/metrics")).send().await.unwrap().text().await.unwrap();
-        if metrics.lines().any(|l| l.starts_with("hazardloop_sweeps_total ") && !l.ends_with(" 0"))
-        {
-            return running;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    panic!("the scheduler never swept");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_python_client_walks_the_whole_loop() {
     if Command::new("python3").arg("--version").output().is_err() {
         eprintln!("skipped: no python3 on PATH (CI has one)");
         return;
     }
-    let running = start_quiet().await;
+    let running = common::start_quiet().await;
     let fixture = &running.fixture;
     let tokens: BTreeMap<String, String> = MAIN_PATH
         .into_iter()

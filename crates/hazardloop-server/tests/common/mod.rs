@@ -119,3 +119,20 @@ pub async fn start_full(
 pub async fn start() -> Running {
     start_with(|_| {}).await
 }
+
+/// A service whose scheduler has finished its first sweep (run at start) and sweeps next only a
+/// day later: nothing but the test writes to its hazards between two of their steps.
+pub async fn start_quiet() -> Running {
+    let running = start_with(|c| c.sweep_every_seconds = 86_400).await;
+    let client = reqwest::Client::new();
+    for _ in 0..1000 {
+        let metrics =
+            client.get(running.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        if metrics.lines().any(|l| l.starts_with("hazardloop_sweeps_total ") && !l.ends_with(" 0"))
+        {
+            return running;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("the scheduler never swept");
+}
