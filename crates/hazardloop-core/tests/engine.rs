@@ -475,7 +475,7 @@ async fn a_role_nobody_holds_is_reported_as_a_dead_letter_not_skipped() {
     let dead = store.outbox(&f.tenant, OutboxStatus::Dead).await.unwrap();
     assert!(!dead.is_empty());
     assert!(
-        dead.iter().all(|m| m.last_error.as_deref().unwrap().contains("Principal")),
+        dead.iter().all(|m| m.last_error.as_deref().unwrap().contains("the role principal")),
         "{dead:?}"
     );
 }

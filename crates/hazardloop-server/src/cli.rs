@@ -84,7 +84,7 @@ pub fn configuration(db: Option<&str>, args: &ServeArgs) -> Result<ServerConfig,
 /// Runs the service until SIGTERM.
 pub async fn serve(config: ServerConfig) -> Result<(), StartError> {
     if config.is_postgres() {
-        let store = PgStore::new(&config.db, Default::default())
+        let store = PgStore::new(&config.db, config.pg_options())
             .map_err(|e| StartError::Store(e.to_string()))?;
         run_on(Arc::new(store), config, None).await
     } else {
@@ -128,9 +128,9 @@ async fn run_on<S: ServedStore>(
 
 /// `migrate`: brings the store's schema to this build's.
 pub async fn migrate(db: &str) -> Result<String, StartError> {
-    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+    if crate::config::is_postgres(db) {
         let store =
-            PgStore::new(db, Default::default()).map_err(|e| StartError::Store(e.to_string()))?;
+            PgStore::new(db, env_pg_options()).map_err(|e| StartError::Store(e.to_string()))?;
         let before = store.migrate().await.map_err(|e| StartError::Store(e.to_string()))?;
         Ok(format!("schema migrated (was version {before})"))
     } else {
@@ -143,8 +143,8 @@ pub async fn migrate(db: &str) -> Result<String, StartError> {
 /// `token …` on the store `db` for `tenant`: the text to print.
 pub async fn token(db: &str, tenant: &str, cmd: TokenCmd) -> Result<String, String> {
     let tenant = TenantId::new(tenant).map_err(|e| format!("--tenant: {e}"))?;
-    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-        let store = PgStore::new(db, Default::default()).map_err(|e| e.to_string())?;
+    if crate::config::is_postgres(db) {
+        let store = PgStore::new(db, env_pg_options()).map_err(|e| e.to_string())?;
         token_on(&store, &tenant, cmd).await
     } else {
         let store = SqliteStore::open(db).map_err(|e| format!("{db}: {e}"))?;
@@ -211,4 +211,10 @@ async fn token_on<S: ServedStore>(
             Ok(format!("token {} revoked\n", r.id))
         }
     }
+}
+
+/// The PostgreSQL options of `migrate` and `token`: the schema from `HAZARDLOOP_PG_SCHEMA`, as
+/// `serve` reads it.
+fn env_pg_options() -> hazardloop_postgres::PgOptions {
+    crate::config::pg_options(std::env::var("HAZARDLOOP_PG_SCHEMA").ok().as_deref())
 }

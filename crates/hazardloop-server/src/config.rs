@@ -16,7 +16,7 @@
 //! secret_env = "HAZARDLOOP_WEBHOOK_SECRET"   # secrets come from the environment only
 //! ```
 //!
-//! Environment variables: `HAZARDLOOP_LISTEN`, `HAZARDLOOP_DB`, `HAZARDLOOP_TENANTS`
+//! Environment variables: `HAZARDLOOP_LISTEN`, `HAZARDLOOP_DB`, `HAZARDLOOP_PG_SCHEMA`, `HAZARDLOOP_TENANTS`
 //! (comma-separated), `HAZARDLOOP_SWEEP_EVERY_SECONDS`, `HAZARDLOOP_DISPATCH_EVERY_SECONDS`,
 //! `HAZARDLOOP_CORS_ORIGINS` (comma-separated).
 
@@ -101,6 +101,9 @@ pub struct ServerConfig {
     pub listen: String,
     /// The store: a SQLite file path (the default `./hazardloop.db`) or a PostgreSQL URL.
     pub db: String,
+    /// The PostgreSQL schema of the store (several deployments can share one database); the
+    /// store's default (`hazardloop`) when absent. `HAZARDLOOP_PG_SCHEMA` overrides it.
+    pub pg_schema: Option<String>,
     /// The tenants this process serves (their organisations must be saved in the store).
     pub tenants: Vec<String>,
     /// Language of notices and of `detail` when a client asks for neither (`zh` or `en`).
@@ -125,6 +128,7 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: "127.0.0.1:8080".into(),
             db: "./hazardloop.db".into(),
+            pg_schema: None,
             tenants: vec!["default".into()],
             lang: "zh".into(),
             sweep_every_seconds: 60,
@@ -179,6 +183,9 @@ impl ServerConfig {
         if let Some(v) = var("HAZARDLOOP_DB") {
             self.db = v;
         }
+        if let Some(v) = var("HAZARDLOOP_PG_SCHEMA") {
+            self.pg_schema = Some(v);
+        }
         if let Some(v) = var("HAZARDLOOP_TENANTS") {
             self.tenants = list(v);
         }
@@ -216,7 +223,26 @@ impl ServerConfig {
 
     /// True when `db` names PostgreSQL.
     pub fn is_postgres(&self) -> bool {
-        self.db.starts_with("postgres://") || self.db.starts_with("postgresql://")
+        is_postgres(&self.db)
+    }
+
+    /// The PostgreSQL store's options: its schema, when one is named.
+    pub fn pg_options(&self) -> hazardloop_postgres::PgOptions {
+        pg_options(self.pg_schema.as_deref())
+    }
+}
+
+/// True when `db` is a PostgreSQL URL.
+pub fn is_postgres(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+/// PostgreSQL options with `schema` when given.
+pub fn pg_options(schema: Option<&str>) -> hazardloop_postgres::PgOptions {
+    let options = hazardloop_postgres::PgOptions::default();
+    match schema {
+        Some(schema) => options.schema(schema),
+        None => options,
     }
 }
 
@@ -233,12 +259,18 @@ mod tests {
             .with_vars(|name| match name {
                 "HAZARDLOOP_TENANTS" => Some("a, b".into()),
                 "HAZARDLOOP_SWEEP_EVERY_SECONDS" => Some("5".into()),
+                "HAZARDLOOP_PG_SCHEMA" => Some("county_a".into()),
                 _ => None,
             })
             .unwrap();
         assert_eq!(config.listen, "0.0.0.0:9000");
         assert_eq!(config.tenants, ["a", "b"]);
         assert_eq!(config.sweep_every_seconds, 5);
+        assert_eq!(config.pg_options().schema, "county_a");
+        assert_eq!(
+            ServerConfig::default().pg_options().schema,
+            hazardloop_postgres::PgOptions::default().schema
+        );
     }
 
     #[test]

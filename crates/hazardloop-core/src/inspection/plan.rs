@@ -117,7 +117,10 @@ impl InspectionPlan {
                     if org.find_up(unit, *role).is_empty() {
                         return Err(InputError::Malformed {
                             field: format!("units[{i}]"),
-                            reason: format!("nobody holds the role {role:?} in or above `{unit}`"),
+                            reason: format!(
+                                "nobody holds the role {} in or above `{unit}`",
+                                crate::model::code_of(role)
+                            ),
                         });
                     }
                 }

@@ -41,7 +41,10 @@ pub fn resolve(
         Recipient::BureauSafety => at_kind(UnitKind::Bureau, Role::BureauOfficer),
     };
     if found.is_empty() {
-        Resolved::Nobody(format!("nobody holds the role {recipient:?} for unit {unit}"))
+        Resolved::Nobody(format!(
+            "nobody holds the role {} for unit {unit}",
+            crate::model::code_of(&recipient)
+        ))
     } else {
         Resolved::People(found)
     }
