@@ -351,20 +351,8 @@ async fn verify<S: hazardloop_core::store::InspectionStore>(
     let ids = match id {
         Some(id) => vec![hazard_id(id)?],
         None => {
-            let mut ids = Vec::new();
-            let size = engine.policy().limits().page_size;
-            let mut offset = 0;
-            loop {
-                let page = engine
-                    .ledger(tenant, &LedgerFilter::default(), Page::new(offset, size))
-                    .await?;
-                ids.extend(page.rows.iter().map(|r| r.id));
-                offset += page.rows.len();
-                if page.rows.len() < size {
-                    break;
-                }
-            }
-            ids
+            let rows = engine.ledger_rows(tenant, &LedgerFilter::default()).await?;
+            rows.iter().map(|r| r.id).collect()
         }
     };
     for id in &ids {

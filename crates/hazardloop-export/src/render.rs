@@ -6,7 +6,7 @@ use hazardloop_core::inspection::OccurrenceQuery;
 use hazardloop_core::model::{Lang, TenantId};
 use hazardloop_core::notify::Notifier;
 use hazardloop_core::org::Org;
-use hazardloop_core::report::{CellContext, LedgerFilter, LedgerRow, Page, Period};
+use hazardloop_core::report::{CellContext, LedgerFilter, Period};
 use hazardloop_core::store::InspectionStore;
 
 use crate::{ExportError, Format, InspectionSummary};
@@ -93,7 +93,7 @@ pub async fn render<S: InspectionStore, N: Notifier>(
     Ok(match (what, format) {
         (What::Ledger | What::Stats, Format::Html) => {
             let period = period()?;
-            let rows = all_rows(engine, tenant).await?;
+            let rows = engine.ledger_rows(tenant, &LedgerFilter::default()).await?;
             let table = engine.statistics(tenant, period).await?;
             let bounds = period.bounds(calendar);
             let query = OccurrenceQuery {
@@ -107,9 +107,11 @@ pub async fn render<S: InspectionStore, N: Notifier>(
             crate::monthly_html_with(&rows, &table, period, calendar, &cx, inspections)?
                 .into_bytes()
         }
-        (What::Ledger, format) => {
-            crate::export_ledger(format, &all_rows(engine, tenant).await?, &cx)?
-        }
+        (What::Ledger, format) => crate::export_ledger(
+            format,
+            &engine.ledger_rows(tenant, &LedgerFilter::default()).await?,
+            &cx,
+        )?,
         (What::Stats, format) => {
             let period = period()?;
             let table = engine.statistics(tenant, period).await?;
@@ -135,22 +137,4 @@ pub async fn render<S: InspectionStore, N: Notifier>(
             crate::export_inspections(format, &lines, &cx)?
         }
     })
-}
-
-/// Every ledger row of the tenant, page by page.
-async fn all_rows<S: InspectionStore, N: Notifier>(
-    engine: &Engine<S, N>,
-    tenant: &TenantId,
-) -> Result<Vec<LedgerRow>, EngineError> {
-    let size = engine.policy().limits().page_size;
-    let mut rows = Vec::new();
-    loop {
-        let page =
-            engine.ledger(tenant, &LedgerFilter::default(), Page::new(rows.len(), size)).await?;
-        let n = page.rows.len();
-        rows.extend(page.rows);
-        if n < size {
-            return Ok(rows);
-        }
-    }
 }

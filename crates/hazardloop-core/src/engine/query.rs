@@ -53,6 +53,25 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         Ok(page)
     }
 
+    /// Every ledger row matching `filter`, read page by page at the policy's page size (for an
+    /// export, or a check of every hazard).
+    pub async fn ledger_rows(
+        &self,
+        tenant: &TenantId,
+        filter: &LedgerFilter,
+    ) -> Result<Vec<crate::report::LedgerRow>, EngineError> {
+        let size = self.policy.limits().page_size;
+        let mut rows = Vec::new();
+        loop {
+            let page = self.ledger(tenant, filter, Page::new(rows.len(), size)).await?;
+            let n = page.rows.len();
+            rows.extend(page.rows);
+            if n < size {
+                return Ok(rows);
+            }
+        }
+    }
+
     /// The statistics table (隐患问题统计表) for a period, per unit and category, rolled up.
     pub async fn statistics(
         &self,

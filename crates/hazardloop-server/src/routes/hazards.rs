@@ -107,12 +107,15 @@ pub(crate) async fn execute<S: ServedStore>(
     let engine = service.engine();
     let (target, step) = (request.hazard, request.command.step());
     let unconditional = request.expected_version.is_none();
+    // Only an attempt that may be followed by another needs a copy of the request; the last
+    // (the only one under `If-Match`) takes the request itself.
     let mut attempt = 1;
     let outcome = loop {
+        if !(unconditional && attempt < ATTEMPTS) {
+            break engine.execute(&caller.actor, request).await?;
+        }
         match engine.execute(&caller.actor, request.clone()).await {
-            Err(EngineError::Conflict { .. }) if unconditional && attempt < ATTEMPTS => {
-                attempt += 1
-            }
+            Err(EngineError::Conflict { .. }) => attempt += 1,
             result => break result?,
         }
     };

@@ -169,23 +169,11 @@ pub async fn verify_all<S: ServedStore>(
     caller: Caller,
 ) -> Result<Response, Problem> {
     let engine = service.engine();
-    let size = engine.policy().limits().page_size;
-    let (mut verified, mut failed, mut offset) = (0usize, Vec::new(), 0usize);
-    loop {
-        let page = engine
-            .ledger(&caller.tenant, &LedgerFilter::default(), Page::new(offset, size))
-            .await?;
-        for row in &page.rows {
-            match engine.verify(&caller.tenant, row.id).await {
-                Ok(()) => verified += 1,
-                Err(e) => {
-                    failed.push(json!({ "hazard": row.id.to_string(), "error": e.to_string() }))
-                }
-            }
-        }
-        offset += page.rows.len();
-        if page.rows.len() < size {
-            break;
+    let (mut verified, mut failed) = (0usize, Vec::new());
+    for row in engine.ledger_rows(&caller.tenant, &LedgerFilter::default()).await? {
+        match engine.verify(&caller.tenant, row.id).await {
+            Ok(()) => verified += 1,
+            Err(e) => failed.push(json!({ "hazard": row.id.to_string(), "error": e.to_string() })),
         }
     }
     Ok(axum::Json(json!({ "verified": verified, "failed": failed })).into_response())
