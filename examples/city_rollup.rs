@@ -430,6 +430,8 @@ async fn main() -> Result<()> {
     let (start, end) = period.bounds(policy.calendar());
     let clock = Arc::new(SetClock::new(start));
     let engine = open_engine(&org, clock.clone())?;
+    // Saved with the data, so `hazardloop --db hazardloop-demo/city_rollup.db --tenant city list` opens this file.
+    engine.save_documents(&tenant).await?;
 
     let cases = draw_cases(policy.calendar())?;
     let mut actions = Vec::new();

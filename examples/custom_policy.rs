@@ -233,6 +233,8 @@ async fn run(
     clock: &Arc<SetClock>,
 ) -> Result<Run> {
     let engine = open_engine(file, policy, org, clock.clone())?;
+    // Saved with the data (its own policy too), so `hazardloop --db … --tenant county` opens it.
+    engine.save_documents(org.tenant()).await?;
     let hazard = run_hazard(&engine, clock).await?;
     let deadlines = deadlines(&engine, hazard).await?;
     Ok(Run { name, engine, hazard, deadlines })

@@ -295,6 +295,7 @@ async fn serve() -> Result<()> {
     // Bound first, so a second copy fails before it touches the first one's database.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
     let app = app()?;
+    app.engine.save_documents(&app.tenant).await?;
     println!("在 http://127.0.0.1:3000 提供服务，按 Ctrl-C 停止。试试：");
     println!(
         "  curl -i -X POST http://127.0.0.1:3000/hazards -H 'content-type: application/json' \
@@ -320,7 +321,10 @@ async fn serve() -> Result<()> {
 #[tokio::main]
 async fn main() -> Result<()> {
     if std::env::args().any(|a| a == "--smoke") {
-        smoke(app()?).await
+        let app = app()?;
+        // Saved with the data, so `hazardloop --db hazardloop-demo/embed_axum.db list` opens it.
+        app.engine.save_documents(&app.tenant).await?;
+        smoke(app).await
     } else {
         serve().await
     }

@@ -354,6 +354,8 @@ async fn main() -> Result<()> {
     let org = organisation(&tenant)?;
     let clock = Arc::new(SetClock::new(local("2025-04-08 09:00")?));
     let engine = open_engine(&org, clock.clone())?;
+    // Saved with the data, so `hazardloop --db hazardloop-demo/major_hazard.db --tenant demo list` opens this file.
+    engine.save_documents(&tenant).await?;
 
     let id = run_story(&engine, &clock).await?;
     print_timeline(&engine, &org, id).await?;

@@ -56,6 +56,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let clock = ManualClock::new(Utc.with_ymd_and_hms(2025, 3, 3, 2, 0, 0).single().ok_or("time")?);
     let engine = Engine::new(store, Discard, Arc::new(clock.clone()), Policy::default())
         .with_org(org.clone());
+    // Saved with the data, so `hazardloop --db hazardloop-demo/quickstart.db --tenant demo list` opens this file.
+    engine.save_documents(&tenant).await?;
     let photo = |n: u8| Evidence {
         uri: format!("https://files.example.edu.cn/{n}.jpg"),
         sha256: format!("{n:02x}").repeat(32),

@@ -984,6 +984,8 @@ async fn main() -> Fallible<()> {
         std::process::exit(2)
     });
     let mut term = Term::open(weeks, seed, out)?;
+    // Saved with the data, so `hazardloop --db <out>/school_term.db --tenant demo list` opens it.
+    term.engine.save_documents(term.org.tenant()).await?;
     term.plan_inspections().await?;
     println!("第一中学 · {} 至 {} · {weeks} 周 weeks · seed {seed}", term.first, term.last);
     println!(

@@ -14,8 +14,9 @@ pub struct Cli {
     /// Database: a SQLite file path, or a postgres:// URL (when built with the `postgres` feature).
     #[arg(long, global = true, default_value = "./hazardloop.db", env = "HAZARDLOOP_DB")]
     pub db: String,
-    /// The time to act at: RFC 3339 (`2025-03-03T10:00:00+08:00`) or a date (`2025-03-03`,
-    /// meaning 09:00 in the policy's time zone). Default: the system clock.
+    /// The time to act at: RFC 3339 (`2026-10-01T10:00:00+08:00`, `2026-10-01T02:00:00Z`), a
+    /// local time in the policy's time zone (`2026-10-01T10:00:00`, `2026-10-01T10:00`,
+    /// `2026-10-01 10:00`) or a date (09:00 that day). Default: the system clock.
     #[arg(long, global = true)]
     pub now: Option<String>,
     /// Who is acting (a person id of the organisation).
@@ -89,6 +90,24 @@ pub enum Cmd {
     Archive(IdArg),
     /// 撤销: dismiss a finding that is not a hazard or is a duplicate.
     Dismiss(DismissArgs),
+    /// 立查立改: record a general hazard already fixed on the spot (acceptance still follows).
+    FixOnTheSpot(crate::step_args::FixArgs),
+    /// 临时管控: add interim control measures.
+    Interim(crate::step_args::InterimArgs),
+    /// 补充佐证: add evidence.
+    Evidence(crate::step_args::EvidenceArgs),
+    /// 备注: add a comment.
+    Comment(crate::step_args::CommentArgs),
+    /// 暂停计时: pause the hazard's clocks (the actor approves).
+    Pause(crate::step_args::PauseArgs),
+    /// 恢复计时: resume paused clocks; deadlines move by the paused time.
+    Resume(crate::step_args::ResumeArgs),
+    /// 变更责任人: hand the hazard to another person.
+    Reassign(crate::step_args::ReassignArgs),
+    /// 挂牌督办: the bureau puts a major hazard under supervision.
+    Supervise(crate::step_args::SuperviseArgs),
+    /// 隐患类别: the category codes and names of the responsibility matrix.
+    Categories,
     /// The ledger (台账), filtered.
     List(ListArgs),
     /// One hazard with its timeline.
@@ -183,7 +202,7 @@ pub enum OrgCmd {
 /// A hazard id.
 #[derive(Debug, Args)]
 pub struct IdArg {
-    /// The hazard id.
+    /// The hazard: its number (隐患编号, `2026-0017`) or its id.
     pub id: String,
 }
 
@@ -217,7 +236,7 @@ pub struct DiscoverArgs {
 /// `register`.
 #[derive(Debug, Args)]
 pub struct RegisterArgs {
-    /// The hazard id.
+    /// The hazard: its number (隐患编号, `2026-0017`) or its id.
     pub id: String,
     /// general or major; when absent, derived from the assessed colour.
     #[arg(long)]
@@ -251,7 +270,7 @@ pub struct RegisterArgs {
 /// `report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The hazard id.
+    /// The hazard: its number (隐患编号, `2026-0017`) or its id.
     pub id: String,
     /// Also to the education bureau.
     #[arg(long)]
@@ -267,11 +286,11 @@ pub struct ReportArgs {
 /// `start`.
 #[derive(Debug, Args)]
 pub struct StartArgs {
-    /// The hazard id.
+    /// The hazard: its number (隐患编号, `2026-0017`) or its id.
     pub id: String,
-    /// The rectification deadline the plan commits to.
+    /// The rectification deadline the plan commits to (default: the registered deadline).
     #[arg(long)]
-    pub deadline: String,
+    pub deadline: Option<String>,
     /// General plan: the measures (措施).
     #[arg(long)]
     pub measures: Option<String>,
@@ -310,7 +329,7 @@ pub struct StartArgs {
 /// `progress`.
 #[derive(Debug, Args)]
 pub struct ProgressArgs {
-    /// The hazard id.
+    /// The hazard: its number (隐患编号, `2026-0017`) or its id.
     pub id: String,
     /// What was done.
     #[arg(long)]
@@ -318,12 +337,15 @@ pub struct ProgressArgs {
     /// Percent complete.
     #[arg(long)]
     pub percent: Option<u8>,
+    /// Evidence as `URI,SHA256,MEDIA_TYPE` (repeatable).
+    #[arg(long)]
+    pub evidence: Vec<String>,
 }
 
 /// `extend`.
 #[derive(Debug, Args)]
 pub struct ExtendArgs {
-    /// The hazard id.
+    /// The hazard: its number (隐患编号, `2026-0017`) or its id.
     pub id: String,
     /// Request an extension to this date.
     #[arg(long, conflicts_with_all = ["grant", "deny"])]
@@ -342,7 +364,7 @@ pub struct ExtendArgs {
 /// `complete`.
 #[derive(Debug, Args)]
 pub struct CompleteArgs {
-    /// The hazard id.
+    /// The hazard: its number (隐患编号, `2026-0017`) or its id.
     pub id: String,
     /// What was done.
     #[arg(long)]
@@ -355,7 +377,7 @@ pub struct CompleteArgs {
 /// `accept`.
 #[derive(Debug, Args)]
 pub struct AcceptArgs {
-    /// The hazard id.
+    /// The hazard: its number (隐患编号, `2026-0017`) or its id.
     pub id: String,
     /// The check passed.
     #[arg(long, conflicts_with = "fail", required_unless_present = "fail")]
@@ -371,7 +393,7 @@ pub struct AcceptArgs {
 /// `close`.
 #[derive(Debug, Args)]
 pub struct CloseArgs {
-    /// The hazard id.
+    /// The hazard: its number (隐患编号, `2026-0017`) or its id.
     pub id: String,
     /// Note.
     #[arg(long, default_value = "")]
@@ -381,7 +403,7 @@ pub struct CloseArgs {
 /// `dismiss`.
 #[derive(Debug, Args)]
 pub struct DismissArgs {
-    /// The hazard id.
+    /// The hazard: its number (隐患编号, `2026-0017`) or its id.
     pub id: String,
     /// `not_a_hazard`, or `duplicate:<hazard id>`.
     #[arg(long, default_value = "not_a_hazard")]
@@ -446,13 +468,22 @@ pub struct ExportArgs {
 /// `verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// One hazard; all when absent.
+    /// One hazard (its number or id); all when absent.
     pub id: Option<String>,
 }
 
 /// `import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The CSV file.
+    /// The ledger: CSV (UTF-8) or XLSX (its first sheet).
     pub file: PathBuf,
+    /// A TOML file mapping source headers to fields (`[columns]` "源表头" = "location").
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Report what would be imported and every bad row; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
 }

@@ -4,7 +4,7 @@ use hazardloop_core::engine::EngineError;
 use hazardloop_core::inspection::InspectionError;
 use hazardloop_core::model::{InputError, Lang, Named};
 use hazardloop_core::store::StoreError;
-use hazardloop_core::workflow::WorkflowError;
+use hazardloop_core::workflow::{StageKind, Step, WorkflowError};
 
 /// Exit codes: 0 ok, 2 usage, 3 denied, 4 invalid input, 5 conflict, 1 anything else.
 pub mod exit {
@@ -189,5 +189,140 @@ pub fn input(e: &InputError, lang: Lang) -> String {
         InputError::TooLarge { field, limit } => format!("{field}：超出限制 {limit}"),
         InputError::OutOfOrder { field, reason } => format!("{field}：先后顺序有误（{reason}）"),
         other => other.to_string(),
+    }
+}
+
+/// An engine error of a hazard command (a step, `show`, `verify`), in `lang`: a refused step
+/// names the rule (exit 4), a denial names the rule (exit 3), an unknown hazard is invalid input
+/// (exit 4), a concurrent change is a conflict (exit 5), a history that does not verify is 1.
+pub fn hazard(e: EngineError, lang: Lang) -> CliError {
+    let zh = lang == Lang::Zh;
+    match e {
+        EngineError::Workflow(w) => workflow(&w, lang),
+        EngineError::NotFound { tenant, hazard } => CliError::Invalid(if zh {
+            format!("租户 {tenant} 中没有隐患 {hazard}")
+        } else {
+            format!("no hazard {hazard} in tenant {tenant}")
+        }),
+        EngineError::UnknownNumber { tenant, number } => CliError::Invalid(if zh {
+            format!("租户 {tenant} 中没有编号为 `{number}` 的隐患（填隐患编号如 2026-0017，或记录标识 UUID）")
+        } else {
+            format!("no hazard numbered `{number}` in tenant {tenant} (give a number like 2026-0017, or the UUID)")
+        }),
+        EngineError::Conflict { .. } | EngineError::Stale { .. } => CliError::Conflict(if zh {
+            "隐患已被他人同时修改，请重新查看后再办理".to_owned()
+        } else {
+            "the hazard changed meanwhile; look again and retry".to_owned()
+        }),
+        EngineError::UnknownTenant(tenant) => CliError::Usage(if zh {
+            format!("租户 {tenant} 尚未初始化，请先运行 `hazardloop init`")
+        } else {
+            format!("tenant {tenant} has no organisation; run `hazardloop init` first")
+        }),
+        EngineError::Chain(c) => CliError::Other(if zh {
+            format!(
+                "校验失败：隐患 {} 的第 {} 条事件未通过校验：{}",
+                c.hazard,
+                c.seq,
+                chain_reason_zh(&c.reason)
+            )
+        } else {
+            format!("verify failed: {c}")
+        }),
+        EngineError::Damaged(d) => CliError::Other(if zh {
+            format!("校验失败：历史记录已损坏（事件 {} 不适用于 {} 状态的隐患）", d.event, d.stage)
+        } else {
+            format!("verify failed: {d}")
+        }),
+        other => engine(other, lang),
+    }
+}
+
+/// A refused or denied step in `lang`, naming the rule. The core's details are English
+/// sentences; in Chinese the rule's name says what is wrong instead.
+pub fn workflow(e: &WorkflowError, lang: Lang) -> CliError {
+    let zh = lang == Lang::Zh;
+    match e {
+        WorkflowError::NotAllowed { stage, step } => {
+            let rule = e.rule().map(|r| r.code()).unwrap_or_default();
+            CliError::Invalid(if zh {
+                format!(
+                    "隐患当前为「{}」，不能办理「{}」（规则 {rule}）",
+                    stage.name(lang),
+                    step.name(lang)
+                )
+            } else {
+                format!(
+                    "{} is not allowed while the hazard is {} (rule {rule})",
+                    step.name(lang),
+                    stage.name(lang)
+                )
+            })
+        }
+        WorkflowError::Broken { rule, detail } => CliError::Invalid(if zh {
+            format!("不予办理：{}（规则 {}）", rule.name(lang), rule.code())
+        } else {
+            format!("refused: {} (rule {}: {})", english(detail), rule.code(), rule.name(lang))
+        }),
+        WorkflowError::Denied { rule, detail } => CliError::Denied(if zh {
+            format!("无权办理：{}（规则 {}）", rule.name(lang), rule.code())
+        } else {
+            format!("denied: {} (rule {}: {})", english(detail), rule.code(), rule.name(lang))
+        }),
+        WorkflowError::Input(i) => CliError::Invalid(input(i, lang)),
+        other => CliError::Invalid(other.to_string()),
+    }
+}
+
+/// A core detail in English: the core writes step and stage names with their `Display`, which
+/// is Chinese; those names become their English ones (the longest first, as `不批准延期` holds
+/// `批准延期`).
+fn english(detail: &str) -> String {
+    let mut names: Vec<(&str, &str)> = Step::ALL
+        .iter()
+        .chain([Step::Import].iter())
+        .map(|s| (s.name(Lang::Zh), s.name(Lang::En)))
+        .chain(StageKind::ALL.iter().map(|s| (s.name(Lang::Zh), s.name(Lang::En))))
+        .collect();
+    names.sort_by_key(|(zh, _)| std::cmp::Reverse(zh.chars().count()));
+    names.iter().fold(detail.to_owned(), |text, (zh, en)| text.replace(zh, en))
+}
+
+/// The fixed reasons of `hazardloop_core::chain::verify`, in Chinese (unknown ones as given).
+fn chain_reason_zh(reason: &str) -> String {
+    const TABLE: [(&str, &str); 6] = [
+        ("missing", "序号不连续，有记录缺失"),
+        ("belongs to another", "属于其他租户或隐患"),
+        ("written after the archive seal", "写于备案存档之后"),
+        ("does not link", "未链接到上一条事件"),
+        ("its hash does not match", "内容被改动，哈希值不符"),
+        ("does not decode", "内容被改动，无法解析"),
+    ];
+    TABLE
+        .iter()
+        .find(|(en, _)| reason.contains(en))
+        .map_or_else(|| reason.to_owned(), |(_, zh)| (*zh).to_owned())
+}
+
+/// A store error in `lang`: a database without the schema needs `init` (exit 2), a concurrent
+/// change is a conflict (5), anything else is the store's own sentence (1).
+pub fn store(e: StoreError, lang: Lang) -> CliError {
+    let zh = lang == Lang::Zh;
+    match e {
+        StoreError::Schema(_) if zh => CliError::Usage(format!(
+            "数据库尚未初始化或版本不符（{e}），请先运行 `hazardloop init`"
+        )),
+        StoreError::Conflict { .. } if zh => {
+            CliError::Conflict("记录已被他人同时修改，请重新查看后再办理".to_owned())
+        }
+        other => other.into(),
+    }
+}
+
+/// `message` about `option`, joined as `lang` writes it (`--period：…`, `--period: …`).
+pub fn about(option: &str, message: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{option}：{message}"),
+        Lang::En => format!("{option}: {message}"),
     }
 }

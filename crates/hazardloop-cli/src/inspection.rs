@@ -111,7 +111,7 @@ pub async fn run<S: InspectionStore>(
             perform(app, &engine, &a.id, "excuse", command, out).await
         }
         InspectionCmd::Reassign(a) => {
-            let to = crate::parse::person("--to", &a.to)?;
+            let to = crate::parse::person("--to", &a.to, lang)?;
             let command = InspectionCommand::Reassign { to, reason: a.reason };
             perform(app, &engine, &a.id, "reassign", command, out).await
         }
@@ -162,13 +162,16 @@ async fn answer<S: InspectionStore>(
             .await;
     }
     let (Some(item), Some(typed)) = (a.item, a.response) else {
-        return Err(CliError::Usage("answer needs --item and --response, or --file".into()));
+        return Err(CliError::Usage(match lang {
+            Lang::Zh => "answer 须填 --item 和 --response，或 --file".into(),
+            Lang::En => "answer needs --item and --response, or --file".into(),
+        }));
     };
     let answer = Answer {
         response: responses::response(&Typed::Text(typed), &item, Some(&template)),
         item,
         comment: a.comment,
-        evidence: crate::parse::evidence(&a.evidence)?,
+        evidence: crate::parse::evidence(&a.evidence, lang)?,
         location: a.location,
         fixed_on_the_spot: a.fixed,
     };

@@ -17,17 +17,21 @@
 //!
 //! ## Exit codes
 //! 0 ok · 2 usage (bad command line, no `init` yet) · 3 denied (the actor may not) · 4 invalid
-//! input (bad value, unknown id, a rule of the loop refused, bad CSV rows) · 5 conflict (the
-//! hazard changed meanwhile) · 1 anything else (storage, a failed `verify`).
+//! input (bad value, unknown id, number, unit, person or category, a rule of the loop refused,
+//! bad CSV rows) · 5 conflict (the hazard changed meanwhile) · 1 anything else (storage, a
+//! failed `verify`). Messages are in `--lang` (Chinese by default).
 //!
 //! ## `--format json` (stable, for harnesses)
 //! Every command prints one JSON document on stdout. Success has `"ok": true` and
-//! `"command"`; steps add `hazard` (id), `version`, `stage` (snake_case stage name) and
-//! `events` (event type names); `list` gives `total` and `rows` (ledger rows); `show` gives
-//! `ledger` and `timeline`; `stats` gives `period` and `table`; `sweep` gives `hazards`, `fired`,
+//! `"command"`; steps add `hazard` (id), `number` (隐患编号), `version`, `stage` (snake_case
+//! stage name) and `events` (event type names); `list` gives `total` and `rows` (ledger rows);
+//! `show` gives `ledger`, `timeline` and `events` (`seq`, `type`, `name` in `--lang`, `detail`);
+//! `categories` gives `categories` (`code`, `name`, `name_zh`, `name_en`, `lead`,
+//! `participating`); `stats` gives `period` and `table`; `sweep` gives `hazards`, `fired`,
 //! `messages`, `conflicts`; `dispatch` gives `deliveries` (`key`, `to`, `name`, `subject`,
-//! `body`) and `delivered`, `retried`, `dead`; `verify` gives `verified`; `import` gives
-//! `imported` and `bad` (`line`, `reason`); `export` gives `out` and `bytes`. The `inspection`
+//! `body`) and `delivered`, `retried`, `dead`; `verify` gives `verified`, `occurrences` and
+//! `failed` (`id`, `message`: every record that does not verify, with `"ok": false` and
+//! exit 1); `import` gives `imported` and `bad` (`line`, `reason`); `export` gives `out` and `bytes`. The `inspection`
 //! subcommands' `command` is `inspection.<name>`: `templates` gives `templates`, `template`
 //! gives `template`, `templates import` gives `imported` (`template`, `result`: new|unchanged);
 //! `plans` gives `plans`; `generate` gives `considered`, `created`, `unassigned`; `due` and
@@ -44,6 +48,9 @@ pub mod args;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod import_map;
+mod import_row;
+pub mod import_source;
 pub mod inspection;
 pub mod inspection_args;
 mod inspection_setup;
@@ -52,6 +59,9 @@ pub mod out;
 pub mod parse;
 pub mod responses;
 pub mod run;
+pub mod step_args;
+pub mod steps;
+pub mod timeline;
 
 use std::sync::Arc;
 
@@ -147,9 +157,14 @@ async fn dispatch_db(cli: Cli, out: &mut Out) -> Result<(), CliError> {
             return with_store(Arc::new(store), opts, cli.command, out).await;
         }
         #[cfg(not(feature = "postgres"))]
-        return Err(CliError::Usage(
-            "--db: this build has no PostgreSQL support (build with --features postgres)".into(),
-        ));
+        return Err(CliError::Usage(match opts.lang {
+            hazardloop_core::model::Lang::Zh => {
+                "--db：此版本不支持 PostgreSQL（须以 --features postgres 构建）".into()
+            }
+            hazardloop_core::model::Lang::En => {
+                "--db: this build has no PostgreSQL support (build with --features postgres)".into()
+            }
+        }));
     }
     let store = hazardloop_sqlite::SqliteStore::open(&cli.db)
         .map_err(|e| CliError::Other(format!("--db {}: {e}", cli.db)))?;

@@ -1,11 +1,10 @@
 //! Output: aligned text for people, stable JSON for harnesses, CSV for sheets.
 
 use chrono_tz::Tz;
-use hazardloop_core::chain::Recorded;
 use hazardloop_core::engine::Outcome;
 use hazardloop_core::model::{Lang, Named};
 use hazardloop_core::org::Org;
-use hazardloop_core::report::{CellContext, Column, LedgerRow, StatsTable};
+use hazardloop_core::report::{CellContext, Column, StatsTable};
 use hazardloop_core::store::LedgerPage;
 use serde_json::{json, Value};
 
@@ -72,6 +71,7 @@ impl Out {
                 "ok": true,
                 "command": command,
                 "hazard": outcome.hazard.to_string(),
+                "number": outcome.ledger.number,
                 "version": outcome.version,
                 "stage": stage,
                 "events": events,
@@ -79,15 +79,33 @@ impl Out {
             })),
             _ => {
                 let lang = self.lang;
-                self.line(format!(
-                    "{} {}  {}: {}  ({} {})",
-                    zh(lang, "隐患", "hazard"),
-                    outcome.hazard,
-                    zh(lang, "当前环节", "step"),
-                    stage.name(lang),
-                    zh(lang, "版本", "version"),
-                    outcome.version
-                ))
+                let (id, number) = (outcome.hazard, outcome.ledger.number.as_deref());
+                self.line(match (lang, number) {
+                    (Lang::Zh, Some(n)) => format!(
+                        "隐患 {n}（{id}）  当前状态：{}（版本 {}）",
+                        stage.name(lang),
+                        outcome.version
+                    ),
+                    (Lang::Zh, None) => {
+                        format!(
+                            "隐患 {id}  当前状态：{}（版本 {}）",
+                            stage.name(lang),
+                            outcome.version
+                        )
+                    }
+                    (Lang::En, Some(n)) => format!(
+                        "hazard {n} ({id})  stage: {} (version {})",
+                        stage.name(lang),
+                        outcome.version
+                    ),
+                    (Lang::En, None) => {
+                        format!(
+                            "hazard {id}  stage: {} (version {})",
+                            stage.name(lang),
+                            outcome.version
+                        )
+                    }
+                })
             }
         }
     }
@@ -133,32 +151,6 @@ impl Out {
                     .collect();
                 self.table(&header, &rows);
                 self.line(format!("{} {}", zh(self.lang, "共", "total"), page.total));
-            }
-        }
-    }
-
-    /// A hazard's timeline.
-    pub fn timeline(&mut self, row: &LedgerRow, timeline: &[Recorded], org: &Org) {
-        match self.format {
-            OutputFormat::Json => {
-                self.json(json!({ "ok": true, "ledger": row, "timeline": timeline }))
-            }
-            _ => {
-                let cx = CellContext::new(self.lang, self.tz).with_org(org);
-                for col in Column::ALL.iter().filter(|c| **c != Column::Number) {
-                    let cell = row.cell(*col, &cx);
-                    if !cell.is_empty() {
-                        self.line(format!("{}: {cell}", col.header(self.lang)));
-                    }
-                }
-                for r in timeline {
-                    let who = r.event.by().map_or_else(
-                        || zh(self.lang, "系统", "system").to_owned(),
-                        |p| org.person(p).map_or_else(|| p.to_string(), |x| x.name.clone()),
-                    );
-                    let at = r.event.at().with_timezone(&self.tz).format("%Y-%m-%d %H:%M");
-                    self.line(format!("  #{:<3} {at}  {:<22} {who}", r.seq, r.event.type_name()));
-                }
             }
         }
     }

@@ -1,17 +1,26 @@
-//! Parsing command-line values into domain values, with errors that name the option.
+//! Parsing command-line values into domain values, with errors (in the chosen language) that
+//! name the option.
 
 use hazardloop_core::model::{
-    Category, Evidence, Grade, Method, PersonId, RiskColour, Source, UnitId,
+    Category, Evidence, Grade, Lang, Method, PersonId, RiskColour, Source, UnitId,
 };
 use hazardloop_core::workflow::{InterimMeasure, StageKind};
 use serde::de::DeserializeOwned;
 
 use crate::error::CliError;
 
+fn say(lang: Lang, zh: String, en: String) -> CliError {
+    CliError::Invalid(if lang == Lang::Zh { zh } else { en })
+}
+
 /// A snake_case enum value (`daily_patrol`, `major`), naming `option` on error.
-pub fn variant<T: DeserializeOwned>(option: &str, text: &str) -> Result<T, CliError> {
+pub fn variant<T: DeserializeOwned>(option: &str, text: &str, lang: Lang) -> Result<T, CliError> {
     serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|_| {
-        CliError::Invalid(format!("{option}: `{text}` is not one of the allowed values"))
+        say(
+            lang,
+            format!("{option}：`{text}` 不是可选的值"),
+            format!("{option}: `{text}` is not one of the allowed values"),
+        )
     })
 }
 
@@ -19,38 +28,45 @@ pub fn variant<T: DeserializeOwned>(option: &str, text: &str) -> Result<T, CliEr
 pub fn key<T: TryFrom<String, Error = hazardloop_core::model::InputError>>(
     option: &str,
     text: &str,
+    lang: Lang,
 ) -> Result<T, CliError> {
-    T::try_from(text.to_owned()).map_err(|e| CliError::Invalid(format!("{option}: {e}")))
+    T::try_from(text.to_owned()).map_err(|e| {
+        CliError::Invalid(format!(
+            "{option}{}{}",
+            if lang == Lang::Zh { "：" } else { ": " },
+            crate::error::input(&e, lang)
+        ))
+    })
 }
 
 /// `--unit`.
-pub fn unit(option: &str, text: &str) -> Result<UnitId, CliError> {
-    key(option, text)
+pub fn unit(option: &str, text: &str, lang: Lang) -> Result<UnitId, CliError> {
+    key(option, text, lang)
 }
 
 /// `--assignee`, `--requested-by`.
-pub fn person(option: &str, text: &str) -> Result<PersonId, CliError> {
-    key(option, text)
+pub fn person(option: &str, text: &str, lang: Lang) -> Result<PersonId, CliError> {
+    key(option, text, lang)
 }
 
-/// `--category`.
-pub fn category(option: &str, text: &str) -> Result<Category, CliError> {
-    key(option, text)
+/// `--category` (its form only; whether the matrix knows it is checked by the caller).
+pub fn category(option: &str, text: &str, lang: Lang) -> Result<Category, CliError> {
+    key(option, text, lang)
 }
 
 /// `--source`.
-pub fn source(text: &str) -> Result<Source, CliError> {
-    variant("--source", text)
+pub fn source(text: &str, lang: Lang) -> Result<Source, CliError> {
+    variant("--source", text, lang)
 }
 
 /// `--grade`.
-pub fn grade(text: &str) -> Result<Grade, CliError> {
-    variant("--grade", text)
+pub fn grade(text: &str, lang: Lang) -> Result<Grade, CliError> {
+    variant("--grade", text, lang)
 }
 
 /// `--stage`.
-pub fn stage(text: &str) -> Result<StageKind, CliError> {
-    variant("--stage", text)
+pub fn stage(text: &str, lang: Lang) -> Result<StageKind, CliError> {
+    variant("--stage", text, lang)
 }
 
 /// The assessment from `--lec L,E,C`, `--ls L,S` or `--colour C` (default: judged blue).
@@ -58,20 +74,29 @@ pub fn method(
     lec: Option<&str>,
     ls: Option<&str>,
     colour: Option<&str>,
+    lang: Lang,
 ) -> Result<Method, CliError> {
     let numbers = |option: &str, text: &str| -> Result<Vec<f64>, CliError> {
         text.split(',')
             .map(|n| {
-                n.trim()
-                    .parse::<f64>()
-                    .map_err(|_| CliError::Invalid(format!("{option}: `{n}` is not a number")))
+                n.trim().parse::<f64>().map_err(|_| {
+                    say(
+                        lang,
+                        format!("{option}：`{n}` 不是数字"),
+                        format!("{option}: `{n}` is not a number"),
+                    )
+                })
             })
             .collect()
     };
     match (lec, ls, colour) {
         (Some(text), _, _) => match numbers("--lec", text)?.as_slice() {
             &[l, e, c] => Ok(Method::Lec { l, e, c }),
-            _ => Err(CliError::Invalid("--lec: give three factors L,E,C".into())),
+            _ => Err(say(
+                lang,
+                "--lec：须填三个因子 L,E,C".into(),
+                "--lec: give three factors L,E,C".into(),
+            )),
         },
         (None, Some(text), _) => match numbers("--ls", text)?.as_slice() {
             &[l, s]
@@ -82,17 +107,21 @@ pub fn method(
             {
                 Ok(Method::Ls { l: l as u8, s: s as u8 })
             }
-            _ => Err(CliError::Invalid("--ls: give two whole factors L,S from 1 to 5".into())),
+            _ => Err(say(
+                lang,
+                "--ls：须填两个 1 至 5 的整数因子 L,S".into(),
+                "--ls: give two whole factors L,S from 1 to 5".into(),
+            )),
         },
         (None, None, Some(text)) => {
-            Ok(Method::Judgement { colour: variant::<RiskColour>("--colour", text)? })
+            Ok(Method::Judgement { colour: variant::<RiskColour>("--colour", text, lang)? })
         }
         (None, None, None) => Ok(Method::Judgement { colour: RiskColour::Blue }),
     }
 }
 
 /// `--evidence URI,SHA256,MEDIA_TYPE`.
-pub fn evidence(items: &[String]) -> Result<Vec<Evidence>, CliError> {
+pub fn evidence(items: &[String], lang: Lang) -> Result<Vec<Evidence>, CliError> {
     items
         .iter()
         .map(|item| {
@@ -103,19 +132,21 @@ pub fn evidence(items: &[String]) -> Result<Vec<Evidence>, CliError> {
                     sha256: sha.to_ascii_lowercase(),
                     media_type: (*media).into(),
                 }),
-                _ => Err(CliError::Invalid(format!(
-                    "--evidence: `{item}` is not URI,SHA256,MEDIA_TYPE"
-                ))),
+                _ => Err(say(
+                    lang,
+                    format!("--evidence：`{item}` 不是“URI,SHA256,媒体类型”"),
+                    format!("--evidence: `{item}` is not URI,SHA256,MEDIA_TYPE"),
+                )),
             }
         })
         .collect()
 }
 
-/// `--interim cordon,warning_signs`.
-pub fn measures(text: &str) -> Result<Vec<InterimMeasure>, CliError> {
+/// `--interim cordon,warning_signs` (named `option` on error).
+pub fn measures(option: &str, text: &str, lang: Lang) -> Result<Vec<InterimMeasure>, CliError> {
     text.split(',')
         .filter(|s| !s.trim().is_empty())
-        .map(|m| variant("--interim", m.trim()))
+        .map(|m| variant(option, m.trim(), lang))
         .collect()
 }
 

@@ -172,7 +172,7 @@ fn answer(
 
 fn evidence(e: &Value, at: &str, zh: bool) -> Result<Evidence, String> {
     match e {
-        Value::String(s) => crate::parse::evidence(std::slice::from_ref(s))
+        Value::String(s) => crate::parse::evidence(std::slice::from_ref(s), Lang::En)
             .map(|mut v| v.remove(0))
             .map_err(|_| kind(at, "URI,SHA256,MEDIA_TYPE", "“URI,SHA256,媒体类型”", zh)),
         Value::Object(m) => {

@@ -1,21 +1,19 @@
 //! Each subcommand, on any store.
 
-use hazardloop_core::engine::{Engine, EngineError, Request};
+use hazardloop_core::engine::{Engine, EngineError};
 use hazardloop_core::model::{Lang, Named, TenantId};
 use hazardloop_core::org::{Contacts, Org, Person, Preset, Role, Unit, UnitKind};
 use hazardloop_core::policy::Policy;
 use hazardloop_core::report::{LedgerFilter, LedgerRow, Page, Period};
 use hazardloop_core::store::{InspectionStore, Store};
-use hazardloop_core::workflow::{
-    Command, Discover, DismissReason, FourImplementations, Interim, MajorPlan, Plan, Register,
-};
 use serde_json::json;
 
-use crate::app::{hazard_id, parse_deadline, App, Printed, POLICY_DOC};
+use crate::app::{App, Printed, POLICY_DOC};
 use crate::args::{Cmd, InitArgs, OrgCmd};
-use crate::error::CliError;
+use crate::error::{self, CliError};
 use crate::out::Out;
 use crate::parse;
+use crate::steps::known_category;
 
 /// Runs one subcommand.
 pub async fn run<S: InspectionStore>(
@@ -27,38 +25,59 @@ pub async fn run<S: InspectionStore>(
         Cmd::Init(args) => init(app, args, out).await,
         Cmd::Org(cmd) => org(app, cmd, out).await,
         Cmd::List(args) => {
+            let lang = app.opts.lang;
             let (engine, _, org) = app.engine().await?;
             let filter = LedgerFilter {
-                stages: args.stage.iter().map(|s| parse::stage(s)).collect::<Result<_, _>>()?,
+                stages: args
+                    .stage
+                    .iter()
+                    .map(|s| parse::stage(s, lang))
+                    .collect::<Result<_, _>>()?,
                 overdue: args.overdue.then_some(true),
-                unit: args.unit.as_deref().map(|u| parse::unit("--unit", u)).transpose()?,
+                unit: args.unit.as_deref().map(|u| parse::unit("--unit", u, lang)).transpose()?,
                 category: args
                     .category
                     .as_deref()
-                    .map(|c| parse::category("--category", c))
+                    .map(|c| known_category(engine.policy(), "--category", c, lang))
                     .transpose()?,
-                grade: args.grade.as_deref().map(parse::grade).transpose()?,
+                grade: args.grade.as_deref().map(|g| parse::grade(g, lang)).transpose()?,
                 ..LedgerFilter::default()
             };
             let page = engine
                 .ledger(&app.opts.tenant, &filter, Page::new(args.offset, args.limit))
-                .await?;
+                .await
+                .map_err(|e| error::hazard(e, lang))?;
             out.ledger(&page, &org);
             Ok(())
         }
         Cmd::Show(args) => {
+            let lang = app.opts.lang;
             let (engine, _, org) = app.engine().await?;
-            let view = engine.hazard(&app.opts.tenant, hazard_id(&args.id)?).await?;
-            out.timeline(&LedgerRow::from_hazard(&view.hazard, engine.now()), &view.timeline, &org);
+            let id = crate::steps::target(&engine, &app.opts.tenant, &args.id, lang).await?;
+            let view =
+                engine.hazard(&app.opts.tenant, id).await.map_err(|e| error::hazard(e, lang))?;
+            let row = LedgerRow::from_hazard(&view.hazard, engine.now());
+            crate::timeline::show(out, &row, &view.timeline, &org, engine.policy());
+            Ok(())
+        }
+        Cmd::Categories => {
+            let policy = app.policy().await?;
+            crate::timeline::categories(out, &policy);
             Ok(())
         }
         Cmd::Sweep => {
             let (engine, _, _) = app.engine().await?;
-            let r = engine.sweep().await?;
-            let human = format!(
-                "扫描 {} 条隐患，触发 {} 级督办，待发通知 {} 条",
-                r.hazards, r.fired, r.messages
-            );
+            let r = engine.sweep().await.map_err(|e| error::hazard(e, app.opts.lang))?;
+            let human = match app.opts.lang {
+                Lang::Zh => format!(
+                    "扫描 {} 条隐患，触发 {} 次督办升级，待发通知 {} 条",
+                    r.hazards, r.fired, r.messages
+                ),
+                Lang::En => format!(
+                    "swept {} hazards, fired {} rungs, {} notifications waiting",
+                    r.hazards, r.fired, r.messages
+                ),
+            };
             out.value(
                 "sweep",
                 json!({ "hazards": r.hazards, "fired": r.fired, "messages": r.messages, "conflicts": r.conflicts }),
@@ -68,26 +87,36 @@ pub async fn run<S: InspectionStore>(
         }
         Cmd::Dispatch => {
             let (engine, printed, _) = app.engine().await?;
-            dispatch(&engine, &printed, out).await
+            dispatch(&engine, &printed, app.opts.lang, out).await
         }
         Cmd::Stats(args) => {
             let (engine, _, _) = app.engine().await?;
-            let period: Period = args.period.parse()?;
-            let table = engine.statistics(&app.opts.tenant, &period).await?;
+            let lang = app.opts.lang;
+            let period: Period = args.period.parse().map_err(|e| {
+                CliError::Invalid(error::about("--period", &error::input(&e, lang), lang))
+            })?;
+            let table = engine
+                .statistics(&app.opts.tenant, &period)
+                .await
+                .map_err(|e| error::hazard(e, lang))?;
             out.stats(&period.label(app.opts.lang), &table);
             Ok(())
         }
         Cmd::Export(args) => crate::export::export(app, args, out).await,
         Cmd::Verify(args) => verify(app, args.id.as_deref(), out).await,
-        Cmd::Import(args) => crate::import::import(app, &args.file, out).await,
+        Cmd::Import(args) => crate::import::import(app, &args, out).await,
         Cmd::Inspection(cmd) => crate::inspection::run(app, cmd, out).await,
-        step => execute(app, step, out).await,
+        step => crate::steps::execute(app, step, out).await,
     }
 }
 
 async fn init<S: Store>(app: &App<S>, args: InitArgs, out: &mut Out) -> Result<(), CliError> {
     let tenant: &TenantId = &app.opts.tenant;
-    let preset: Preset = args.preset.parse()?;
+    let lang = app.opts.lang;
+    let preset: Preset = args
+        .preset
+        .parse()
+        .map_err(|e| CliError::Invalid(error::about("--preset", &error::input(&e, lang), lang)))?;
     let policy_text = match &args.policy {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -106,13 +135,18 @@ async fn init<S: Store>(app: &App<S>, args: InitArgs, out: &mut Out) -> Result<(
             Policy::from_doc(doc).map_err(|e| CliError::Other(e.to_string()))?.to_toml()
         }
     };
-    let org = preset.school_org(
-        tenant.clone(),
-        (parse::unit("--bureau-id", &args.bureau_id)?, &args.bureau),
-        (parse::unit("--school-id", &args.school_id)?, &args.school),
-    )?;
+    let org = preset
+        .school_org(
+            tenant.clone(),
+            (parse::unit("--bureau-id", &args.bureau_id, app.opts.lang)?, &args.bureau),
+            (parse::unit("--school-id", &args.school_id, app.opts.lang)?, &args.school),
+        )
+        .map_err(|e| CliError::Invalid(error::input(&e, lang)))?;
     app.save_org(&org).await?;
-    app.store.put_document(tenant, POLICY_DOC, &policy_text).await?;
+    app.store
+        .put_document(tenant, POLICY_DOC, &policy_text)
+        .await
+        .map_err(|e| error::store(e, lang))?;
     let units = org.units().count();
     let message = match app.opts.lang {
         Lang::Zh => format!("已初始化租户 {tenant}：{units} 个单位（预设 {}）。用 `hazardloop org add-person` 添加人员。", preset.key()),
@@ -128,27 +162,39 @@ async fn init<S: Store>(app: &App<S>, args: InitArgs, out: &mut Out) -> Result<(
 
 async fn org<S: Store>(app: &App<S>, cmd: OrgCmd, out: &mut Out) -> Result<(), CliError> {
     let mut org: Org = app.org().await?;
+    let lang = app.opts.lang;
     match cmd {
         OrgCmd::AddUnit { id, name, kind, parent } => {
-            let kind: UnitKind = parse::variant("--kind", &kind)?;
-            let parent = parent.as_deref().map(|p| parse::unit("--parent", p)).transpose()?;
-            org.add_unit(Unit::new(parse::unit("id", &id)?, name, kind, parent))?;
+            let kind: UnitKind = parse::variant("--kind", &kind, lang)?;
+            let parent = parent.as_deref().map(|p| parse::unit("--parent", p, lang)).transpose()?;
+            org.add_unit(Unit::new(parse::unit("id", &id, lang)?, name, kind, parent))
+                .map_err(|e| CliError::Invalid(error::input(&e, lang)))?;
             app.save_org(&org).await?;
-            out.message("org", &format!("unit {id} added"), json!({ "unit": id }));
+            let message = match lang {
+                Lang::Zh => format!("已添加单位 {id}"),
+                Lang::En => format!("unit {id} added"),
+            };
+            out.message("org", &message, json!({ "unit": id }));
         }
         OrgCmd::AddPerson { id, name, unit, roles, email, mobile } => {
-            let mut person =
-                Person::new(parse::person("id", &id)?, name, parse::unit("--unit", &unit)?);
+            let mut person = Person::new(
+                parse::person("id", &id, lang)?,
+                name,
+                parse::unit("--unit", &unit, lang)?,
+            );
             for role in &roles {
-                person = person.with_role(parse::variant::<Role>("--role", role)?);
+                person = person.with_role(parse::variant::<Role>("--role", role, lang)?);
             }
             person.contacts = Contacts { email, mobile, ..Contacts::default() };
-            org.add_person(person)?;
+            org.add_person(person).map_err(|e| CliError::Invalid(error::input(&e, lang)))?;
             app.save_org(&org).await?;
-            out.message("org", &format!("person {id} added"), json!({ "person": id }));
+            let message = match lang {
+                Lang::Zh => format!("已添加人员 {id}"),
+                Lang::En => format!("person {id} added"),
+            };
+            out.message("org", &message, json!({ "person": id }));
         }
         OrgCmd::Show => {
-            let lang = app.opts.lang;
             let mut text = String::new();
             for u in org.units() {
                 let depth = org.ancestors(&u.id).len().saturating_sub(1);
@@ -171,156 +217,13 @@ async fn org<S: Store>(app: &App<S>, cmd: OrgCmd, out: &mut Out) -> Result<(), C
     Ok(())
 }
 
-/// The subcommands that are steps of the loop.
-async fn execute<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<(), CliError> {
-    let (engine, _, org) = app.engine().await?;
-    let actor = app.actor(&org)?;
-    let policy = engine.policy().clone();
-    let time = |text: &str, field: &str| parse_deadline(text, &policy, field);
-    let (name, target, command) = match cmd {
-        Cmd::Discover(a) => (
-            "discover",
-            None,
-            Command::Discover(Discover {
-                unit: parse::unit("--unit", &a.unit)?,
-                location: a.location,
-                category: a
-                    .category
-                    .as_deref()
-                    .map(|c| parse::category("--category", c))
-                    .transpose()?,
-                description: if a.description.trim().is_empty() {
-                    a.title.clone()
-                } else {
-                    a.description
-                },
-                title: a.title,
-                source: parse::source(&a.source)?,
-                discovered_at: None,
-                evidence: parse::evidence(&a.evidence)?,
-            }),
-        ),
-        Cmd::Register(a) => (
-            "register",
-            Some(a.id),
-            Command::Register(Register {
-                grade: a.grade.as_deref().map(parse::grade).transpose()?,
-                assessment: parse::method(a.lec.as_deref(), a.ls.as_deref(), a.colour.as_deref())?,
-                category: parse::category("--category", &a.category)?,
-                responsible_unit: a
-                    .unit
-                    .as_deref()
-                    .map(|u| parse::unit("--unit", u))
-                    .transpose()?,
-                assignee: parse::person("--assignee", &a.assignee)?,
-                deadline: a.deadline.as_deref().map(|d| time(d, "--deadline")).transpose()?,
-                fixable_at_once: !a.not_fixable_at_once,
-            }),
-        ),
-        Cmd::Report(a) => (
-            "report",
-            Some(a.id),
-            Command::Report { to_bureau: a.to_bureau, written: a.written, reference: a.reference },
-        ),
-        Cmd::Start(a) => {
-            let deadline = time(&a.deadline, "--deadline")?;
-            let major =
-                [&a.objectives, &a.methods, &a.funds, &a.organisation, &a.schedule, &a.safety]
-                    .iter()
-                    .any(|x| x.is_some());
-            let plan = if major {
-                let item = |x: Option<String>| x.unwrap_or_default();
-                Plan::Major(MajorPlan {
-                    objectives: item(a.objectives),
-                    methods: item(a.methods),
-                    funds: item(a.funds),
-                    organisation: item(a.organisation),
-                    schedule: item(a.schedule),
-                    safety: item(a.safety),
-                    deadline,
-                })
-            } else {
-                Plan::General(FourImplementations {
-                    responsible: match &a.responsible {
-                        Some(p) => parse::person("--responsible", p)?,
-                        None => actor.person.clone(),
-                    },
-                    measures: a.measures.unwrap_or_default(),
-                    deadline,
-                    contingency: a.contingency.unwrap_or_default(),
-                })
-            };
-            let interim = a
-                .interim
-                .as_deref()
-                .map(|m| {
-                    parse::measures(m)
-                        .map(|measures| Interim { measures, note: a.interim_note.clone() })
-                })
-                .transpose()?;
-            ("start", Some(a.id), Command::StartTreatment { plan, interim })
-        }
-        Cmd::Progress(a) => (
-            "progress",
-            Some(a.id),
-            Command::RecordProgress { note: a.note, percent: a.percent, evidence: Vec::new() },
-        ),
-        Cmd::Extend(a) => {
-            let command = match (a.to, a.grant, a.deny) {
-                (Some(to), _, _) => {
-                    Command::RequestExtension { new_deadline: time(&to, "--to")?, reason: a.reason }
-                }
-                (None, true, _) => Command::GrantExtension { note: a.reason },
-                (None, false, true) => Command::DenyExtension { reason: a.reason },
-                (None, false, false) => {
-                    return Err(CliError::Usage("extend needs --to DATE, --grant or --deny".into()))
-                }
-            };
-            ("extend", Some(a.id), command)
-        }
-        Cmd::Complete(a) => (
-            "complete",
-            Some(a.id),
-            Command::Complete { summary: a.summary, evidence: parse::evidence(&a.evidence)? },
-        ),
-        Cmd::Accept(a) => {
-            let command = if a.fail {
-                Command::Fail { reason: a.reason }
-            } else {
-                Command::Pass { note: a.reason }
-            };
-            ("accept", Some(a.id), command)
-        }
-        Cmd::Close(a) => ("close", Some(a.id), Command::Close { note: a.note }),
-        Cmd::Archive(a) => ("archive", Some(a.id), Command::Archive),
-        Cmd::Dismiss(a) => {
-            let reason = match a.reason.split_once(':') {
-                Some(("duplicate", of)) => DismissReason::Duplicate { of: hazard_id(of)? },
-                None if a.reason == "not_a_hazard" => DismissReason::NotAHazard,
-                _ => {
-                    return Err(CliError::Invalid(format!(
-                        "--reason: `{}` is neither not_a_hazard nor duplicate:<id>",
-                        a.reason
-                    )))
-                }
-            };
-            let requested_by = parse::person("--requested-by", &a.requested_by)?;
-            ("dismiss", Some(a.id), Command::Dismiss { reason, note: a.note, requested_by })
-        }
-        other => return Err(CliError::Other(format!("not a step: {other:?}"))),
-    };
-    let hazard = target.as_deref().map(hazard_id).transpose()?;
-    let outcome = engine.execute(&actor, Request::to(hazard, command)).await?;
-    out.outcome(name, &outcome);
-    Ok(())
-}
-
 async fn dispatch<S: Store>(
     engine: &Engine<std::sync::Arc<S>, Printed>,
     printed: &Printed,
+    lang: Lang,
     out: &mut Out,
 ) -> Result<(), CliError> {
-    let report = engine.dispatch().await?;
+    let report = engine.dispatch().await.map_err(|e| error::hazard(e, lang))?;
     let deliveries = printed.take();
     let tz = engine.policy().calendar().time_zone();
     let list: Vec<_> = deliveries
@@ -329,10 +232,22 @@ async fn dispatch<S: Store>(
         .collect();
     let mut human = String::new();
     for d in &deliveries {
-        human += &format!("→ {}：{}\n", d.to.name, d.subject());
+        human += &format!(
+            "→ {}{}{}\n",
+            d.to.name,
+            if lang == Lang::Zh { "：" } else { ": " },
+            d.subject()
+        );
     }
-    human +=
-        &format!("已发送 {}，待重试 {}，失败 {}", report.delivered, report.retried, report.dead);
+    human += &match lang {
+        Lang::Zh => {
+            format!("已发送 {}，待重试 {}，失败 {}", report.delivered, report.retried, report.dead)
+        }
+        Lang::En => format!(
+            "delivered {}, to retry {}, failed {}",
+            report.delivered, report.retried, report.dead
+        ),
+    };
     out.value(
         "dispatch",
         json!({ "deliveries": list, "delivered": report.delivered, "retried": report.retried, "dead": report.dead }),
@@ -341,47 +256,80 @@ async fn dispatch<S: Store>(
     Ok(())
 }
 
+/// Verifies one hazard, or every hazard and inspection occurrence of the tenant. Without an id it
+/// goes on past a failure and names every hazard whose history does not verify (exit 1).
 async fn verify<S: hazardloop_core::store::InspectionStore>(
     app: &App<S>,
     id: Option<&str>,
     out: &mut Out,
 ) -> Result<(), CliError> {
+    let lang = app.opts.lang;
     let (engine, _, _) = app.engine().await?;
     let tenant = &app.opts.tenant;
-    let ids = match id {
-        Some(id) => vec![hazard_id(id)?],
-        None => {
-            let rows = engine.ledger_rows(tenant, &LedgerFilter::default()).await?;
-            rows.iter().map(|r| r.id).collect()
-        }
-    };
-    for id in &ids {
-        // A history that does not verify fails with 1; an unknown id is invalid input (4).
-        engine.verify(tenant, *id).await.map_err(|e| match e {
-            EngineError::Chain(_) | EngineError::Damaged(_) => {
-                CliError::Other(format!("verify failed: {e}"))
+    if let Some(args_ref) = id {
+        let id = crate::steps::target(&engine, tenant, args_ref, lang).await?;
+        engine.verify(tenant, id).await.map_err(|e| error::hazard(e, lang))?;
+        let human = match lang {
+            Lang::Zh => format!("隐患 {} 的记录校验通过", args_ref),
+            Lang::En => format!("hazard {}: the record verifies", args_ref),
+        };
+        out.value("verify", json!({ "verified": 1, "occurrences": 0 }), human);
+        return Ok(());
+    }
+    let rows = engine
+        .ledger_rows(tenant, &LedgerFilter::default())
+        .await
+        .map_err(|e| error::hazard(e, lang))?;
+    let mut failed: Vec<(String, String)> = Vec::new();
+    let mut bad_hazards = 0;
+    for row in &rows {
+        match engine.verify(tenant, row.id).await {
+            Ok(()) => {}
+            // A history that does not verify is reported; anything else (storage) stops.
+            Err(e @ (EngineError::Chain(_) | EngineError::Damaged(_))) => {
+                failed.push((row.id.to_string(), error::hazard(e, lang).to_string()));
+                bad_hazards += 1;
             }
-            other => other.into(),
-        })?;
-    }
-    // Without an id, every inspection occurrence's chain too.
-    let mut occurrences = 0;
-    if id.is_none() {
-        let query = hazardloop_core::inspection::OccurrenceQuery::default();
-        for row in engine.occurrences(tenant, &query).await? {
-            engine.verify_occurrence(tenant, &row.id).await.map_err(|e| match e {
-                EngineError::OccurrenceChain { .. } => {
-                    CliError::Other(format!("verify failed: {e}"))
-                }
-                other => other.into(),
-            })?;
-            occurrences += 1;
+            Err(e) => return Err(error::hazard(e, lang)),
         }
     }
-    out.value(
+    let query = hazardloop_core::inspection::OccurrenceQuery::default();
+    let mut occurrences = 0;
+    let all = engine.occurrences(tenant, &query).await.map_err(|e| error::engine(e, lang))?;
+    for row in all {
+        match engine.verify_occurrence(tenant, &row.id).await {
+            Ok(()) => occurrences += 1,
+            Err(e @ EngineError::OccurrenceChain { .. }) => {
+                failed.push((row.id.to_string(), error::engine(e, lang).to_string()));
+            }
+            Err(e) => return Err(error::engine(e, lang)),
+        }
+    }
+    let verified = rows.len() - bad_hazards;
+    let list: Vec<_> = failed.iter().map(|(id, why)| json!({ "id": id, "message": why })).collect();
+    if failed.is_empty() {
+        let human = match lang {
+            Lang::Zh => format!("{verified} 条隐患记录、{occurrences} 个检查任务校验通过"),
+            Lang::En => format!("{verified} hazard records and {occurrences} occurrences verify"),
+        };
+        out.value(
+            "verify",
+            json!({ "verified": verified, "occurrences": occurrences, "failed": list }),
+            human,
+        );
+        return Ok(());
+    }
+    let message = match lang {
+        Lang::Zh => format!("{} 条记录未通过校验：", failed.len()),
+        Lang::En => format!("{} records do not verify:", failed.len()),
+    };
+    let message = failed.iter().fold(message, |m, (_, why)| m + "\n  " + why);
+    let code = error::exit::OTHER;
+    out.result(
         "verify",
-        json!({ "verified": ids.len(), "occurrences": occurrences }),
-        format!("{} 条隐患记录、{occurrences} 个检查任务校验通过", ids.len()),
+        false,
+        json!({ "code": code, "kind": "error", "message": message, "verified": verified, "occurrences": occurrences, "failed": list }),
+        message.clone(),
     );
-    Ok(())
+    Err(CliError::Reported { code, message })
 }

@@ -345,7 +345,7 @@ fn a_day_of_inspection_raises_a_linked_hazard_and_the_week_is_counted() {
     assert_eq!(view["ledger"]["finding"]["item"], "fire_lanes_clear");
     assert_eq!(view["ledger"]["location"], "教学楼A座一楼东侧");
     let (_, text, _) = db.raw(&["--now", MON_LATER, "show", &hazard]);
-    assert!(text.contains(&format!("来源检查: {link}")), "{text}");
+    assert!(text.contains(&format!("来源检查：{link}")), "{text}");
     let (_, table, _) = db.raw(&["--now", MON_LATER, "list"]);
     assert!(table.contains("来源检查") && table.contains(&link), "{table}");
     let (_, csv, _) = db.raw(&["--now", MON_LATER, "--format", "csv", "list"]);

@@ -294,11 +294,21 @@ fn a_month_of_hazards_through_the_command() {
     use calamine::{open_workbook_auto, Data, Reader};
     let mut wb = open_workbook_auto(&xlsx).unwrap();
     let sheet = wb.worksheet_range(&wb.sheet_names()[0].clone()).unwrap();
-    assert_eq!(sheet.get((0, 1)), Some(&Data::String("隐患编号".into())));
-    assert_eq!(sheet.height(), 6, "header and five hazards");
-    let ids: Vec<String> = (1..6).map(|r| sheet.get((r, 1)).unwrap().to_string()).collect();
+    // The table sits under the sheet's title block; it names hazards by their numbers.
+    let header = (0..sheet.height())
+        .find(|&r| sheet.get((r, 1)) == Some(&Data::String("隐患编号".into())))
+        .expect("a header row");
+    // Rows numbered 1, 2, … (序号) follow the header; a footer may follow them.
+    let cells: Vec<String> = (header + 1..sheet.height())
+        .take_while(|&r| sheet.get((r, 0)).is_some_and(|c| c.to_string().parse::<u32>().is_ok()))
+        .map(|r| sheet.get((r, 1)).unwrap().to_string())
+        .collect();
+    assert_eq!(cells.len(), 5, "five hazards: {cells:?}");
+    let list = db.ok(&["--now", "2025-03-31T18:00:00+08:00", "list"]);
     for id in done.iter().chain([&late, &rework]) {
-        assert!(ids.contains(id), "{id} in the sheet");
+        let row = list["rows"].as_array().unwrap().iter().find(|r| r["id"] == id.as_str()).unwrap();
+        let number = row["number"].as_str().unwrap();
+        assert!(cells.iter().any(|c| c == number), "{id} ({number}) in the sheet: {cells:?}");
     }
     let csv_path = db.dir().join("stats.csv");
     db.ok(&[
@@ -346,20 +356,20 @@ fn bad_input_gets_its_exit_code_and_changes_nothing() {
     let id = discover(&db, "2025-03-03T09:00:00+08:00", "扶手松动");
     let before = db.state();
     let cases: Vec<(Vec<&str>, i32, &str)> = vec![
-        (vec!["--as", "zhang", "report", "0195559b-0000-7000-8000-000000000000"], 4, "no hazard"),
-        (vec!["--as", "zhang", "report", "not-an-id"], 4, "not a hazard id"),
-        (vec!["--as", "zhang", "close", &id], 4, "not allowed"),
+        (vec!["--as", "zhang", "report", "0195559b-0000-7000-8000-000000000000"], 4, "没有隐患"),
+        (vec!["--as", "zhang", "report", "not-an-id"], 4, "没有编号为 `not-an-id` 的隐患"),
+        (vec!["--as", "zhang", "close", &id], 4, "不能办理「销号」"),
         (
             vec!["--as", "sun", "register", &id, "--category", "fire", "--assignee", "sun"],
             3,
-            "denied",
+            "无权办理",
         ),
-        (vec!["--as", "nobody", "report", &id], 3, "no such person"),
-        (vec!["--now", "yesterday-ish", "--as", "zhang", "report", &id], 4, "is not a time"),
+        (vec!["--as", "nobody", "report", &id], 3, "没有此人"),
+        (vec!["--now", "yesterday-ish", "--as", "zhang", "report", &id], 4, "不是时间"),
         (
             vec!["--as", "zhang", "register", &id, "--category", "unicorns", "--assignee", "sun"],
             4,
-            "category",
+            "类别 `unicorns` 不在职责清单中",
         ),
         (
             vec![

@@ -1,4 +1,4 @@
-//! The CSV import's row parser (`hazardloop_cli::import::parse_row`): cells over the policy's
+//! The import's row parser (`hazardloop_cli::import::parse_row`): cells over the policy's
 //! limits are refused naming the column and the limit; long descriptions still import; and
 //! arbitrary or mutated rows give commands or a typed error, never a panic, with accepted rows
 //! deciding cleanly. The `import_row` fuzz target in `fuzz/` runs the same parser for longer.
@@ -73,12 +73,11 @@ fn invalid(result: Result<Vec<Command>, CliError>) -> String {
 }
 
 #[test]
-fn a_good_row_is_discover_then_register() {
+fn a_good_row_is_one_import_that_enters_registered() {
     let (f, now) = fixture();
     let commands = parse(&f, now, &GOOD).unwrap();
-    let [Command::Discover(d), Command::Register(r)] = commands.as_slice() else {
-        panic!("discover, register: {commands:?}")
-    };
+    let [Command::Import(import)] = commands.as_slice() else { panic!("one import: {commands:?}") };
+    let (d, r) = (&import.discover, &import.register);
     assert_eq!((d.title.as_str(), d.description.as_str()), ("燃气管老化", "软管开裂"));
     assert_eq!(d.unit, f.logistics);
     assert_eq!(r.assignee, f.people.worker);
@@ -96,7 +95,7 @@ fn a_missing_required_column_is_refused_naming_it() {
             Err(CliError::Invalid(reason)) => reason,
             other => panic!("{other:?}"),
         };
-    assert!(reason.contains("具体位置"), "{reason}");
+    assert!(reason.contains("隐患部位"), "{reason}");
 }
 
 #[test]
@@ -109,8 +108,8 @@ fn cells_over_their_limits_are_refused_naming_column_and_limit() {
     let cases: [(usize, &str, &str, &str); 4] = [
         (2, &long_title, "所在单位", "limits.title"),
         (9, &long_title, "责任人", "limits.title"),
-        (10, &long_title, "整改期限", "limits.title"),
-        (3, &long_text, "具体位置", "limits.text"),
+        (10, &long_title, "整改时限", "limits.title"),
+        (3, &long_text, "隐患部位", "limits.text"),
     ];
     for (i, text, column, key) in cases {
         let mut cells = GOOD;
@@ -123,7 +122,7 @@ fn cells_over_their_limits_are_refused_naming_column_and_limit() {
     let at_limit = "后".repeat(limits.title);
     cells[2] = &at_limit;
     let reason = invalid(parse(&f, now, &cells));
-    assert!(reason.contains("unknown unit") && !reason.contains("limits."), "{reason}");
+    assert!(reason.contains("未知单位") && !reason.contains("limits."), "{reason}");
 }
 
 #[test]
@@ -134,7 +133,8 @@ fn a_long_description_without_a_title_still_imports() {
     let mut cells = GOOD;
     cells[5] = &description;
     let commands = parse(&f, now, &cells).unwrap();
-    let Command::Discover(d) = &commands[0] else { panic!("discover first") };
+    let Command::Import(import) = &commands[0] else { panic!("an import") };
+    let d = &import.discover;
     assert_eq!(d.title.chars().count(), limits.title, "the title is the description's start");
     assert_eq!(d.description, description);
     decide_row(&f, now, commands).unwrap();
@@ -142,7 +142,8 @@ fn a_long_description_without_a_title_still_imports() {
     // A colon far into the text is not a title separator.
     let late_colon = format!("{description}：补充说明");
     cells[5] = &late_colon;
-    let Command::Discover(d) = &parse(&f, now, &cells).unwrap()[0] else { panic!() };
+    let Command::Import(import) = &parse(&f, now, &cells).unwrap()[0] else { panic!() };
+    let d = &import.discover;
     assert_eq!(d.description, late_colon);
 
     // An over-long description is refused when decided, naming `limits.text`.
@@ -239,7 +240,7 @@ fn through_csv(header: &str, rows: &[Vec<String>]) -> (csv::StringRecord, Vec<cs
 fn check_row(f: &Fixture, now: DateTime<Utc>, header: &csv::StringRecord, row: &csv::StringRecord) {
     match parse_row(header, row, &f.org, &f.policy, now) {
         Ok(commands) => {
-            assert_eq!(commands.len(), 2, "discover and register");
+            assert_eq!(commands.len(), 1, "one import");
             let _ = decide_row(f, now, commands);
         }
         Err(CliError::Invalid(reason)) => assert!(!reason.is_empty()),

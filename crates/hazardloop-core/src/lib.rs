@@ -54,6 +54,7 @@ pub mod escalation;
 pub mod inspection;
 pub mod model;
 pub mod notify;
+pub mod numbering;
 pub mod org;
 pub mod policy;
 pub mod report;

@@ -281,6 +281,13 @@ impl Store for Lockstep {
     ) -> Result<(), hazardloop_core::store::StoreError> {
         self.inner.commit(c).await
     }
+    async fn find_number(
+        &self,
+        t: &hazardloop_core::model::TenantId,
+        number: &str,
+    ) -> Result<Option<HazardId>, hazardloop_core::store::StoreError> {
+        self.inner.find_number(t, number).await
+    }
     async fn load(
         &self,
         t: &hazardloop_core::model::TenantId,

@@ -4,7 +4,7 @@
 use std::time::SystemTime;
 
 use hazardloop_core::notify::{Delivery, DeliveryError};
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::Mailbox;
 use lettre::Message;
 use sha2::{Digest, Sha256};
@@ -42,7 +42,7 @@ pub(crate) fn compose(
         ))
     })?;
     let to = Mailbox::new(Some(delivery.to.name.clone()), address);
-    Message::builder()
+    let mut message = Message::builder()
         .from(from.clone())
         .to(to)
         .subject(delivery.subject())
@@ -50,5 +50,14 @@ pub(crate) fn compose(
         .date(date)
         .header(ContentType::TEXT_PLAIN)
         .body(delivery.body(tz))
-        .map_err(|e| DeliveryError::Permanent(format!("the message could not be built: {e}")))
+        .map_err(|e| DeliveryError::Permanent(format!("the message could not be built: {e}")))?;
+    // lettre writes `Date` in UTC (+0000); the school reads its own time (RFC 5322 allows any
+    // zone), so the header is written again in the school's zone once the message is built
+    // (before, the builder would take a +0800 date for a missing one and replace it).
+    let local = chrono::DateTime::<chrono::Utc>::from(date).with_timezone(&tz);
+    message.headers_mut().insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("Date"),
+        local.format("%a, %d %b %Y %H:%M:%S %z").to_string(),
+    ));
+    Ok(message)
 }

@@ -31,6 +31,7 @@ fn delivery(key: &str, email: Option<&str>, n: usize) -> Delivery {
     let notice = Notice {
         kind: NoticeKind::Overdue,
         hazard: hazard.id,
+        number: None,
         title: hazard.stage.facts().title.clone(),
         location: hazard.stage.facts().location.clone(),
         stage: hazard.kind(),
@@ -75,8 +76,12 @@ async fn mail_arrives_with_chinese_subject_and_body_the_recipient_and_a_message_
     assert_eq!(to.name(), Some("孙师傅"));
     let from = parsed.from().unwrap().first().unwrap();
     assert_eq!(from.name(), Some("学校安全办"));
-    // The Date header comes from the notifier's clock (2025-03-03 02:00 UTC).
-    assert_eq!(parsed.date().unwrap().to_rfc3339(), "2025-03-03T02:00:00Z");
+    // The Date header comes from the notifier's clock (2025-03-03 02:00 UTC), written in the
+    // school's zone: 10:00 +0800.
+    assert_eq!(parsed.date().unwrap().to_rfc3339(), "2025-03-03T10:00:00+08:00");
+    let raw = String::from_utf8_lossy(&mail.raw);
+    assert!(raw.contains("Date: Mon, 03 Mar 2025 10:00:00 +0800\r\n"), "{raw}");
+    assert_eq!(raw.matches("\r\nDate: ").count(), 1, "one Date header");
 }
 
 #[tokio::test]

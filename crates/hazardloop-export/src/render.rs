@@ -9,7 +9,7 @@ use hazardloop_core::org::Org;
 use hazardloop_core::report::{CellContext, LedgerFilter, Period};
 use hazardloop_core::store::InspectionStore;
 
-use crate::{ExportError, Format, InspectionSummary};
+use crate::{ExportError, Format, InspectionSummary, PrintSetup};
 
 /// What an export holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -89,10 +89,10 @@ pub async fn render<S: InspectionStore, N: Notifier>(
     let calendar = policy.calendar();
     let cx =
         CellContext::new(lang, calendar.time_zone()).with_org(org).with_matrix(policy.matrix());
-    let period = || period.ok_or(RenderError::NeedsPeriod);
+    let needs_period = || period.ok_or(RenderError::NeedsPeriod);
     Ok(match (what, format) {
         (What::Ledger | What::Stats, Format::Html) => {
-            let period = period()?;
+            let period = needs_period()?;
             let rows = engine.ledger_rows(tenant, &LedgerFilter::default()).await?;
             let table = engine.statistics(tenant, period).await?;
             let bounds = period.bounds(calendar);
@@ -107,13 +107,19 @@ pub async fn render<S: InspectionStore, N: Notifier>(
             crate::monthly_html_with(&rows, &table, period, calendar, &cx, inspections)?
                 .into_bytes()
         }
-        (What::Ledger, format) => crate::export_ledger(
-            format,
-            &engine.ledger_rows(tenant, &LedgerFilter::default()).await?,
-            &cx,
-        )?,
+        (What::Ledger, format) => {
+            let rows = engine.ledger_rows(tenant, &LedgerFilter::default()).await?;
+            match format {
+                Format::Xlsx => {
+                    // Every hazard, whatever the period: the sheet says when it was made.
+                    let setup = PrintSetup::default().as_at(engine.now());
+                    crate::ledger_xlsx_with(&rows, &cx, &setup)?
+                }
+                format => crate::export_ledger(format, &rows, &cx)?,
+            }
+        }
         (What::Stats, format) => {
-            let period = period()?;
+            let period = needs_period()?;
             let table = engine.statistics(tenant, period).await?;
             let lines = match format {
                 Format::Xlsx => {
@@ -121,10 +127,11 @@ pub async fn render<S: InspectionStore, N: Notifier>(
                 }
                 _ => Vec::new(),
             };
-            if lines.is_empty() {
-                crate::export_stats(format, &table, &cx)?
-            } else {
-                crate::stats_xlsx_with_inspections(&table, &lines, &cx)?
+            let setup = PrintSetup::for_period(period, calendar, lang, engine.now());
+            match format {
+                Format::Xlsx if lines.is_empty() => crate::stats_xlsx_with(&table, &cx, &setup)?,
+                Format::Xlsx => crate::stats_xlsx_with_inspections(&table, &lines, &cx, &setup)?,
+                format => crate::export_stats(format, &table, &cx)?,
             }
         }
         (What::Inspections, Format::Html) => {
@@ -133,8 +140,15 @@ pub async fn render<S: InspectionStore, N: Notifier>(
             ))
         }
         (What::Inspections, format) => {
-            let lines = engine.inspection_statistics(tenant, period()?.bounds(calendar)).await?;
-            crate::export_inspections(format, &lines, &cx)?
+            let period = needs_period()?;
+            let lines = engine.inspection_statistics(tenant, period.bounds(calendar)).await?;
+            match format {
+                Format::Xlsx => {
+                    let setup = PrintSetup::for_period(period, calendar, lang, engine.now());
+                    crate::inspection_xlsx_with(&lines, &cx, &setup)?
+                }
+                format => crate::export_inspections(format, &lines, &cx)?,
+            }
         }
     })
 }

@@ -32,19 +32,19 @@ pub(crate) fn display_width(text: &str) -> usize {
 #[derive(Clone, Debug)]
 pub(crate) struct Widths {
     widths: Vec<usize>,
-    max: usize,
+    max: Vec<usize>,
 }
 
 impl Widths {
     /// `columns` columns, none wider than `max` characters.
     pub(crate) fn new(columns: usize, max: usize) -> Widths {
-        Widths { widths: vec![0; columns], max }
+        Widths { widths: vec![0; columns], max: vec![max; columns] }
     }
 
-    /// Notes `text` shown in column `col`.
-    pub(crate) fn fit(&mut self, col: usize, text: &str) {
-        if let Some(w) = self.widths.get_mut(col) {
-            *w = (*w).max(display_width(text));
+    /// Column `col` no wider than `max` characters: its text wraps beyond.
+    pub(crate) fn cap(&mut self, col: usize, max: usize) {
+        if let Some(m) = self.max.get_mut(col) {
+            *m = max;
         }
     }
 
@@ -55,17 +55,12 @@ impl Widths {
         }
     }
 
-    /// Each column's width in Excel's units, with a little padding.
+    /// Each column's width in Excel's units, with a character of padding.
     pub(crate) fn excel(&self) -> impl Iterator<Item = (u16, f64)> + '_ {
-        self.widths.iter().enumerate().map(|(i, w)| {
-            let chars = (*w).clamp(4, self.max) + 2;
+        self.widths.iter().zip(&self.max).enumerate().map(|(i, (w, max))| {
+            let chars = (*w).clamp(4, (*max).max(4)) + 1;
             (u16::try_from(i).unwrap_or(u16::MAX), chars as f64)
         })
-    }
-
-    /// Whether column `col` reached the maximum, so its text should wrap.
-    pub(crate) fn capped(&self, col: usize) -> bool {
-        self.widths.get(col).is_some_and(|w| *w > self.max)
     }
 }
 

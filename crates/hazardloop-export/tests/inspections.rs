@@ -19,7 +19,7 @@ use hazardloop_export::{
     export_inspections, inspection_csv, inspection_json, inspection_lines, inspection_table,
     inspection_xlsx, ledger_csv, ledger_xlsx, monthly_html, monthly_html_with,
     stats_xlsx_with_inspections, ExportError, Format, InspectionColumn, InspectionSummary,
-    LineKind, BOM,
+    LineKind, PrintSetup, BOM,
 };
 use hazardloop_testkit::Fixture;
 
@@ -277,7 +277,7 @@ fn xlsx_reads_back_with_numbers_percentages_and_bare_names() {
     }
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.clone())).unwrap();
     assert_eq!(book.sheet_names(), ["统计-检查"]);
-    let range = book.worksheet_range("统计-检查").unwrap();
+    let range = support::table_part(&book.worksheet_range("统计-检查").unwrap());
     assert_eq!(range.get_size(), (lines.len() + 2, InspectionColumn::ALL.len()));
     for (j, header) in ZH_HEADERS.iter().enumerate() {
         assert_eq!(range.get((0, j)), Some(&Data::String((*header).into())));
@@ -303,7 +303,7 @@ fn xlsx_reads_back_with_numbers_percentages_and_bare_names() {
 
     let sheet = zip_entry(&bytes, "xl/worksheets/sheet1.xml");
     assert!(
-        sheet.contains(r#"<pane xSplit="1" ySplit="1" topLeftCell="B2" activePane="bottomRight" state="frozen"/>"#),
+        sheet.contains(r#"<pane xSplit="1" ySplit="4" topLeftCell="B5" activePane="bottomRight" state="frozen"/>"#),
         "header row and unit column frozen: {sheet}"
     );
     let styles = zip_entry(&bytes, "xl/styles.xml");
@@ -323,7 +323,7 @@ fn english_xlsx_and_the_workbook_with_both_tables() {
     let bytes = inspection_xlsx(&lines, &support::cx(&f, Lang::En)).unwrap();
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     assert_eq!(book.sheet_names(), ["Inspections"]);
-    let range = book.worksheet_range("Inspections").unwrap();
+    let range = support::table_part(&book.worksheet_range("Inspections").unwrap());
     for (j, header) in EN_HEADERS.iter().enumerate() {
         assert_eq!(range.get((0, j)), Some(&Data::String((*header).into())));
     }
@@ -334,13 +334,15 @@ fn english_xlsx_and_the_workbook_with_both_tables() {
     for (lang, names) in
         [(Lang::Zh, ["统计表", "统计-检查"]), (Lang::En, ["Statistics", "Inspections"])]
     {
-        let bytes = stats_xlsx_with_inspections(&table, &lines, &support::cx(&f, lang)).unwrap();
+        let setup = PrintSetup::for_period(&support::march(), &Calendar::china(), lang, f.start);
+        let bytes =
+            stats_xlsx_with_inspections(&table, &lines, &support::cx(&f, lang), &setup).unwrap();
         let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
         assert_eq!(book.sheet_names(), names);
-        let stats = book.worksheet_range(names[0]).unwrap();
+        let stats = support::table_part(&book.worksheet_range(names[0]).unwrap());
         let last = stats.height() - 1;
         assert_eq!(stats.get((last, 2)), Some(&Data::Float(table.total.discovered as f64)));
-        let inspections = book.worksheet_range(names[1]).unwrap();
+        let inspections = support::table_part(&book.worksheet_range(names[1]).unwrap());
         assert_eq!(inspections.get_size(), (lines.len() + 2, 9));
         assert_eq!(inspections.get((1, 1)), Some(&Data::Float(7.0)));
     }
@@ -472,7 +474,7 @@ fn ledger_shows_the_inspection_a_hazard_came_from() {
 
     let bytes = ledger_xlsx(&rows, &cx).unwrap();
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
-    let range = book.worksheet_range("台账").unwrap();
+    let range = support::table_part(&book.worksheet_range("台账").unwrap());
     assert_eq!(range.get((0, at)), Some(&Data::String("来源检查".into())));
     assert_eq!(range.get((1, at)), Some(&Data::Empty));
     assert_eq!(range.get((2, at)), Some(&Data::String(shown.into())));

@@ -6,7 +6,7 @@ mod support;
 
 use hazardloop_core::model::Lang;
 use hazardloop_core::report::{Column, LedgerRow};
-use hazardloop_export::{ledger_csv, BOM};
+use hazardloop_export::{ledger_csv, ledger_csv_with, CsvOptions, BOM};
 use hazardloop_testkit::Fixture;
 use proptest::prelude::*;
 
@@ -92,9 +92,37 @@ proptest! {
         let row = LedgerRow { title, description, location, measures, note, ..base };
         let cx = support::cx(&f, lang);
         let rows = [row.clone(), row];
-        let records = parse(&ledger_csv(&rows, &cx));
+        // Without neutralising, every cell comes back exactly.
+        let plain = CsvOptions { neutralise_formulas: false };
+        let records = parse(&ledger_csv_with(&rows, &cx, plain));
         prop_assert_eq!(records.len(), 3);
         prop_assert_eq!(&records[1], &rows[0].record(1, &cx));
         prop_assert_eq!(&records[2], &rows[1].record(2, &cx));
+        // By default, exactly the cells that start like a formula gain a leading quote.
+        let records = parse(&ledger_csv(&rows, &cx));
+        for (got, cell) in records[1].iter().zip(rows[0].record(1, &cx)) {
+            let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+            let expected = if risky { format!("'{cell}") } else { cell };
+            prop_assert_eq!(got, &expected);
+        }
     }
+}
+
+#[test]
+fn cells_that_start_like_a_formula_get_a_leading_quote() {
+    let f = Fixture::school();
+    let base: LedgerRow = support::ledger(&f).swap_remove(2);
+    let cx = support::cx(&f, Lang::Zh);
+    for start in ["=", "+", "-", "@", "\t", "\r"] {
+        let title = format!("{start}HYPERLINK(\"http://x\")");
+        let row = LedgerRow { title: title.clone(), description: String::new(), ..base.clone() };
+        let records = parse(&ledger_csv(std::slice::from_ref(&row), &cx));
+        let at = 7; // 隐患描述
+        assert_eq!(records[1][at], format!("'{title}"), "{start:?}");
+        let plain = CsvOptions { neutralise_formulas: false };
+        let records = parse(&ledger_csv_with(&[row], &cx, plain));
+        assert_eq!(records[1][at], title, "left alone when turned off: {start:?}");
+    }
+    let records = parse(&ledger_csv(&[LedgerRow { title: "灭火器过期".into(), ..base }], &cx));
+    assert!(records[1][7].starts_with("灭火器过期"), "other cells unchanged");
 }

@@ -450,6 +450,7 @@ fn page_of(f: &Fixture, stage: StageKind, n: usize) -> Vec<Commit> {
                 next_due: Some(f.start),
                 outbox: Vec::new(),
                 idempotency: None,
+                numbering: None,
             }
         })
         .collect()

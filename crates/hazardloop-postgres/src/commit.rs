@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::batch::{in_order, savepointed, Call, Param};
 use crate::codec::{int, status_name, uint, HazardColumns};
 use crate::error::{backend, unique_violation};
+use crate::numbers;
 use crate::sql::{DueOp, Shape, Sql};
 use crate::PgStore;
 
@@ -31,6 +32,9 @@ pub(crate) async fn commit(store: &PgStore, c: Commit) -> Result<(), StoreError>
     if let Err(bad) = c.check_shape() {
         return Err(malformed(store, &c, bad).await);
     }
+    if numbers::wanted(&c) {
+        return numbered(store, c).await;
+    }
     let w = Written::of(&c)?;
     let client = store.client().await?;
     let stmt = client.prepare_cached(sql.commit(w.shape)).await.map_err(backend)?;
@@ -42,7 +46,30 @@ pub(crate) async fn commit(store: &PgStore, c: Commit) -> Result<(), StoreError>
     }
 }
 
+/// A new hazard's commit in a transaction of its own, with the next number of its series: the
+/// statement that takes the number, then the commit's statement; a commit that does not land
+/// rolls back and gives its number back.
+async fn numbered(store: &PgStore, mut c: Commit) -> Result<(), StoreError> {
+    let sql = &store.sql;
+    let mut client = store.client().await?;
+    let tx = client.transaction().await.map_err(backend)?;
+    numbers::take(&tx, sql, &mut c).await?;
+    let w = Written::of(&c)?;
+    let stmt = tx.prepare_cached(sql.commit(w.shape)).await.map_err(backend)?;
+    let verdict = judge(tx.execute(&stmt, &w.params()).await);
+    if matches!(verdict, Verdict::Commit) {
+        return tx.commit().await.map_err(backend);
+    }
+    tx.rollback().await.map_err(backend)?;
+    match verdict {
+        Verdict::Conflict => Err(conflict(&client, sql, &c).await),
+        Verdict::Fail(e) => Err(e),
+        Verdict::Commit => Ok(()),
+    }
+}
+
 /// Commits in one transaction per [`CHUNK`], each on its own: one result per commit, in order.
+/// A new hazard to be numbered commits in a transaction of its own ([`numbered`]).
 pub(crate) async fn commit_many(
     store: &PgStore,
     commits: Vec<Commit>,
@@ -50,6 +77,10 @@ pub(crate) async fn commit_many(
     let mut results: Vec<Option<Result<(), StoreError>>> = vec![None; commits.len()];
     let mut batch = Vec::with_capacity(commits.len());
     for (i, c) in commits.iter().enumerate() {
+        if numbers::wanted(c) {
+            results[i] = Some(commit(store, c.clone()).await);
+            continue;
+        }
         match c.check_shape() {
             Err(bad) => results[i] = Some(Err(malformed(store, c, bad).await)),
             Ok(()) => match Written::of(c) {

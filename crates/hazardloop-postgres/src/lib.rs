@@ -130,6 +130,7 @@ mod inspection;
 mod ledger;
 mod listen;
 mod migrate;
+mod numbers;
 mod options;
 mod read;
 mod snapshot;

@@ -24,10 +24,15 @@ const MIGRATIONS: &[Migration] = &[
         name: "inspections",
         sql: include_str!("../migrations/0002_inspections.sql"),
     },
+    Migration {
+        version: 3,
+        name: "hazard_numbers",
+        sql: include_str!("../migrations/0003_hazard_numbers.sql"),
+    },
 ];
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The migrations of this build for `schema`, in order: `(version, name, SQL)`, for hosts that
 /// review or apply them with their own tooling (they must then also record the version in

@@ -57,6 +57,27 @@ pub(crate) async fn snapshot(
     Ok(Some(Snapshot { hazard: state, head }))
 }
 
+/// The hazard numbered `number` (through the `hazards_number` index).
+pub(crate) async fn find_number(
+    store: &PgStore,
+    tenant: &TenantId,
+    number: &str,
+) -> Result<Option<HazardId>, StoreError> {
+    let client = store.client().await?;
+    let s = store.sql.quoted_schema();
+    let stmt = client
+        .prepare_cached(&format!(
+            "SELECT hazard_id FROM {s}.hazards
+             WHERE tenant_id = $1 AND ledger ? 'number' AND ledger ->> 'number' = $2"
+        ))
+        .await
+        .map_err(backend)?;
+    let row = client.query_opt(&stmt, &[&tenant.as_str(), &number]).await.map_err(backend)?;
+    let Some(row) = row else { return Ok(None) };
+    let id: uuid::Uuid = row.try_get(0).map_err(|e| corrupt("hazard id", e))?;
+    Ok(Some(HazardId(id)))
+}
+
 pub(crate) async fn idempotent(
     store: &PgStore,
     tenant: &TenantId,

@@ -21,6 +21,8 @@ pub(crate) struct Out<'a> {
     clocks: &'a Deadlines,
     paused: &'a Option<Pause>,
     fired: Vec<(&'a RungKey, &'a Fired)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    number: &'a Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -31,17 +33,19 @@ struct In {
     clocks: Deadlines,
     paused: Option<Pause>,
     fired: Vec<(RungKey, Fired)>,
+    #[serde(default)]
+    number: Option<String>,
 }
 
 /// The snapshot of `h`, serialised straight into the statement's parameter.
 pub(crate) fn encode(h: &Hazard) -> Out<'_> {
-    let Hazard { id, version, stage, clocks, paused, fired } = h;
-    Out { id: *id, version: *version, stage, clocks, paused, fired: fired.iter().collect() }
+    let Hazard { id, version, stage, clocks, paused, fired, number } = h;
+    Out { id: *id, version: *version, stage, clocks, paused, fired: fired.iter().collect(), number }
 }
 
 /// A hazard from its stored snapshot.
 pub(crate) fn decode(value: serde_json::Value) -> Result<Hazard, StoreError> {
-    let In { id, version, stage, clocks, paused, fired } =
+    let In { id, version, stage, clocks, paused, fired, number } =
         serde_json::from_value(value).map_err(|e| corrupt("snapshot", e))?;
-    Ok(Hazard { id, version, stage, clocks, paused, fired: fired.into_iter().collect() })
+    Ok(Hazard { id, version, stage, clocks, paused, fired: fired.into_iter().collect(), number })
 }

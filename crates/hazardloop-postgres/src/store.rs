@@ -154,6 +154,14 @@ impl Store for PgStore {
         crate::commit::commit_many(self, commits).await
     }
 
+    async fn find_number(
+        &self,
+        tenant: &TenantId,
+        number: &str,
+    ) -> Result<Option<HazardId>, StoreError> {
+        crate::read::find_number(self, tenant, number).await
+    }
+
     async fn load(
         &self,
         tenant: &TenantId,

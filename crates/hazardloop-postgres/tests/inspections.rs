@@ -195,6 +195,7 @@ fn hazard_commit(
         next_due: None,
         outbox: Vec::new(),
         idempotency: None,
+        numbering: None,
     }
 }
 

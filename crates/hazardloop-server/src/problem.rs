@@ -241,6 +241,9 @@ impl From<EngineError> for Problem {
                 p
             }
             EngineError::NotFound { .. } => Problem::new(Kind::Unknown, "隐患不存在", en),
+            EngineError::UnknownNumber { number, .. } => {
+                Problem::new(Kind::Unknown, format!("隐患编号 {number} 不存在"), en)
+            }
             EngineError::OccurrenceNotFound { .. } => {
                 Problem::new(Kind::Unknown, "检查任务不存在", en)
             }

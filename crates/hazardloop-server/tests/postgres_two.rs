@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use hazardloop_core::clock::{Clock, SystemClock};
 use hazardloop_core::deadline::ClockKind;
-use hazardloop_core::engine::{Engine, Request};
+use hazardloop_core::engine::{Engine, EngineError, Request};
 use hazardloop_core::escalation::RungKey;
 use hazardloop_core::model::{Grade, HazardId};
 use hazardloop_core::notify::Discard;
@@ -135,13 +135,20 @@ async fn two_processes_fire_every_due_rung_exactly_once() {
             id = Some(f.drive(&engine, id, step).await.unwrap());
         }
         let id = id.unwrap();
-        let h = engine.hazard(&f.tenant, id).await.unwrap().hazard;
-        let due = h.clocks.get(ClockKind::Rectify).unwrap();
-        let actor = f.actor_for(Step::StartTreatment, Some(&h));
-        engine
-            .execute(&actor, Request::on(id, f.start_treatment(Grade::General, due)))
-            .await
-            .unwrap();
+        // The two services sweep meanwhile and may record a rung between our read and our
+        // write: that is a conflict, and the command is decided again on the new version.
+        let mut attempts = 0;
+        loop {
+            let h = engine.hazard(&f.tenant, id).await.unwrap().hazard;
+            let due = h.clocks.get(ClockKind::Rectify).unwrap();
+            let actor = f.actor_for(Step::StartTreatment, Some(&h));
+            let request = Request::on(id, f.start_treatment(Grade::General, due));
+            match engine.execute(&actor, request).await {
+                Ok(_) => break,
+                Err(EngineError::Conflict { .. }) if attempts < 5 => attempts += 1,
+                Err(e) => panic!("start treatment: {e}"),
+            }
+        }
         ids.push(id);
         clock.advance(chrono::Duration::minutes(7));
     }

@@ -39,6 +39,29 @@ async fn a_hazard_is_discovered_and_read_back_over_http() {
         .await
         .unwrap();
     assert_eq!(shown["stage"], "discovered");
+    // The hazard's number (隐患编号) is in the answer, and names the hazard as its id does.
+    let number = created["ledger"]["number"].as_str().unwrap().to_string();
+    assert!(number.ends_with("-0001"), "the first hazard's number: {number}");
+    assert_eq!(shown["number"], number.as_str());
+    let by_number: Value = client
+        .get(running.url(&format!("/v1/hazards/{number}")))
+        .bearer_auth(running.token(&inspector))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_number["id"], id);
+    let unknown = client
+        .get(running.url("/v1/hazards/1999-0404"))
+        .bearer_auth(running.token(&inspector))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    let problem: Value = unknown.json().await.unwrap();
+    assert_eq!(problem["detail"], "隐患编号 1999-0404 不存在", "{problem}");
     assert_eq!(shown["timeline"][0]["origin"]["via"].as_str().unwrap().len(), "token:".len() + 16);
     let none = client.get(running.url("/v1/ledger")).send().await.unwrap();
     assert_eq!(none.status(), 401);

@@ -112,7 +112,7 @@ pub(crate) struct EncodedKey {
 }
 
 /// A [`Commit`] as the rows it writes.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct EncodedCommit {
     pub(crate) tenant: String,
     pub(crate) hazard: String,
@@ -140,12 +140,26 @@ pub(crate) struct EncodedCommit {
     pub(crate) key: Option<EncodedKey>,
     /// Why the commit is malformed (events out of sequence, a message of another tenant).
     pub(crate) misfit: Option<StoreError>,
+    /// The hazard's number, once given.
+    pub(crate) number: Option<String>,
+    /// A new hazard still to be numbered: the writer takes its number inside the transaction,
+    /// gives it to the commit and encodes it then (until then the other fields are empty).
+    pub(crate) unnumbered: Option<Box<Commit>>,
 }
 
 impl EncodedCommit {
     /// Encodes a commit. Malformed commits (events out of sequence, messages of another
     /// tenant) are marked for the writer to refuse after the version check.
     pub(crate) fn new(c: &Commit) -> Result<EncodedCommit, StoreError> {
+        if c.numbering.is_some() && c.ledger.number.is_none() {
+            return Ok(EncodedCommit {
+                tenant: c.tenant.as_str().to_owned(),
+                hazard: c.hazard.to_string(),
+                expected: int(c.expected_version)?,
+                unnumbered: Some(Box::new(c.clone())),
+                ..EncodedCommit::default()
+            });
+        }
         // Checked by the writer after the version, so a stale commit is a conflict first.
         let misfit = c.check_shape().err();
         let row = &c.ledger;
@@ -189,6 +203,8 @@ impl EncodedCommit {
                 })
                 .transpose()?,
             misfit,
+            number: row.number.clone(),
+            unnumbered: None,
         })
     }
 }

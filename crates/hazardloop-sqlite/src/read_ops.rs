@@ -41,6 +41,17 @@ pub(crate) fn load(
     Ok(Some((version, head, records)))
 }
 
+/// The id of the hazard numbered `number`.
+pub(crate) fn find_number(
+    conn: &Connection,
+    tenant: &str,
+    number: &str,
+) -> Result<Option<String>, StoreError> {
+    conn.prepare_cached("SELECT hazard FROM hazardloop_hazards WHERE tenant = ?1 AND number = ?2")
+        .and_then(|mut s| s.query_row(params![tenant, number], |r| r.get(0)).optional())
+        .map_err(backend)
+}
+
 /// The stored state and head of a hazard.
 pub(crate) fn snapshot(
     conn: &Connection,

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use crate::error::{backend, is_not_a_database};
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The migrations, in order: (version, SQL). Applied by [`SqliteStore::migrate`], or by the host's
 /// own migration tool if it prefers (then insert the version into `hazardloop_schema` too).
@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (2, include_str!("../migrations/0002_fewer_btrees.sql")),
     (3, include_str!("../migrations/0003_ledger_filter_index.sql")),
     (4, include_str!("../migrations/0004_inspections.sql")),
+    (5, include_str!("../migrations/0005_hazard_numbers.sql")),
 ];
 
 /// The message of operations attempted before the schema is current.

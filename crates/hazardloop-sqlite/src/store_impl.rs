@@ -152,6 +152,19 @@ impl Store for SqliteStore {
         Ok(Some(HazardRecord { events, version: count(version)?, head: hash(&head)? }))
     }
 
+    async fn find_number(
+        &self,
+        tenant: &TenantId,
+        number: &str,
+    ) -> Result<Option<HazardId>, StoreError> {
+        self.ready()?;
+        let (t, n) = (tenant.as_str().to_owned(), number.to_owned());
+        let Some(id) = read(&self.readers, move |c| read_ops::find_number(c, &t, &n)).await? else {
+            return Ok(None);
+        };
+        id.parse().map(Some).map_err(|_| StoreError::Backend(format!("a stored hazard id: {id}")))
+    }
+
     async fn snapshot(
         &self,
         tenant: &TenantId,

@@ -1,7 +1,7 @@
 //! The statements the writer runs: commit, claim, settle. Each runs inside the writer's
 //! transaction (and savepoint), so a failure leaves nothing behind.
 
-use hazardloop_core::store::StoreError;
+use hazardloop_core::store::{Commit, StoreError};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::codec::{EncodedCommit, EncodedMessage};
@@ -27,6 +27,9 @@ fn conflict(conn: &Connection, c: &EncodedCommit) -> StoreError {
 /// primary key if it exists; an existing hazard's update matches no row unless the version is
 /// the expected one; and the events' unique (tenant, hazard, seq) backs both.
 pub(crate) fn commit(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreError> {
+    if let Some(unnumbered) = &c.unnumbered {
+        return commit(conn, &numbered(conn, unnumbered)?);
+    }
     write_hazard(conn, c)?;
     if let Some(why) = &c.misfit {
         return Err(why.clone());
@@ -65,6 +68,23 @@ pub(crate) fn commit(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreEr
     Ok(())
 }
 
+/// A new hazard's commit with the next number of its series, taken in the caller's transaction
+/// (or savepoint): if the commit then fails, the number goes back with it.
+fn numbered(conn: &Connection, c: &Commit) -> Result<EncodedCommit, StoreError> {
+    let Some(numbering) = &c.numbering else { return EncodedCommit::new(c) };
+    let seq: i64 = conn
+        .prepare_cached(
+            "INSERT INTO hazardloop_numbers (tenant, series, last) VALUES (?1, ?2, 1)
+             ON CONFLICT (tenant, series) DO UPDATE SET last = last + 1
+             RETURNING last",
+        )
+        .and_then(|mut s| s.query_row(params![c.tenant.as_str(), numbering.series], |r| r.get(0)))
+        .map_err(backend)?;
+    let mut c = c.clone();
+    c.assign_number(u64::try_from(seq).map_err(|_| StoreError::Backend("negative number".into()))?);
+    EncodedCommit::new(&c)
+}
+
 fn write_hazard(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreError> {
     let written = if c.expected == 0 {
         let head = c
@@ -74,15 +94,15 @@ fn write_hazard(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreError> 
         conn.prepare_cached(
             "INSERT INTO hazardloop_hazards (tenant, hazard, version, head, state, ledger, stage,
                 open, unit, category, grade, discovered_at, deadline, paused, as_of, title, location,
-                due_at)
+                due_at, number)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                ?18)",
+                ?18, ?19)",
         )
         .and_then(|mut s| {
             s.execute(params![
                 c.tenant, c.hazard, c.version, head, c.state, c.ledger, c.stage, c.open, c.unit,
                 c.category, c.grade, c.discovered_at, c.deadline, c.paused, c.as_of, c.title,
-                c.location, c.next_due
+                c.location, c.next_due, c.number
             ])
         })
     } else {
@@ -105,6 +125,12 @@ fn write_hazard(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreError> 
     match written {
         Ok(1) => Ok(()),
         Ok(_) => Err(conflict(conn, c)),
+        Err(e) if is_unique_violation(&e) && e.to_string().contains(".number") => {
+            Err(StoreError::Backend(format!(
+                "hazard number {} is already used",
+                c.number.as_deref().unwrap_or_default()
+            )))
+        }
         Err(e) if is_unique_violation(&e) => Err(conflict(conn, c)),
         Err(e) => Err(backend(e)),
     }

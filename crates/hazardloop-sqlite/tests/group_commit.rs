@@ -24,6 +24,7 @@ fn commit(f: &Fixture, hazard: &Hazard, records: Vec<hazardloop_core::chain::Rec
         next_due: Some(f.start + Duration::days(1)),
         outbox: Vec::new(),
         idempotency: None,
+        numbering: None,
     }
 }
 

@@ -38,6 +38,7 @@ fn commit(f: &Fixture, hazard: &Hazard, records: Vec<Recorded>) -> Commit {
         next_due: Some(f.start + Duration::days(1)),
         outbox: Vec::new(),
         idempotency: None,
+        numbering: None,
     }
 }
 

@@ -72,6 +72,8 @@ impl Fixture {
             Step::Supervise => {
                 Command::Supervise { reference: Some("督办〔2025〕3号".into()) }
             }
+            // An import is built from a ledger row (hazardloop-cli); the finding stands in.
+            Step::Import => self.discover(),
         }
     }
 
@@ -87,7 +89,7 @@ impl Fixture {
             Step::FixOnTheSpot | Step::GrantExtension | Step::DenyExtension | Step::Reassign => {
                 self.logistics_head()
             }
-            Step::Register | Step::Report | Step::Archive => self.officer(),
+            Step::Register | Step::Report | Step::Archive | Step::Import => self.officer(),
             Step::Close if supervised => self.bureau_officer(),
             Step::Close => self.officer(),
             Step::StartTreatment if grade == Grade::Major => self.principal(),

@@ -35,6 +35,7 @@ pub async fn store_conformance<S: Store>(store: &S) {
     ledger_queries_filter_and_page(store).await;
     documents_are_kept_per_tenant(store).await;
     statistics_agree_with_the_reference(store).await;
+    crate::number_conformance::numbers_are_gap_free_and_found(store).await;
 }
 
 /// Named documents (organisation, policy) round-trip, are replaced, and stay in their tenant.
@@ -137,6 +138,7 @@ pub(crate) fn commit(
         next_due: None,
         outbox: Vec::new(),
         idempotency: None,
+        numbering: None,
     }
 }
 
@@ -762,6 +764,7 @@ pub async fn notifier_conformance<N: Notifier + ?Sized>(notifier: &N) {
     let notice = |kind| Notice {
         kind,
         hazard: hazard.id,
+        number: None,
         title: hazard.stage.facts().title.clone(),
         location: hazard.stage.facts().location.clone(),
         stage: hazard.kind(),

@@ -26,6 +26,7 @@ mod fixture;
 pub mod inspection_conformance;
 mod inspection_scenario;
 mod notifiers;
+pub mod number_conformance;
 mod scenario;
 
 pub use clock::ManualClock;

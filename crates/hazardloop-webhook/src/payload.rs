@@ -66,8 +66,9 @@ pub struct PayloadRecipient {
 /// One notice of a [`WebhookPayload`]: the core [`Notice`] fields plus its texts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PayloadNotice {
-    /// The notice's fields (`kind`, `hazard`, `title`, `location`, `stage`, `clock`, `due`,
-    /// `note`, and `occurrence` for a notice about an inspection occurrence).
+    /// The notice's fields (`kind`, `hazard`, `number` when it has one, `title`, `location`,
+    /// `stage`, `clock`, `due`, `note`, and `occurrence` for a notice about an inspection
+    /// occurrence).
     #[serde(flatten)]
     pub notice: Notice,
     /// Its one-line subject.

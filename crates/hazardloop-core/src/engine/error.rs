@@ -47,6 +47,16 @@ pub enum EngineError {
         /// The hazard.
         hazard: HazardId,
     },
+    /// No hazard has this number (隐患编号) in this tenant, and it is not a hazard id either.
+    ///
+    /// **Handling:** check the number (the ledger lists them) and the tenant.
+    #[error("no hazard numbered {number} in tenant {tenant}")]
+    UnknownNumber {
+        /// The tenant.
+        tenant: TenantId,
+        /// The number as given.
+        number: String,
+    },
     /// The engine has no organisation for this tenant.
     ///
     /// **Handling:** call `Engine::set_org` for the tenant first.

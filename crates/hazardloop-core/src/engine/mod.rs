@@ -4,6 +4,7 @@
 
 mod dispatch;
 mod error;
+mod import;
 mod inspection;
 mod query;
 mod sweep;
@@ -17,6 +18,7 @@ use tracing::Instrument;
 
 pub use dispatch::DispatchReport;
 pub use error::EngineError;
+pub use import::{ImportRow, RowOutcome, IMPORT_BATCH};
 pub use inspection::{GenerateReport, InspectionOutcome, InspectionSweepReport, TemplateImport};
 pub use query::HazardView;
 pub use sweep::SweepReport;
@@ -216,9 +218,14 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         let (version, stage) = (after.version, after.kind());
         let commit =
             self.assemble(tenant, before, after, records.clone(), &org, now, idempotency.clone());
-        let ledger = commit.ledger.clone();
+        let mut ledger = commit.ledger.clone();
+        let numbered = commit.numbering.is_some();
         match self.store.commit(commit).await {
             Ok(()) => {
+                if numbered {
+                    // The store numbered the new hazard inside its commit: read the number back.
+                    ledger.number = self.number_of(tenant, id).await?;
+                }
                 Ok(Outcome { hazard: id, version, events: records, stage, ledger, replayed: false })
             }
             // A concurrent retry with the same key landed first: return its result.
@@ -250,7 +257,8 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         let upto: Vec<&Event> =
             history.iter().filter(|e| e.seq <= done.version).map(|e| &e.event).collect();
         // The hazard as that command left it, from its stored history.
-        let state = Hazard::fold(done.hazard, upto)?;
+        let mut state = Hazard::fold(done.hazard, upto)?;
+        state.number = self.number_of(tenant, done.hazard).await?;
         let at = history
             .iter()
             .find(|e| e.seq == done.version)
@@ -283,6 +291,11 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         idempotency: Option<IdempotentResult>,
     ) -> Commit {
         let outbox = compose::for_events(self.policy.notices(), &after, &records, org, now);
+        // A new hazard is numbered by the store, in the commit's transaction.
+        let numbering = (expected_version == 0).then(|| {
+            let tz = self.policy.calendar().time_zone();
+            self.policy.number_format().numbering(after.stage.facts().discovered_at, tz)
+        });
         Commit {
             tenant: tenant.clone(),
             hazard: after.id,
@@ -293,6 +306,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             events: records,
             outbox,
             idempotency,
+            numbering,
         }
     }
 

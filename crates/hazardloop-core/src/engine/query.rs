@@ -26,8 +26,32 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             .load(tenant, id)
             .await?
             .ok_or_else(|| EngineError::NotFound { tenant: tenant.clone(), hazard: id })?;
-        let hazard = Hazard::fold(id, crate::store::events(&stored.events))?;
+        let mut hazard = Hazard::fold(id, crate::store::events(&stored.events))?;
+        hazard.number = self.number_of(tenant, id).await?;
         Ok(HazardView { hazard, timeline: stored.events })
+    }
+
+    /// Saves the tenant's organisation and the engine's policy into the store, as the
+    /// documents [`ORG_DOC`](crate::store::ORG_DOC) (JSON) and
+    /// [`POLICY_DOC`](crate::store::POLICY_DOC) (TOML) that the command line and the service
+    /// read: a database an embedding program fills can then be opened with `hazardloop`.
+    pub async fn save_documents(&self, tenant: &TenantId) -> Result<(), EngineError> {
+        let org = self.org(tenant)?;
+        let text = serde_json::to_string(&org.to_config())
+            .map_err(|e| crate::store::StoreError::Backend(format!("the organisation: {e}")))?;
+        self.store.put_document(tenant, crate::store::ORG_DOC, &text).await?;
+        let policy = self.policy.to_toml();
+        self.store.put_document(tenant, crate::store::POLICY_DOC, &policy).await?;
+        Ok(())
+    }
+
+    /// The number the store gave a hazard (it is not in the history a fold reads).
+    pub(super) async fn number_of(
+        &self,
+        tenant: &TenantId,
+        id: HazardId,
+    ) -> Result<Option<String>, EngineError> {
+        Ok(self.store.snapshot(tenant, id).await?.and_then(|s| s.hazard.number))
     }
 
     /// A page of the ledger. A page larger than the policy allows (`limits.page_size`), or a
@@ -84,6 +108,22 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         // hazard since, so it is counted as it stands now (a deadline may have passed between).
         let cells = self.store.tally(tenant, bounds, self.clock.now()).await?;
         Ok(statistics_of_cells(cells, bounds, &org))
+    }
+
+    /// The hazard a person refers to: its id (a UUID), or its number (隐患编号, `2026-0017`).
+    pub async fn resolve(
+        &self,
+        tenant: &TenantId,
+        reference: &str,
+    ) -> Result<HazardId, EngineError> {
+        let reference = reference.trim();
+        if let Ok(id) = reference.parse::<HazardId>() {
+            return Ok(id);
+        }
+        self.store.find_number(tenant, reference).await?.ok_or_else(|| EngineError::UnknownNumber {
+            tenant: tenant.clone(),
+            number: reference.to_owned(),
+        })
     }
 
     /// Verifies a hazard's stored history: the chain, and that it ends at the stored head

@@ -177,6 +177,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             state: after,
             outbox,
             idempotency: None,
+            numbering: None,
         };
         Ok(Planned { commit, fired, messages })
     }

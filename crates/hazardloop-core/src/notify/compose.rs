@@ -66,6 +66,7 @@ pub fn notice(
     Notice {
         kind,
         hazard: hazard.id,
+        number: hazard.number.clone(),
         title: facts.title.clone(),
         location: facts.location.clone(),
         stage: hazard.kind(),

@@ -82,6 +82,9 @@ pub struct Notice {
     pub kind: NoticeKind,
     /// The hazard.
     pub hazard: HazardId,
+    /// The hazard's number (隐患编号), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
     /// The hazard's title.
     pub title: String,
     /// Where it is.
@@ -104,9 +107,26 @@ impl Notice {
     /// A one-line subject.
     pub fn subject(&self, lang: Lang) -> String {
         match lang {
-            Lang::Zh => format!("【{}】{}（{}）", self.kind.name(lang), self.title, self.location),
-            Lang::En => format!("[{}] {} ({})", self.kind.name(lang), self.title, self.location),
+            Lang::Zh => format!(
+                "【{}】{}{}（{}）",
+                self.kind.name(lang),
+                self.numbered(),
+                self.title,
+                self.location
+            ),
+            Lang::En => format!(
+                "[{}] {}{} ({})",
+                self.kind.name(lang),
+                self.numbered(),
+                self.title,
+                self.location
+            ),
         }
+    }
+
+    /// The number and a space, or nothing.
+    fn numbered(&self) -> String {
+        self.number.as_ref().map(|n| format!("{n} ")).unwrap_or_default()
     }
 
     /// What the recipient must do.
@@ -151,12 +171,12 @@ impl Notice {
         }
         let mut lines = match lang {
             Lang::Zh => vec![
-                format!("隐患：{}", self.title),
+                format!("隐患：{}{}", self.numbered(), self.title),
                 format!("位置：{}", self.location),
                 format!("当前环节：{}", self.stage.name(lang)),
             ],
             Lang::En => vec![
-                format!("Hazard: {}", self.title),
+                format!("Hazard: {}{}", self.numbered(), self.title),
                 format!("Location: {}", self.location),
                 format!("Step: {}", self.stage.name(lang)),
             ],

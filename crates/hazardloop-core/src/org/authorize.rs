@@ -129,6 +129,7 @@ fn in_scope(actor: &Actor, command: &Command, hazard: Option<&Hazard>, org: &Org
         (None, Command::Discover(d)) | (None, Command::FixOnTheSpot { discover: d, .. }) => {
             within(&d.unit)
         }
+        (None, Command::Import(i)) => within(&i.discover.unit),
         (None, _) => false,
     }
 }

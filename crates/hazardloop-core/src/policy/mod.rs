@@ -137,6 +137,8 @@ pub struct PolicyDoc {
     pub delivery: DeliveryPolicy,
     /// Inspections: the ladder for overdue and missed occurrences.
     pub inspections: crate::inspection::InspectionPolicy,
+    /// Hazard numbers (隐患编号): the template.
+    pub numbering: crate::numbering::NumberingPolicy,
 }
 
 /// A validated policy, ready to use: the document plus the calendar and matrix built from it.
@@ -191,6 +193,11 @@ impl Policy {
         }
         let matrix = build_matrix(&doc.matrix)?;
         Ok(Policy { doc, calendar, matrix })
+    }
+
+    /// The template of hazard numbers (隐患编号).
+    pub fn number_format(&self) -> &crate::numbering::NumberFormat {
+        &self.doc.numbering.format
     }
 
     /// The document, for writing back out.

@@ -54,6 +54,7 @@ impl Default for Permissions {
             (Step::AddEvidence, all.clone()),
             (Step::Comment, all),
             (Step::Supervise, vec![BureauOfficer]),
+            (Step::Import, vec![SafetyOfficer, SafetyDeputy, Principal, BureauOfficer]),
         ];
         Permissions {
             steps: table.into_iter().map(|(s, r)| (s, r.into_iter().collect())).collect(),

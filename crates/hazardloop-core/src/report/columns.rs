@@ -14,7 +14,7 @@ use crate::report::LedgerRow;
 pub enum Column {
     /// 序号: the row's number in the sheet.
     Number,
-    /// 隐患编号.
+    /// 隐患编号: the hazard's number (`2026-0017`), or its id when it has none.
     Id,
     /// 发现时间.
     DiscoveredAt,
@@ -171,7 +171,8 @@ impl LedgerRow {
         let lang = cx.lang;
         match column {
             Column::Number => String::new(),
-            Column::Id => self.id.to_string(),
+            // The number people say; a hazard stored before numbering shows its key.
+            Column::Id => self.number.clone().unwrap_or_else(|| self.id.to_string()),
             Column::DiscoveredAt => cx.time(self.discovered_at),
             Column::DiscoveredBy => cx.person(&self.discovered_by),
             Column::Unit => cx.unit(&self.unit),

@@ -15,8 +15,11 @@ use crate::workflow::{Dismissal, Filed, Hazard, Stage, StageKind, Treatment};
 /// are instants (UTC); render them in the school's time zone (see [`super::CellContext`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LedgerRow {
-    /// The hazard (隐患编号).
+    /// The hazard's key (a UUID).
     pub id: HazardId,
+    /// Its number (隐患编号, e.g. `2026-0017`); `None` for a hazard stored before numbering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
     /// The tenant it belongs to.
     pub tenant: TenantId,
     /// Events applied so far.
@@ -135,6 +138,7 @@ impl LedgerRow {
         escalations.sort();
         LedgerRow {
             id: h.id,
+            number: h.number.clone(),
             tenant: facts.tenant.clone(),
             version: h.version,
             as_of: now,

@@ -33,6 +33,10 @@ struct Inner {
     documents: HashMap<(TenantId, String), String>,
     next_token: u64,
     occurrences: inspection::Occurrences,
+    /// The last number taken in each series of each tenant.
+    series: HashMap<(TenantId, String), u64>,
+    /// Which hazard has which number.
+    numbers: HashMap<(TenantId, String), HazardId>,
 }
 
 #[derive(Debug)]
@@ -61,9 +65,30 @@ impl MemoryStore {
 }
 
 impl Inner {
-    fn commit(&mut self, c: Commit) -> Result<(), StoreError> {
+    fn commit(&mut self, mut c: Commit) -> Result<(), StoreError> {
         self.check(&c)?;
+        self.number(&mut c)?;
         self.apply(c);
+        Ok(())
+    }
+
+    /// Gives a new hazard the next number of its series (taken only if the commit lands: the
+    /// checks come first and nothing after this fails).
+    fn number(&mut self, c: &mut Commit) -> Result<(), StoreError> {
+        let Some(series) = c.numbering.as_ref().map(|n| (c.tenant.clone(), n.series.clone()))
+        else {
+            return Ok(());
+        };
+        let seq = self.series.get(&series).copied().unwrap_or(0) + 1;
+        c.assign_number(seq);
+        if let Some(number) = &c.ledger.number {
+            let key = (c.tenant.clone(), number.clone());
+            if self.numbers.contains_key(&key) {
+                return Err(StoreError::Backend(format!("hazard number {number} is already used")));
+            }
+            self.numbers.insert(key, c.hazard);
+        }
+        self.series.insert(series, seq);
         Ok(())
     }
 
@@ -155,6 +180,14 @@ impl Inner {
 impl Store for MemoryStore {
     async fn commit(&self, commit: Commit) -> Result<(), StoreError> {
         self.lock().commit(commit)
+    }
+
+    async fn find_number(
+        &self,
+        tenant: &TenantId,
+        number: &str,
+    ) -> Result<Option<HazardId>, StoreError> {
+        Ok(self.lock().numbers.get(&(tenant.clone(), number.to_owned())).copied())
     }
 
     async fn load(

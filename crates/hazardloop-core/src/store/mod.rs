@@ -108,6 +108,13 @@ pub trait Store: Send + Sync {
         }
     }
 
+    /// The hazard that has `number` (隐患编号), if any.
+    fn find_number(
+        &self,
+        tenant: &TenantId,
+        number: &str,
+    ) -> impl Future<Output = Result<Option<HazardId>, StoreError>> + Send;
+
     /// A hazard's events in order, and its stored head (version and last hash).
     fn load(
         &self,
@@ -260,6 +267,13 @@ impl<S: Store> Store for std::sync::Arc<S> {
         commits: Vec<Commit>,
     ) -> impl Future<Output = Vec<Result<(), StoreError>>> + Send {
         (**self).commit_many(commits)
+    }
+    fn find_number(
+        &self,
+        tenant: &TenantId,
+        number: &str,
+    ) -> impl Future<Output = Result<Option<HazardId>, StoreError>> + Send {
+        (**self).find_number(tenant, number)
     }
     fn load(
         &self,

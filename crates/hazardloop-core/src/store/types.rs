@@ -33,9 +33,26 @@ pub struct Commit {
     pub outbox: Vec<OutboxMessage>,
     /// The idempotency key and result to remember.
     pub idempotency: Option<IdempotentResult>,
+    /// Set on the commit that creates a hazard: the store takes the next number of this
+    /// series for the tenant, in the commit's own transaction, and gives it to the hazard with
+    /// [`Commit::assign_number`] before it writes anything.
+    pub numbering: Option<crate::numbering::Numbering>,
 }
 
 impl Commit {
+    /// Gives the new hazard its number `seq` of the commit's series: to its state, its ledger
+    /// row and the notices of this commit. Stores call it inside the transaction that took
+    /// `seq`; a commit without numbering is left as it is.
+    pub fn assign_number(&mut self, seq: u64) {
+        let Some(numbering) = &self.numbering else { return };
+        let number = numbering.render(seq);
+        for message in &mut self.outbox {
+            message.notice.number = Some(number.clone());
+        }
+        self.ledger.number = Some(number.clone());
+        self.state.number = Some(number);
+    }
+
     /// The checks every store makes before it writes a commit, after the version check (so a
     /// stale commit is a conflict first): the events follow `expected_version` in order and
     /// belong to the commit's tenant and hazard; the outbox messages belong to its tenant.

@@ -214,6 +214,8 @@ pub enum Command {
         #[serde(default)]
         reference: Option<String>,
     },
+    /// Import (导入) a hazard from an existing ledger, directly in the stage its source shows.
+    Import(Box<crate::workflow::Import>),
 }
 
 /// The kinds of command, used by the transition table, permissions and logs.
@@ -264,6 +266,9 @@ pub enum Step {
     Comment,
     /// 挂牌督办.
     Supervise,
+    /// 导入: a hazard from another ledger enters in its own stage. Not in [`Step::ALL`]: it is
+    /// no step of the loop a user takes, and only an import (`Engine::import_many`) takes it.
+    Import,
 }
 
 named_enum!(Step {
@@ -289,10 +294,11 @@ named_enum!(Step {
     AddEvidence => ("补充佐证", "add evidence"),
     Comment => ("备注", "comment"),
     Supervise => ("挂牌督办", "supervise"),
+    Import => ("导入", "import"),
 });
 
 impl Step {
-    /// Every step.
+    /// Every step of the loop (all but [`Step::Import`]).
     pub const ALL: [Step; 22] = [
         Step::Discover,
         Step::Register,
@@ -345,11 +351,12 @@ impl Command {
             Command::AddEvidence { .. } => Step::AddEvidence,
             Command::Comment { .. } => Step::Comment,
             Command::Supervise { .. } => Step::Supervise,
+            Command::Import(_) => Step::Import,
         }
     }
 
     /// Whether the command creates a hazard (and so takes no existing one).
     pub fn creates(&self) -> bool {
-        matches!(self, Command::Discover(_) | Command::FixOnTheSpot { .. })
+        matches!(self, Command::Discover(_) | Command::FixOnTheSpot { .. } | Command::Import(_))
     }
 }

@@ -161,6 +161,12 @@ pub enum Event {
         /// When they were set.
         at: DateTime<Utc>,
     },
+    /// Imported (导入) from another ledger, directly in the stage its source shows, with the
+    /// source's history and dates.
+    Imported {
+        /// What was imported (boxed: it holds a whole stage).
+        import: Box<crate::workflow::Imported>,
+    },
     /// A rung of an escalation ladder fired.
     Escalated {
         /// What fired.
@@ -197,6 +203,7 @@ impl Event {
             Event::DeadlinesChanged { .. } => "deadlines_changed",
             Event::DeadlinesSet { .. } => "deadlines_set",
             Event::Escalated { .. } => "escalated",
+            Event::Imported { .. } => "imported",
         }
     }
 
@@ -225,6 +232,7 @@ impl Event {
             Event::EvidenceAdded { .. } => Step::AddEvidence,
             Event::Commented { .. } => Step::Comment,
             Event::Supervised { .. } => Step::Supervise,
+            Event::Imported { .. } => Step::Import,
             Event::DeadlinesChanged { .. }
             | Event::DeadlinesSet { .. }
             | Event::Escalated { .. } => return None,
@@ -250,6 +258,7 @@ impl Event {
             Event::ExtensionDecided { decision } => &decision.by,
             Event::ClockPaused { pause } => &pause.by,
             Event::Supervised { supervision } => &supervision.by,
+            Event::Imported { import } => &import.by,
             Event::ClockResumed { by, .. }
             | Event::Reassigned { by, .. }
             | Event::EvidenceAdded { by, .. }
@@ -279,6 +288,7 @@ impl Event {
             Event::ExtensionDecided { decision } => decision.at,
             Event::ClockPaused { pause } => pause.at,
             Event::Supervised { supervision } => supervision.at,
+            Event::Imported { import } => import.at,
             Event::ClockResumed { at, .. }
             | Event::Reassigned { at, .. }
             | Event::EvidenceAdded { at, .. }

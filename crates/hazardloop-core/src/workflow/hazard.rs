@@ -24,6 +24,10 @@ pub struct Hazard {
     /// Escalation rungs already fired (stored as a list of pairs: JSON maps need string keys).
     #[serde(with = "fired_pairs")]
     pub fired: FiredRungs,
+    /// Its number (隐患编号, e.g. `2026-0017`), once the store has given it one; not part of
+    /// its history (see [`numbering`](crate::numbering)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
 }
 
 impl Hazard {
@@ -37,7 +41,7 @@ impl Hazard {
         self.stage.kind()
     }
 
-    /// Starts a hazard from its first event, which must be `Discovered`.
+    /// Starts a hazard from its first event, which must be `Discovered` (or `Imported`).
     pub fn start(id: HazardId, first: &Event) -> Result<Hazard, ApplyError> {
         match first {
             Event::Discovered { facts } => Ok(Hazard {
@@ -47,12 +51,22 @@ impl Hazard {
                 clocks: Deadlines::default(),
                 paused: None,
                 fired: FiredRungs::new(),
+                number: None,
+            }),
+            Event::Imported { import } => Ok(Hazard {
+                id,
+                version: 1,
+                stage: import.stage.clone(),
+                clocks: Deadlines::default(),
+                paused: None,
+                fired: import.passed_rungs(),
+                number: None,
             }),
             other => Err(ApplyError { stage: "nothing".into(), event: other.type_name() }),
         }
     }
 
-    /// Folds a whole history. The first event must be `Discovered`.
+    /// Folds a whole history. The first event must be `Discovered` (or `Imported`).
     pub fn fold<'a>(
         id: HazardId,
         events: impl IntoIterator<Item = &'a Event>,

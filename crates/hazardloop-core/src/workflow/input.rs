@@ -26,6 +26,21 @@ pub(crate) fn validate(command: &Command, policy: &Policy, org: &Org) -> Result 
             v.text("measures", measures)?;
             v.evidence("evidence", evidence)
         }
+        Command::Import(i) => {
+            v.discover(&i.discover)?;
+            v.category(&i.register.category)?;
+            v.person("assignee", &i.register.assignee)?;
+            if let Some(unit) = &i.register.responsible_unit {
+                v.unit("responsible_unit", unit)?;
+            }
+            if let Some(person) = &i.accepted_by {
+                v.person("accepted_by", person)?;
+            }
+            v.text("measures", &i.measures)?;
+            v.text("outcome", &i.outcome)?;
+            v.limits.title("source.file", &i.source.file)?;
+            Ok(v.limits.title("source.number", i.source.number.as_deref().unwrap_or(""))?)
+        }
         Command::Register(r) => {
             v.category(&r.category)?;
             v.person("assignee", &r.assignee)?;

@@ -9,6 +9,7 @@ mod error;
 mod event;
 pub mod graph;
 mod hazard;
+mod import;
 mod input;
 mod rule;
 mod stage;
@@ -25,6 +26,7 @@ pub use error::{ApplyError, WorkflowError};
 pub use event::{Event, EVENT_SCHEMA};
 pub use graph::{to_mermaid, TransitionGraph};
 pub use hazard::Hazard;
+pub use import::{Historic, Import, ImportSource, Imported, Passed};
 pub use rule::Rule;
 pub use stage::{
     Accepted, Archived, Closed, Discovered, Dismissed, Filed, Registered, Reported, StageKind,

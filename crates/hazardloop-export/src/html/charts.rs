@@ -5,9 +5,13 @@ use plotters::coord::ranged1d::{IntoSegmentedCoord, SegmentValue};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::labels::{lines_needed, wrap, LINE_PX};
 use crate::ExportError;
 
 const HEIGHT: u32 = 300;
+
+/// Room on either side of the plot: the margin twice and the y labels.
+const FRAME: u32 = 16 * 2 + 44;
 const FONT: &str = "sans-serif";
 
 /// A named series of counts, one per label.
@@ -25,6 +29,34 @@ fn width(n: usize) -> u32 {
     u32::try_from((160 + 90 * n).clamp(520, 1200)).unwrap_or(1200)
 }
 
+/// About the pixels of one label's slot among `n`.
+fn slot(n: usize) -> u32 {
+    width(n).saturating_sub(FRAME) / count(n.max(1))
+}
+
+/// The chart's size and the height of its label area for `labels` wrapped in their slots.
+fn frame(labels: &[String]) -> ((u32, u32), u32) {
+    let n = labels.len().max(1);
+    let extra = count(lines_needed(labels, slot(n)) - 1) * LINE_PX;
+    ((width(n), HEIGHT + extra), 36 + extra)
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+/// Draws each label centred under its slot (`at`: the slot centre on the x axis, in pixels),
+/// wrapped to the slot's width so that neighbours never overlap.
+fn draw_labels(root: &Area<'_>, labels: &[String], at: &[(i32, i32)]) -> Result<(), ExportError> {
+    let room = slot(labels.len());
+    let style = (FONT, 13).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Top));
+    for (label, &(x, y)) in labels.iter().zip(at) {
+        for (k, line) in (0i32..).zip(wrap(label, room)) {
+            let y = y + 6 + k * i32::try_from(LINE_PX).unwrap_or(16);
+            root.draw(&Text::new(line, (x, y), style.clone())).map_err(drawing)?;
+        }
+    }
+    Ok(())
+}
+
 fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -35,26 +67,18 @@ fn top(values: impl Iterator<Item = usize>) -> u32 {
     max.saturating_add((max / 5).max(1))
 }
 
-fn label_of(labels: &[String], v: &SegmentValue<u32>) -> String {
-    match v {
-        SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
-            labels.get(*i as usize).cloned().unwrap_or_default()
-        }
-        SegmentValue::Last => String::new(),
-    }
-}
-
 /// Lines with markers, one per series, over `labels` (the weeks), with a legend.
 pub(crate) fn lines(labels: &[String], series: &[Series<'_>]) -> Result<String, ExportError> {
     let n = labels.len().max(1);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (width(n), HEIGHT)).into_drawing_area();
+        let (size, label_area) = frame(labels);
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&WHITE).map_err(drawing)?;
         let y_max = top(series.iter().flat_map(|s| s.values.iter().copied()));
         let mut chart = ChartBuilder::on(&root)
             .margin(16)
-            .x_label_area_size(36)
+            .x_label_area_size(label_area)
             .y_label_area_size(44)
             .build_cartesian_2d((0..count(n)).into_segmented(), 0..y_max)
             .map_err(drawing)?;
@@ -63,10 +87,13 @@ pub(crate) fn lines(labels: &[String], series: &[Series<'_>]) -> Result<String, 
             .disable_x_mesh()
             .x_labels(n)
             .y_labels(6)
-            .x_label_formatter(&|v| label_of(labels, v))
+            .x_label_formatter(&|_| String::new())
             .label_style((FONT, 13))
             .draw()
             .map_err(drawing)?;
+        let at: Vec<(i32, i32)> =
+            (0..n).map(|i| chart.backend_coord(&(SegmentValue::CenterOf(count(i)), 0))).collect();
+        draw_labels(&root, labels, &at)?;
         for s in series {
             let points: Vec<(SegmentValue<u32>, u32)> = s
                 .values
@@ -120,12 +147,13 @@ pub(crate) fn bars(
     let n = labels.len().max(1);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (width(n), HEIGHT)).into_drawing_area();
+        let (size, label_area) = frame(labels);
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&WHITE).map_err(drawing)?;
         let y_max = top(values.iter().copied());
         let mut chart = ChartBuilder::on(&root)
             .margin(16)
-            .x_label_area_size(36)
+            .x_label_area_size(label_area)
             .y_label_area_size(44)
             .build_cartesian_2d((0..count(n)).into_segmented(), 0..y_max)
             .map_err(drawing)?;
@@ -134,10 +162,13 @@ pub(crate) fn bars(
             .disable_x_mesh()
             .x_labels(n)
             .y_labels(6)
-            .x_label_formatter(&|v| label_of(labels, v))
+            .x_label_formatter(&|_| String::new())
             .label_style((FONT, 13))
             .draw()
             .map_err(drawing)?;
+        let at: Vec<(i32, i32)> =
+            (0..n).map(|i| chart.backend_coord(&(SegmentValue::CenterOf(count(i)), 0))).collect();
+        draw_labels(&root, labels, &at)?;
         chart
             .draw_series(values.iter().enumerate().map(|(i, v)| {
                 let i = count(i);
@@ -173,12 +204,13 @@ pub(crate) fn grouped_bars(
     let n = labels.len().max(1);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (width(n), HEIGHT)).into_drawing_area();
+        let (size, label_area) = frame(labels);
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&WHITE).map_err(drawing)?;
         let y_max = top(series.iter().flat_map(|s| s.values.iter().copied()));
         let mut chart = ChartBuilder::on(&root)
             .margin(16)
-            .x_label_area_size(36)
+            .x_label_area_size(label_area)
             .y_label_area_size(44)
             .build_cartesian_2d((0..count(n)).into_segmented(), 0..y_max)
             .map_err(drawing)?;
@@ -187,10 +219,13 @@ pub(crate) fn grouped_bars(
             .disable_x_mesh()
             .x_labels(n)
             .y_labels(6)
-            .x_label_formatter(&|v| label_of(labels, v))
+            .x_label_formatter(&|_| String::new())
             .label_style((FONT, 13))
             .draw()
             .map_err(drawing)?;
+        let at: Vec<(i32, i32)> =
+            (0..n).map(|i| chart.backend_coord(&(SegmentValue::CenterOf(count(i)), 0))).collect();
+        draw_labels(&root, labels, &at)?;
         // A slot's width in pixels, shared by the series' bars with a gap on either side.
         let slot = {
             let a = chart.backend_coord(&(SegmentValue::Exact(0), 0));

@@ -131,3 +131,11 @@ pub fn march() -> Period {
 pub fn table(f: &Fixture, rows: &[LedgerRow]) -> StatsTable {
     statistics(rows, march().bounds(&Calendar::china()), &f.org)
 }
+
+/// The table of a sheet: its header row and data rows, without the title block above
+/// ([`TITLE_ROWS`](hazardloop_export::TITLE_ROWS) rows) and the signature block below (a blank
+/// row, the signatures, the seal).
+pub fn table_part(range: &calamine::Range<calamine::Data>) -> calamine::Range<calamine::Data> {
+    let (last_row, last_col) = range.end().unwrap();
+    range.range((hazardloop_export::TITLE_ROWS, 0), (last_row - 3, last_col))
+}

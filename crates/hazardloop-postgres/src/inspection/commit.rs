@@ -25,35 +25,43 @@ use crate::PgStore;
 
 pub(crate) async fn commit_occurrence(
     store: &PgStore,
-    c: OccurrenceCommit,
+    mut c: OccurrenceCommit,
 ) -> Result<(), StoreError> {
     if let Err(bad) = well_formed(&c) {
         return Err(malformed(store, &c, bad).await);
     }
     let sql = &store.sql;
+    let mut client = store.client().await?;
+    if c.hazards.is_empty() {
+        let w = Written::of(&c)?;
+        let stmt = client
+            .prepare_cached(sql.occurrences.commit(w.new, w.outbox))
+            .await
+            .map_err(backend)?;
+        let written = judge(client.execute(&stmt, &w.params()).await)?;
+        return if written { Ok(()) } else { Err(conflict(&client, store, &c).await) };
+    }
+    let tx = client.transaction().await.map_err(backend)?;
+    // The hazards' numbers, taken in the transaction that writes them (sorted: one lock order).
+    c.hazards.sort_by_key(|h| h.hazard);
+    for h in &mut c.hazards {
+        if crate::numbers::wanted(h) {
+            crate::numbers::take(&tx, sql, h).await?;
+        }
+    }
     let w = Written::of(&c)?;
-    let mut hazards = c
+    let hazards = c
         .hazards
         .iter()
         .map(|h| Ok((h, hazard::Written::of(h)?)))
         .collect::<Result<Vec<_>, StoreError>>()?;
-    // One lock order for the hazards' keys.
-    hazards.sort_by_key(|(h, _)| h.hazard);
-    let mut client = store.client().await?;
-    let stmt =
-        client.prepare_cached(sql.occurrences.commit(w.new, w.outbox)).await.map_err(backend)?;
+    let stmt = tx.prepare_cached(sql.occurrences.commit(w.new, w.outbox)).await.map_err(backend)?;
     let params = w.params();
-    if hazards.is_empty() {
-        let written = judge(client.execute(&stmt, &params).await)?;
-        return if written { Ok(()) } else { Err(conflict(&client, store, &c).await) };
-    }
-
     let mut stmts = Vec::with_capacity(hazards.len());
     for (_, h) in &hazards {
-        stmts.push(client.prepare_cached(sql.commit(h.shape)).await.map_err(backend)?);
+        stmts.push(tx.prepare_cached(sql.commit(h.shape)).await.map_err(backend)?);
     }
     let hazard_params: Vec<Vec<Param<'_>>> = hazards.iter().map(|(_, h)| h.params()).collect();
-    let tx = client.transaction().await.map_err(backend)?;
     let mut calls: Vec<Call<'_, Result<u64, tokio_postgres::Error>>> =
         Vec::with_capacity(1 + stmts.len());
     calls.push(Box::pin(tx.execute(&stmt, &params)));

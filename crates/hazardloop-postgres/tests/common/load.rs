@@ -43,6 +43,7 @@ pub fn copy_of(f: &Fixture, template: &Hazard, events: &[Event], at: DateTime<Ut
         next_due,
         outbox: Vec::new(),
         idempotency: None,
+        numbering: None,
     }
 }
 

@@ -108,7 +108,7 @@ async fn apply<S: ServedStore>(
                     format!("item `{earlier}` of this batch created no hazard"),
                 ))
             })?,
-            None => hazard_id(reference).map_err(plain)?,
+            None => hazard_id(service, &caller.tenant, reference).await.map_err(plain)?,
         }),
     };
     let command: Command = typed("command", item.command).map_err(plain)?;

@@ -65,7 +65,7 @@ pub async fn step<S: ServedStore>(
     body: Bytes,
     step: Step,
 ) -> Result<Response, Problem> {
-    let hazard = hazard_id(&id)?;
+    let hazard = hazard_id(&service, &caller.tenant, &id).await?;
     let command = command_of(step, &headers, &body)?;
     run(&service, &caller, &headers, Request::on(hazard, command), StatusCode::OK).await
 }
@@ -137,7 +137,7 @@ pub async fn show<S: ServedStore>(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let hazard = hazard_id(&id)?;
+    let hazard = hazard_id(&service, &caller.tenant, &id).await?;
     let engine = service.engine();
     let view = engine.hazard(&caller.tenant, hazard).await?;
     let lang = service.lang;
@@ -146,6 +146,7 @@ pub async fn show<S: ServedStore>(
     let timeline: Vec<Value> = view.timeline.iter().map(|r| timeline_entry(r, lang)).collect();
     let body = json!({
         "id": hazard.to_string(),
+        "number": view.hazard.number,
         "version": view.hazard.version,
         "stage": stage,
         "stage_name": stage.name(lang),
@@ -177,7 +178,7 @@ pub async fn verify<S: ServedStore>(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let hazard = hazard_id(&id)?;
+    let hazard = hazard_id(&service, &caller.tenant, &id).await?;
     service.engine().verify(&caller.tenant, hazard).await?;
     Ok(axum::Json(json!({ "id": hazard.to_string(), "verified": true })).into_response())
 }

@@ -106,15 +106,13 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
     }
 }
 
-/// A hazard id from the path.
-pub fn hazard_id(text: &str) -> Result<HazardId, Problem> {
-    text.parse().map_err(|_| {
-        Problem::new(
-            Kind::Unknown,
-            format!("隐患编号 {text} 不存在"),
-            format!("`{text}` is not a hazard id"),
-        )
-    })
+/// The hazard a path or a batch item names: its id, or its number (隐患编号, `2026-0017`).
+pub async fn hazard_id<S: crate::store::ServedStore>(
+    service: &crate::state::Service<S>,
+    tenant: &hazardloop_core::model::TenantId,
+    text: &str,
+) -> Result<HazardId, Problem> {
+    Ok(service.engine().resolve(tenant, text).await?)
 }
 
 /// A command's outcome as it is answered: serialized straight from the outcome.

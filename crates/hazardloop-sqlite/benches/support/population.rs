@@ -75,6 +75,7 @@ pub(crate) fn copy(f: &Fixture, t: &Template, id: HazardId, at: DateTime<Utc>) -
         next_due: t.next_due,
         outbox: Vec::new(),
         idempotency: None,
+        numbering: None,
     }
 }
 

@@ -44,6 +44,7 @@ pub(crate) fn finding_hazard(
         outbox: vec![sample_message(&f.tenant, &hazard, &format!("finding:{id}"), at)],
         state: hazard,
         idempotency: None,
+        numbering: None,
     }
 }
 

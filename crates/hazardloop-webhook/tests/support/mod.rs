@@ -209,6 +209,7 @@ pub fn delivery(key: &str, contacts: Contacts, n: usize) -> Delivery {
     let notice = Notice {
         kind: NoticeKind::Overdue,
         hazard: hazard.id,
+        number: None,
         title: hazard.stage.facts().title.clone(),
         location: hazard.stage.facts().location.clone(),
         stage: hazard.kind(),

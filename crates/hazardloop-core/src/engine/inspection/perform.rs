@@ -256,6 +256,7 @@ impl<S: InspectionStore, N: Notifier> Engine<S, N> {
         Notice {
             kind,
             hazard: HazardId(uuid::Uuid::nil()),
+            number: None,
             title: s.title.clone(),
             location: if s.location.is_empty() { s.unit.to_string() } else { s.location.clone() },
             stage: crate::workflow::StageKind::Discovered,

@@ -51,6 +51,18 @@ pub fn decide(hazard: Option<&Hazard>, command: Command, ctx: &Context<'_>) -> R
         }
         _ => {}
     }
+    if let Command::Import(import) = command {
+        // An import enters the stage its source shows: no edge of the loop's table.
+        authorize(
+            ctx.actor,
+            &Command::Import(import.clone()),
+            None,
+            ctx.org,
+            ctx.policy.permissions(),
+        )?;
+        input::validate(&Command::Import(import.clone()), ctx.policy, ctx.org)?;
+        return super::import::decide(*import, ctx);
+    }
     let from = hazard.map(Hazard::kind);
     if graph::next_stage(from, step).is_none() {
         return Err(WorkflowError::NotAllowed {
@@ -241,7 +253,7 @@ impl Decider<'_> {
                     None,
                 )
             }
-            Command::Discover(_) | Command::FixOnTheSpot { .. } => {
+            Command::Discover(_) | Command::FixOnTheSpot { .. } | Command::Import(_) => {
                 return Err(WorkflowError::Target("this command creates a hazard; give none"))
             }
         };
