@@ -260,7 +260,13 @@ pub fn workflow(e: &WorkflowError, lang: Lang) -> CliError {
             })
         }
         WorkflowError::Broken { rule, detail } => CliError::Invalid(if zh {
-            format!("不予办理：{}（规则 {}）", rule.name(lang), rule.code())
+            // The detail is English; the field it names (`plan.contingency: …`) is not.
+            match field_of(detail) {
+                Some(field) => {
+                    format!("不予办理：{}（{field}；规则 {}）", rule.name(lang), rule.code())
+                }
+                None => format!("不予办理：{}（规则 {}）", rule.name(lang), rule.code()),
+            }
         } else {
             format!("refused: {} (rule {}: {})", english(detail), rule.code(), rule.name(lang))
         }),
@@ -272,6 +278,16 @@ pub fn workflow(e: &WorkflowError, lang: Lang) -> CliError {
         WorkflowError::Input(i) => CliError::Invalid(input(i, lang)),
         other => CliError::Invalid(other.to_string()),
     }
+}
+
+/// The field a core detail starts with (`plan.contingency: the rectification lacks …`), if any.
+fn field_of(detail: &str) -> Option<&str> {
+    let (field, _) = detail.split_once(": ")?;
+    let is_field = !field.is_empty()
+        && field
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.[]".contains(c));
+    is_field.then_some(field)
 }
 
 /// A core detail in English: the core writes step and stage names with their `Display`, which
