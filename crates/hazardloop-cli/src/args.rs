@@ -116,6 +116,9 @@ pub enum Cmd {
     Sweep,
     /// Deliver waiting notifications (printed; a host wires real channels).
     Dispatch,
+    /// 工作日历: the holiday notices and horizon; load the next year's notice.
+    #[command(subcommand)]
+    Calendar(crate::calendar::CalendarCmd),
     /// The statistics table (隐患问题统计表) for a period.
     Stats(StatsArgs),
     /// Export the ledger or the statistics to a file.

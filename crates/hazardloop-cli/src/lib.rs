@@ -45,6 +45,7 @@
 
 pub mod app;
 pub mod args;
+pub mod calendar;
 pub mod error;
 pub mod export;
 pub mod import;

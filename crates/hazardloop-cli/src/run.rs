@@ -103,6 +103,7 @@ pub async fn run<S: InspectionStore>(
             Ok(())
         }
         Cmd::Export(args) => crate::export::export(app, args, out).await,
+        Cmd::Calendar(cmd) => crate::calendar::run(app, cmd, out).await,
         Cmd::Verify(args) => verify(app, args.id.as_deref(), out).await,
         Cmd::Import(args) => crate::import::import(app, &args, out).await,
         Cmd::Inspection(cmd) => crate::inspection::run(app, cmd, out).await,

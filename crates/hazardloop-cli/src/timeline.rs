@@ -29,6 +29,9 @@ pub fn event_name(event: &Event, lang: Lang) -> &'static str {
         (None, Event::Escalated { .. }) => pick(lang, "督办升级", "escalation"),
         (None, Event::DeadlinesChanged { .. }) => pick(lang, "期限变更", "deadlines changed"),
         (None, Event::DeadlinesSet { .. }) => pick(lang, "期限设定", "deadlines set"),
+        (None, Event::DeadlineReprojected { .. }) => {
+            pick(lang, "期限重新推算", "deadline re-reckoned")
+        }
         (None, _) => pick(lang, "其他", "other"),
     }
 }
@@ -107,6 +110,10 @@ fn detail(event: &Event, row: &LedgerRow, org: &Org, out: &Out) -> String {
             request.reason
         ),
         Event::ClockPaused { pause } => pause.reason.clone(),
+        Event::DeadlineReprojected { clock, from, to, provisional, reason, .. } => {
+            let mark = if *provisional { pick(lang, "（暂定）", " (provisional)") } else { "" };
+            format!("{} {} → {}{mark}{colon}{reason}", clock.name(lang), time(*from), time(*to))
+        }
         Event::AcceptanceFailed { rejection } => rejection.reason.clone(),
         Event::InterimControlAdded { control } => {
             let m: Vec<&str> = control.measures.iter().map(|m| m.name(lang)).collect();

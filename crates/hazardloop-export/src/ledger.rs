@@ -4,10 +4,12 @@ use chrono::{DateTime, Utc};
 use hazardloop_core::report::{CellContext, Column, LedgerRow};
 
 /// The instant behind a time column (`Some(None)` when the row has no value yet); `None` for a
-/// column that does not hold a time.
+/// column that does not hold a time. A provisional deadline is text, so that its mark
+/// (`（暂定）`) shows beside the date.
 pub(crate) fn time_of(row: &LedgerRow, column: Column) -> Option<Option<DateTime<Utc>>> {
     match column {
         Column::DiscoveredAt => Some(Some(row.discovered_at)),
+        Column::Deadline if row.deadline_provisional => None,
         Column::Deadline => Some(row.deadline),
         Column::AcceptedAt => Some(row.accepted_at),
         Column::ClosedAt => Some(row.closed_at),

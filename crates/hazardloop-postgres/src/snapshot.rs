@@ -3,7 +3,7 @@
 //! mirror structs list every field of `Hazard`: a field added in the core breaks this build
 //! instead of being dropped silently.
 
-use hazardloop_core::deadline::Deadlines;
+use hazardloop_core::deadline::{ClockSet, Deadlines};
 use hazardloop_core::escalation::{Fired, RungKey};
 use hazardloop_core::model::HazardId;
 use hazardloop_core::store::StoreError;
@@ -19,6 +19,8 @@ pub(crate) struct Out<'a> {
     version: u64,
     stage: &'a Stage,
     clocks: &'a Deadlines,
+    #[serde(skip_serializing_if = "ClockSet::is_empty")]
+    provisional: &'a ClockSet,
     paused: &'a Option<Pause>,
     fired: Vec<(&'a RungKey, &'a Fired)>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -31,6 +33,8 @@ struct In {
     version: u64,
     stage: Stage,
     clocks: Deadlines,
+    #[serde(default)]
+    provisional: ClockSet,
     paused: Option<Pause>,
     fired: Vec<(RungKey, Fired)>,
     #[serde(default)]
@@ -39,13 +43,15 @@ struct In {
 
 /// The snapshot of `h`, serialised straight into the statement's parameter.
 pub(crate) fn encode(h: &Hazard) -> Out<'_> {
-    let Hazard { id, version, stage, clocks, paused, fired, number } = h;
-    Out { id: *id, version: *version, stage, clocks, paused, fired: fired.iter().collect(), number }
+    let Hazard { id, version, stage, clocks, provisional, paused, fired, number } = h;
+    let fired = fired.iter().collect();
+    Out { id: *id, version: *version, stage, clocks, provisional, paused, fired, number }
 }
 
 /// A hazard from its stored snapshot.
 pub(crate) fn decode(value: serde_json::Value) -> Result<Hazard, StoreError> {
-    let In { id, version, stage, clocks, paused, fired, number } =
+    let In { id, version, stage, clocks, provisional, paused, fired, number } =
         serde_json::from_value(value).map_err(|e| corrupt("snapshot", e))?;
-    Ok(Hazard { id, version, stage, clocks, paused, fired: fired.into_iter().collect(), number })
+    let fired = fired.into_iter().collect();
+    Ok(Hazard { id, version, stage, clocks, provisional, paused, fired, number })
 }

@@ -1,5 +1,5 @@
 //! Hazard numbers under two processes: this test binary is run twice at once as a child, each
-//! child discovering 500 hazards from four tasks on one PostgreSQL schema; the 1,000 hazards
+//! child discovering 500 hazards on two lanes on one PostgreSQL schema; the 1,000 hazards
 //! must have 1,000 distinct numbers, 1 to 1,000 without a gap.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -10,42 +10,28 @@ use std::process::Command;
 use std::sync::Arc;
 
 use common::{pg_url, TestSchema};
-use hazardloop_core::engine::{Engine, Request};
+use hazardloop_core::engine::Engine;
 use hazardloop_core::notify::Discard;
 use hazardloop_core::store::{LedgerQuery, Store};
 use hazardloop_postgres::{PgOptions, PgStore};
-use hazardloop_testkit::number_conformance::assert_consecutive;
+use hazardloop_testkit::number_conformance::{assert_consecutive, discover_on_two_lanes};
 use hazardloop_testkit::{Fixture, ManualClock};
 
 const CHILD_URL: &str = "HAZARDLOOP_PG_NUMBERS_URL";
 const CHILD_SCHEMA: &str = "HAZARDLOOP_PG_NUMBERS_SCHEMA";
 const PER_CHILD: usize = 500;
-const TASKS: usize = 4;
 
-/// The child: discovers `PER_CHILD` hazards from `TASKS` tasks, then exits.
+/// The child: discovers `PER_CHILD` hazards on two lanes, then exits.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn numbers_child() {
     let (Ok(url), Ok(schema)) = (std::env::var(CHILD_URL), std::env::var(CHILD_SCHEMA)) else {
         return;
     };
     let f = Fixture::school();
-    let store = PgStore::new(&url, PgOptions::default().pool_size(TASKS).schema(&schema)).unwrap();
+    let store = PgStore::new(&url, PgOptions::default().pool_size(2).schema(&schema)).unwrap();
     let clock = Arc::new(ManualClock::new(f.start));
-    let engine =
-        Arc::new(Engine::new(store, Discard, clock, f.policy.clone()).with_org(f.org.clone()));
-    let tasks: Vec<_> = (0..TASKS)
-        .map(|_| {
-            let (engine, f) = (engine.clone(), f.clone());
-            tokio::spawn(async move {
-                for _ in 0..PER_CHILD / TASKS {
-                    engine.execute(&f.officer(), Request::new(f.discover())).await.unwrap();
-                }
-            })
-        })
-        .collect();
-    for t in tasks {
-        t.await.unwrap();
-    }
+    let engine = Engine::new(store, Discard, clock, f.policy.clone()).with_org(f.org.clone());
+    discover_on_two_lanes(&engine, &f, PER_CHILD).await;
 }
 
 #[tokio::test]

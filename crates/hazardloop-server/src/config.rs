@@ -14,6 +14,11 @@
 //! kind = "webhook"                    # webhook | wecom | dingtalk | email
 //! url = "https://ops.school.example.cn/hazards"
 //! secret_env = "HAZARDLOOP_WEBHOOK_SECRET"   # secrets come from the environment only
+//!
+//! [[channels]]
+//! kind = "dingtalk"
+//! token_env = "HAZARDLOOP_DINGTALK_TOKEN"
+//! per_minute = 10                     # optional: a share of the robot's documented 20 a minute
 //! ```
 //!
 //! Environment variables: `HAZARDLOOP_LISTEN`, `HAZARDLOOP_DB`, `HAZARDLOOP_PG_SCHEMA`, `HAZARDLOOP_TENANTS`
@@ -59,6 +64,13 @@ pub enum Channel {
         /// Another API base (for tests).
         #[serde(default)]
         base_url: Option<String>,
+        /// Messages a minute the robot is sent, when not the documented 20 (a robot shared
+        /// with another system gets a smaller share).
+        #[serde(default)]
+        per_minute: Option<u32>,
+        /// The largest body, in bytes, when not the documented limit; larger ones go in parts.
+        #[serde(default)]
+        max_body_bytes: Option<usize>,
     },
     /// A DingTalk (钉钉) group robot.
     Dingtalk {
@@ -70,6 +82,13 @@ pub enum Channel {
         /// Another API base (for tests).
         #[serde(default)]
         base_url: Option<String>,
+        /// Messages a minute the robot is sent, when not the documented 20 (a robot shared
+        /// with another system gets a smaller share).
+        #[serde(default)]
+        per_minute: Option<u32>,
+        /// The largest body, in bytes, when not the documented limit; larger ones go in parts.
+        #[serde(default)]
+        max_body_bytes: Option<usize>,
     },
     /// SMTP email.
     Email {

@@ -1,5 +1,5 @@
 //! Hazard numbers under two processes: this test binary is run twice at once as a child, each
-//! child discovering 500 hazards from four tasks on one SQLite file; the 1,000 hazards must have
+//! child discovering 500 hazards on two lanes on one SQLite file; the 1,000 hazards must have
 //! 1,000 distinct numbers, 1 to 1,000 without a gap.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -8,42 +8,26 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use hazardloop_core::engine::{Engine, Request};
+use hazardloop_core::engine::Engine;
 use hazardloop_core::notify::Discard;
 use hazardloop_core::store::{LedgerQuery, Store};
 use hazardloop_sqlite::SqliteStore;
-use hazardloop_testkit::number_conformance::assert_consecutive;
+use hazardloop_testkit::number_conformance::{assert_consecutive, discover_on_two_lanes};
 use hazardloop_testkit::{Fixture, ManualClock};
 
 const CHILD_DB: &str = "HAZARDLOOP_SQLITE_NUMBERS_DB";
 const PER_CHILD: usize = 500;
-const TASKS: usize = 4;
 
-/// The child: discovers `PER_CHILD` hazards from `TASKS` tasks, then exits.
+/// The child: discovers `PER_CHILD` hazards on two lanes, then exits.
 #[test]
 fn numbers_child() {
     let Ok(path) = std::env::var(CHILD_DB) else { return };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    rt.block_on(async {
-        let f = Fixture::school();
-        let store = SqliteStore::open(Path::new(&path)).unwrap();
-        let clock = Arc::new(ManualClock::new(f.start));
-        let engine =
-            Arc::new(Engine::new(store, Discard, clock, f.policy.clone()).with_org(f.org.clone()));
-        let tasks: Vec<_> = (0..TASKS)
-            .map(|_| {
-                let (engine, f) = (engine.clone(), f.clone());
-                tokio::spawn(async move {
-                    for _ in 0..PER_CHILD / TASKS {
-                        engine.execute(&f.officer(), Request::new(f.discover())).await.unwrap();
-                    }
-                })
-            })
-            .collect();
-        for t in tasks {
-            t.await.unwrap();
-        }
-    });
+    let f = Fixture::school();
+    let store = SqliteStore::open(Path::new(&path)).unwrap();
+    let clock = Arc::new(ManualClock::new(f.start));
+    let engine = Engine::new(store, Discard, clock, f.policy.clone()).with_org(f.org.clone());
+    rt.block_on(discover_on_two_lanes(&engine, &f, PER_CHILD));
 }
 
 #[test]

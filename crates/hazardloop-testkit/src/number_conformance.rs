@@ -4,6 +4,8 @@
 //! a hazard by its number within its tenant only.
 
 use chrono::Duration;
+use hazardloop_core::engine::{Engine, Request};
+use hazardloop_core::notify::Notifier;
 use hazardloop_core::numbering::NumberFormat;
 use hazardloop_core::store::{Commit, IdempotentResult, OutboxStatus, Store, StoreError};
 use hazardloop_core::workflow::StageKind;
@@ -118,4 +120,22 @@ pub fn assert_consecutive(numbers: &[String], count: usize) {
     let expected: Vec<u64> = (1..=count as u64).collect();
     assert_eq!(seqs.len(), count, "every hazard has a number");
     assert_eq!(seqs, expected, "the numbers are 1..={count} without a gap");
+}
+
+/// Discovers `n` hazards through `engine` as the safety officer, on two lanes polled together:
+/// one racing process of the two-process number tests (each SQL store runs two of these at
+/// once, in two processes, on one database).
+pub async fn discover_on_two_lanes<S: Store, N: Notifier>(
+    engine: &Engine<S, N>,
+    f: &Fixture,
+    n: usize,
+) {
+    let lane = |count: usize| async move {
+        for _ in 0..count {
+            if let Err(e) = engine.execute(&f.officer(), Request::new(f.discover())).await {
+                panic!("discover: {e}");
+            }
+        }
+    };
+    crate::conformance::join(lane(n / 2), lane(n - n / 2)).await;
 }

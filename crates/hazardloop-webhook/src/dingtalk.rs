@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use hazardloop_core::clock::Clock;
-use hazardloop_core::notify::{BoxFuture, Delivery, DeliveryError, Notifier};
+use hazardloop_core::notify::{BoxFuture, ChannelLimits, Delivery, DeliveryError, Notifier};
 use hmac::{Mac, SimpleHmac};
 use reqwest::header::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
@@ -15,8 +15,8 @@ use url::Url;
 
 use crate::contact::ContactKind;
 use crate::redact::redact;
-use crate::render::{cut, markdown};
-use crate::robot::{endpoint, judge};
+use crate::render::{markdown, marked, pieces, MARKER_BYTES};
+use crate::robot::{endpoint, judge, Progress};
 use crate::transport::Transport;
 use crate::WebhookError;
 
@@ -27,8 +27,14 @@ pub const DINGTALK_BASE_URL: &str = "https://oapi.dingtalk.com";
 /// a minute per robot).
 const TRANSIENT: &[i64] = &[-1, 130_101, 410_100];
 
-/// A bound on the markdown text kept well inside what the robot accepts.
-const TEXT_MAX: usize = 18_000;
+/// What a DingTalk custom robot (自定义机器人) takes: "每个机器人每分钟最多发送20条" (20
+/// messages a minute per robot; more is refused with errcode 130101 "send too fast" and the
+/// robot is throttled for 10 minutes), see
+/// <https://open.dingtalk.com/document/group/custom-robot-access> ("消息发送频率限制"); and
+/// request bodies of at most about 20,000 bytes (the page gives no exact figure; 20,000 bytes is
+/// the commonly observed bound, so the whole JSON body is kept within it).
+pub const DINGTALK_LIMITS: ChannelLimits =
+    ChannelLimits { per_minute: Some(20), max_body_bytes: Some(20_000) };
 
 /// The `sign` query parameter of DingTalk's signed mode before URL encoding:
 /// base64(HMAC-SHA256(key = secret, message = `"{timestamp_ms}\n{secret}"`)).
@@ -57,12 +63,18 @@ pub fn dingtalk_sign(secret: &str, timestamp_ms: i64) -> String {
 /// 200 with `errcode`: 0 is delivered, the rate limit (130101, 410100) and "busy" (-1) are
 /// retried, any other code (a wrong token or signature, a missing keyword, …) dead-letters the
 /// message. The robot cannot drop repeats by key.
+///
+/// Limits: [`DINGTALK_LIMITS`] unless [`DingTalkNotifier::with_limits`] says otherwise. A body
+/// over `max_body_bytes` is sent in parts, in order, each marked `（i/n）`, the mention in the
+/// last; a retry posts only the parts the robot has not taken.
 #[derive(Clone)]
 pub struct DingTalkNotifier {
     base: Url,
     token: Arc<SecretString>,
     secret: Option<Arc<SecretString>>,
     transport: Transport,
+    limits: ChannelLimits,
+    progress: Progress,
 }
 
 impl std::fmt::Debug for DingTalkNotifier {
@@ -72,6 +84,7 @@ impl std::fmt::Debug for DingTalkNotifier {
             .field("access_token", &"[REDACTED]")
             .field("secret", &self.secret.as_ref().map(|_| "[REDACTED]"))
             .field("transport", &self.transport)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -84,7 +97,17 @@ impl DingTalkNotifier {
             token: Arc::new(SecretString::from(access_token.into())),
             secret: None,
             transport: Transport::new()?,
+            limits: DINGTALK_LIMITS,
+            progress: Progress::default(),
         })
+    }
+
+    /// With other limits than [`DINGTALK_LIMITS`] (a robot shared with another system gets a
+    /// smaller share of its minute; [`ChannelLimits::NONE`] for a proxy that queues).
+    #[must_use]
+    pub fn with_limits(mut self, limits: ChannelLimits) -> DingTalkNotifier {
+        self.limits = limits;
+        self
     }
 
     /// In signed mode (加签) with the robot's secret (`SEC…`): each request carries
@@ -123,15 +146,10 @@ impl DingTalkNotifier {
         self
     }
 
-    fn body(&self, delivery: &Delivery) -> serde_json::Value {
+    /// The JSON body of one part with markdown `text`.
+    fn body(&self, delivery: &Delivery, text: &str) -> serde_json::Value {
         let mobile = ContactKind::Mobile.of(&delivery.to);
         let user = ContactKind::DingTalkUser.of(&delivery.to);
-        let mentions: Vec<String> =
-            mobile.iter().chain(user.iter()).map(|m| format!("@{m}")).collect();
-        let mut text = cut(markdown(delivery, self.transport.tz, "\n\n"), TEXT_MAX);
-        if !mentions.is_empty() {
-            text = format!("{text}\n\n{}", mentions.join(" "));
-        }
         json!({
             "msgtype": "markdown",
             "markdown": { "title": delivery.subject(), "text": text },
@@ -143,8 +161,46 @@ impl DingTalkNotifier {
         })
     }
 
+    /// The markdown texts of the parts `delivery` is sent in: one when its body fits in
+    /// `max_body_bytes`. The mention (`@…`, which the robot needs in the text to show it) ends
+    /// the last part.
+    fn texts(&self, delivery: &Delivery) -> Vec<String> {
+        let mobile = ContactKind::Mobile.of(&delivery.to);
+        let user = ContactKind::DingTalkUser.of(&delivery.to);
+        let mentions: Vec<String> =
+            mobile.iter().chain(user.iter()).map(|m| format!("@{m}")).collect();
+        let mention =
+            if mentions.is_empty() { String::new() } else { format!("\n\n{}", mentions.join(" ")) };
+        let text = markdown(delivery, self.transport.tz, "\n\n");
+        let mut texts = match self.limits.max_body_bytes {
+            None => vec![text],
+            Some(max) => {
+                let overhead = serde_json::to_vec(&self.body(delivery, "")).map_or(0, |b| b.len());
+                let budget = max.saturating_sub(overhead + escaped_len(&mention) + MARKER_BYTES);
+                let pieces = pieces(&text, budget, escaped_len);
+                let n = pieces.len();
+                pieces.iter().enumerate().map(|(i, p)| marked(p, i + 1, n)).collect()
+            }
+        };
+        if let Some(last) = texts.last_mut() {
+            last.push_str(&mention);
+        }
+        texts
+    }
+
     async fn send(&self, delivery: &Delivery) -> Result<(), DeliveryError> {
-        let body = serde_json::to_vec(&self.body(delivery))
+        let texts = self.texts(delivery);
+        let key = &delivery.idempotency_key;
+        let n = texts.len();
+        for (i, text) in texts.iter().enumerate().skip(self.progress.taken(key)) {
+            self.post(&self.body(delivery, text)).await?;
+            self.progress.record(key, i + 1, n);
+        }
+        Ok(())
+    }
+
+    async fn post(&self, body: &serde_json::Value) -> Result<(), DeliveryError> {
+        let body = serde_json::to_vec(body)
             .map_err(|e| DeliveryError::Permanent(format!("the message did not serialise: {e}")))?;
         let mut url = self.base.clone();
         {
@@ -161,6 +217,11 @@ impl DingTalkNotifier {
     }
 }
 
+/// Bytes of `text` once written as a JSON string (without the quotes).
+fn escaped_len(text: &str) -> usize {
+    serde_json::to_string(text).map_or(text.len() * 6, |j| j.len().saturating_sub(2))
+}
+
 impl Notifier for DingTalkNotifier {
     fn name(&self) -> &str {
         "dingtalk"
@@ -168,5 +229,13 @@ impl Notifier for DingTalkNotifier {
 
     fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), DeliveryError>> {
         Box::pin(self.send(delivery))
+    }
+
+    fn limits(&self) -> ChannelLimits {
+        self.limits
+    }
+
+    fn parts(&self, delivery: &Delivery) -> u32 {
+        u32::try_from(self.texts(delivery).len()).unwrap_or(u32::MAX)
     }
 }

@@ -10,6 +10,11 @@
 //! | 408, 429, 5xx, timeout, connection failure, robot rate limit | `DeliveryError::Transient`: retried with backoff |
 //! | any other status, any other robot `errcode`, a required contact missing | `DeliveryError::Permanent`: dead-lettered with the reason |
 //!
+//! The robots declare their documented limits ([`DINGTALK_LIMITS`], [`WECOM_LIMITS`]): the
+//! engine's dispatcher sends them at most 20 messages a minute, splits a digest too large for
+//! one message into digests that fit, and a robot posts a single notice too large for one
+//! message in parts marked `（i/n）`. Nothing is cut.
+//!
 //! Secrets (the webhook secret, robot keys, tokens and the DingTalk secret) never show in
 //! `Debug` output or error messages: URLs are shown with their query values as `***`.
 //!
@@ -59,10 +64,10 @@ mod transport;
 mod wecom;
 
 pub use contact::ContactKind;
-pub use dingtalk::{dingtalk_sign, DingTalkNotifier, DINGTALK_BASE_URL};
+pub use dingtalk::{dingtalk_sign, DingTalkNotifier, DINGTALK_BASE_URL, DINGTALK_LIMITS};
 pub use error::{SignatureError, WebhookError};
 pub use generic::{WebhookNotifier, IDEMPOTENCY_KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 pub use payload::{PayloadNotice, PayloadRecipient, WebhookPayload, PAYLOAD_VERSION};
 pub use signature::{sign, verify_signature};
 pub use transport::DEFAULT_TIMEOUT;
-pub use wecom::{WeComFormat, WeComNotifier, WECOM_BASE_URL};
+pub use wecom::{WeComFormat, WeComNotifier, WECOM_BASE_URL, WECOM_LIMITS, WECOM_TEXT_LIMITS};

@@ -1,4 +1,4 @@
-//! Markdown for the group robots, and cutting texts to a channel's byte limit.
+//! Markdown for the group robots, and splitting texts into parts within a channel's byte limit.
 
 use hazardloop_core::model::Lang;
 use hazardloop_core::notify::Delivery;
@@ -24,17 +24,48 @@ pub(crate) fn markdown(delivery: &Delivery, tz: chrono_tz::Tz, line_break: &str)
     out
 }
 
-/// `text` cut to at most `max` bytes on a character boundary, ending in `…` when cut.
-pub(crate) fn cut(text: String, max: usize) -> String {
-    if text.len() <= max {
-        return text;
+/// Bytes kept free in each part for its `（i/n）` marker.
+pub(crate) const MARKER_BYTES: usize = 24;
+
+/// `text` in consecutive pieces that each measure at most `max` (by `measure`, e.g. bytes, or
+/// bytes once JSON-escaped), cut after a line where it can and on a character boundary where a
+/// line alone is too long. The pieces joined are `text`. Always at least one piece.
+pub(crate) fn pieces(text: &str, max: usize, measure: impl Fn(&str) -> usize) -> Vec<String> {
+    let max = max.max(8);
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in text.split_inclusive('\n') {
+        let mut candidate = current.clone();
+        candidate.push_str(line);
+        if measure(&candidate) <= max {
+            current = candidate;
+            continue;
+        }
+        if !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        // The line alone, a character at a time when it does not fit either.
+        for c in line.chars() {
+            current.push(c);
+            if measure(&current) > max {
+                current.pop();
+                out.push(std::mem::replace(&mut current, c.to_string()));
+            }
+        }
     }
-    let ellipsis = "…";
-    let mut end = max.saturating_sub(ellipsis.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
+    if !current.is_empty() || out.is_empty() {
+        out.push(current);
     }
-    format!("{}{ellipsis}", &text[..end])
+    out
+}
+
+/// Part `i` (from 1) of `n`, marked when there are several.
+pub(crate) fn marked(piece: &str, i: usize, n: usize) -> String {
+    if n <= 1 {
+        piece.to_string()
+    } else {
+        format!("{piece}\n\n（{i}/{n}）")
+    }
 }
 
 #[cfg(test)]
@@ -42,11 +73,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cutting_respects_the_byte_limit_and_character_boundaries() {
-        let text = "隐患".repeat(1000);
-        let cut = cut(text, 100);
-        assert!(cut.len() <= 100, "{}", cut.len());
-        assert!(cut.ends_with('…'));
-        assert_eq!(super::cut("短".into(), 100), "短");
+    fn pieces_fit_the_limit_and_join_to_the_whole_text() {
+        let text = format!("标题\n{}\n{}\n结尾", "隐患".repeat(3000), "短行\n".repeat(50));
+        let parts = pieces(&text, 1000, str::len);
+        assert!(parts.len() > 1);
+        assert!(parts.iter().all(|p| p.len() <= 1000 && !p.is_empty()), "{:?}", parts.len());
+        assert_eq!(parts.concat(), text, "nothing lost, nothing repeated, in order");
+        assert_eq!(pieces("短", 1000, str::len), vec!["短".to_string()]);
     }
 }

@@ -1,6 +1,9 @@
 //! What the WeCom and DingTalk robots share: they answer HTTP 200 with a JSON `errcode`, zero
 //! for success; a few codes mean "too fast" or "busy" and are worth retrying.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use hazardloop_core::notify::DeliveryError;
 use serde::Deserialize;
 use url::Url;
@@ -58,4 +61,28 @@ pub(crate) fn endpoint(base: &str, path: &str) -> Result<Url, WebhookError> {
     }
     base.set_query(None);
     base.join(path).map_err(|e| WebhookError::InvalidUrl(e.to_string()))
+}
+
+/// Parts of a split delivery the robot has already taken, by idempotency key: a retry after a
+/// later part failed posts only the parts not yet taken (the robot cannot drop repeats itself).
+/// Kept in memory, so a restarted process may post a part twice; a key is forgotten once its
+/// last part is taken.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Progress(Arc<Mutex<HashMap<String, usize>>>);
+
+impl Progress {
+    /// Parts of `key` taken so far.
+    pub(crate) fn taken(&self, key: &str) -> usize {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).get(key).copied().unwrap_or(0)
+    }
+
+    /// Part `taken` (counting from 1) of `total` of `key` was taken.
+    pub(crate) fn record(&self, key: &str, taken: usize, total: usize) {
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if taken >= total {
+            map.remove(key);
+        } else {
+            map.insert(key.to_string(), taken);
+        }
+    }
 }

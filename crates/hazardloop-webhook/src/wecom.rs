@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hazardloop_core::clock::Clock;
-use hazardloop_core::notify::{BoxFuture, Delivery, DeliveryError, Notifier};
+use hazardloop_core::notify::{BoxFuture, ChannelLimits, Delivery, DeliveryError, Notifier};
 use reqwest::header::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
@@ -12,8 +12,8 @@ use url::Url;
 
 use crate::contact::{missing, ContactKind};
 use crate::redact::redact;
-use crate::render::{cut, markdown};
-use crate::robot::{endpoint, judge};
+use crate::render::{markdown, marked, pieces, MARKER_BYTES};
+use crate::robot::{endpoint, judge, Progress};
 use crate::transport::Transport;
 use crate::WebhookError;
 
@@ -24,9 +24,16 @@ pub const WECOM_BASE_URL: &str = "https://qyapi.weixin.qq.com";
 /// robot), 45033 concurrency limit.
 const TRANSIENT: &[i64] = &[-1, 45009, 45033];
 
-/// WeCom's byte limits on `markdown.content` and `text.content`.
-const MARKDOWN_MAX: usize = 4096;
-const TEXT_MAX: usize = 2048;
+/// What a WeCom group robot (群机器人) takes in markdown: "每个机器人发送的消息不能超过20条/分钟"
+/// (20 messages a minute; more is refused with errcode 45009) and `markdown.content` "最长不超过
+/// 4096个字节" (4096 bytes of UTF-8), see <https://developer.work.weixin.qq.com/document/path/91770>
+/// (群机器人配置说明). `max_body_bytes` counts the content, as WeCom does.
+pub const WECOM_LIMITS: ChannelLimits =
+    ChannelLimits { per_minute: Some(20), max_body_bytes: Some(4096) };
+
+/// The same for [`WeComFormat::Text`]: `text.content` "最长不超过2048个字节" (same page).
+pub const WECOM_TEXT_LIMITS: ChannelLimits =
+    ChannelLimits { per_minute: Some(20), max_body_bytes: Some(2048) };
 
 /// Which of the robot's message types to send.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -49,6 +56,11 @@ pub enum WeComFormat {
 /// permanent failure. The robot answers HTTP 200 with `errcode`: 0 is delivered, the rate
 /// limit (45009) and "busy" (-1) are retried, any other code dead-letters the message. The
 /// robot cannot drop repeats by key, so a retried delivery may show twice in the group.
+///
+/// Limits: [`WECOM_LIMITS`] ([`WECOM_TEXT_LIMITS`] in the text format) unless
+/// [`WeComNotifier::with_limits`] says otherwise. Content over `max_body_bytes` is sent in
+/// parts, in order, each marked `（i/n）`, the mention in the last; a retry posts only the parts
+/// the robot has not taken.
 #[derive(Clone)]
 pub struct WeComNotifier {
     base: Url,
@@ -56,6 +68,8 @@ pub struct WeComNotifier {
     format: WeComFormat,
     require_mention: bool,
     transport: Transport,
+    limits: Option<ChannelLimits>,
+    progress: Progress,
 }
 
 impl std::fmt::Debug for WeComNotifier {
@@ -66,6 +80,7 @@ impl std::fmt::Debug for WeComNotifier {
             .field("format", &self.format)
             .field("require_mention", &self.require_mention)
             .field("transport", &self.transport)
+            .field("limits", &self.limits())
             .finish()
     }
 }
@@ -79,7 +94,17 @@ impl WeComNotifier {
             format: WeComFormat::default(),
             require_mention: false,
             transport: Transport::new()?,
+            limits: None,
+            progress: Progress::default(),
         })
+    }
+
+    /// With other limits than the format's ([`WECOM_LIMITS`], [`WECOM_TEXT_LIMITS`]): a robot
+    /// shared with another system gets a smaller share of its minute.
+    #[must_use]
+    pub fn with_limits(mut self, limits: ChannelLimits) -> WeComNotifier {
+        self.limits = Some(limits);
+        self
     }
 
     /// With another base URL than [`WECOM_BASE_URL`] (a proxy, or a test server).
@@ -123,45 +148,78 @@ impl WeComNotifier {
         self
     }
 
-    /// The JSON body for `delivery`.
-    fn body(&self, delivery: &Delivery) -> Result<serde_json::Value, DeliveryError> {
+    /// The JSON bodies of the parts `delivery` is sent in (one when its content fits).
+    fn bodies(&self, delivery: &Delivery) -> Result<Vec<serde_json::Value>, DeliveryError> {
         let user = ContactKind::WeComUser.of(&delivery.to);
         let mobile = ContactKind::Mobile.of(&delivery.to);
         if self.require_mention && user.is_none() && mobile.is_none() {
             return Err(missing(&delivery.to, "WeCom user id or mobile number"));
         }
+        let max = self.limits().max_body_bytes;
         Ok(match self.format {
             WeComFormat::Markdown => {
-                let mut content = markdown(delivery, self.transport.tz, "\n");
-                if let Some(user) = user {
-                    content = format!(
-                        "{}\n<@{user}>",
-                        cut(content, MARKDOWN_MAX.saturating_sub(user.len() + 4))
-                    );
+                let mention = user.as_ref().map(|u| format!("\n<@{u}>")).unwrap_or_default();
+                let content = markdown(delivery, self.transport.tz, "\n");
+                let mut parts = split(&content, max, mention.len());
+                if let Some(last) = parts.last_mut() {
+                    last.push_str(&mention);
                 }
-                json!({ "msgtype": "markdown",
-                        "markdown": { "content": cut(content, MARKDOWN_MAX) } })
+                parts
+                    .into_iter()
+                    .map(|content| json!({ "msgtype": "markdown", "markdown": { "content": content } }))
+                    .collect()
             }
             WeComFormat::Text => {
                 let content =
                     format!("{}\n\n{}", delivery.subject(), delivery.body(self.transport.tz));
-                json!({ "msgtype": "text", "text": {
-                    "content": cut(content, TEXT_MAX),
-                    "mentioned_list": user.into_iter().collect::<Vec<_>>(),
-                    "mentioned_mobile_list": mobile.into_iter().collect::<Vec<_>>(),
-                } })
+                let parts = split(&content, max, 0);
+                let last = parts.len().saturating_sub(1);
+                parts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, content)| {
+                        // The mention comes with the last part, once the whole text is there.
+                        let (users, mobiles) = if i == last {
+                            (user.iter().collect::<Vec<_>>(), mobile.iter().collect::<Vec<_>>())
+                        } else {
+                            (Vec::new(), Vec::new())
+                        };
+                        json!({ "msgtype": "text", "text": {
+                            "content": content,
+                            "mentioned_list": users,
+                            "mentioned_mobile_list": mobiles,
+                        } })
+                    })
+                    .collect()
             }
         })
     }
 
     async fn send(&self, delivery: &Delivery) -> Result<(), DeliveryError> {
-        let body = serde_json::to_vec(&self.body(delivery)?)
-            .map_err(|e| DeliveryError::Permanent(format!("the message did not serialise: {e}")))?;
-        let mut url = self.base.clone();
-        url.query_pairs_mut().append_pair("key", self.key.expose_secret());
-        let answer = self.transport.post(&url, HeaderMap::new(), body).await?;
-        judge("WeCom", &url, &answer, TRANSIENT)
+        let bodies = self.bodies(delivery)?;
+        let key = &delivery.idempotency_key;
+        let n = bodies.len();
+        for (i, body) in bodies.iter().enumerate().skip(self.progress.taken(key)) {
+            let body = serde_json::to_vec(body).map_err(|e| {
+                DeliveryError::Permanent(format!("the message did not serialise: {e}"))
+            })?;
+            let mut url = self.base.clone();
+            url.query_pairs_mut().append_pair("key", self.key.expose_secret());
+            let answer = self.transport.post(&url, HeaderMap::new(), body).await?;
+            judge("WeCom", &url, &answer, TRANSIENT)?;
+            self.progress.record(key, i + 1, n);
+        }
+        Ok(())
     }
+}
+
+/// `content` in marked parts of at most `max` bytes, `reserved` bytes left free in each for
+/// what the caller appends.
+fn split(content: &str, max: Option<usize>, reserved: usize) -> Vec<String> {
+    let Some(max) = max else { return vec![content.to_string()] };
+    let pieces = pieces(content, max.saturating_sub(reserved + MARKER_BYTES), str::len);
+    let n = pieces.len();
+    pieces.iter().enumerate().map(|(i, p)| marked(p, i + 1, n)).collect()
 }
 
 impl Notifier for WeComNotifier {
@@ -171,5 +229,17 @@ impl Notifier for WeComNotifier {
 
     fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), DeliveryError>> {
         Box::pin(self.send(delivery))
+    }
+
+    fn limits(&self) -> ChannelLimits {
+        self.limits.unwrap_or(match self.format {
+            WeComFormat::Markdown => WECOM_LIMITS,
+            WeComFormat::Text => WECOM_TEXT_LIMITS,
+        })
+    }
+
+    /// A delivery refused for a missing mention is sent in no parts, but counted as one.
+    fn parts(&self, delivery: &Delivery) -> u32 {
+        self.bodies(delivery).map_or(1, |b| u32::try_from(b.len()).unwrap_or(u32::MAX))
     }
 }

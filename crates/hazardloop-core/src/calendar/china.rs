@@ -192,6 +192,8 @@ impl HolidayYear {
 pub(super) struct Official {
     years: BTreeSet<i32>,
     days: BTreeMap<NaiveDate, DayKind>,
+    /// The notices merged, by year, so that one can be added or replaced later.
+    notices: BTreeMap<i32, HolidayYear>,
 }
 
 impl Official {
@@ -202,6 +204,7 @@ impl Official {
         sorted.sort_by_key(|y| y.year);
         let mut official = Official::default();
         for year in sorted {
+            official.notices.insert(year.year, year.clone());
             official.years.insert(year.year);
             for date in year.holidays.iter().flat_map(DateRange::days) {
                 official.days.insert(date, DayKind::Holiday);
@@ -211,6 +214,18 @@ impl Official {
             }
         }
         official
+    }
+
+    /// The same data with `year`'s notice added, or replacing the one for that year.
+    pub(super) fn with_year(&self, year: HolidayYear) -> Official {
+        let mut notices = self.notices.clone();
+        notices.insert(year.year, year);
+        Official::from_years(notices.values())
+    }
+
+    /// The notice merged for `year`, if any.
+    pub(super) fn notice(&self, year: i32) -> Option<&HolidayYear> {
+        self.notices.get(&year)
     }
 
     pub(super) fn covers(&self, year: i32) -> bool {

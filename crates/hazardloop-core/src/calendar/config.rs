@@ -87,6 +87,7 @@ impl Calendar {
             years.insert(year.year, year);
         }
         let mut calendar = Calendar::new(cfg.time_zone, Official::from_years(years.into_values()));
+        calendar.statutory = cfg.holidays == HolidaySet::Cn;
         calendar.end_of_day = cfg.end_of_day;
         calendar.local_holidays = cfg.extra_holidays.iter().copied().collect();
         for (i, date) in cfg.extra_workdays.iter().enumerate() {

@@ -8,9 +8,13 @@
 //!   local working days from the configuration override the official data.
 //! - **Local dates** are dates in the calendar's time zone (Asia/Shanghai by default); every
 //!   working day ends at the calendar's end of day (17:30 by default).
-//! - **Coverage.** The official data covers the years it lists (see `cn.toml`). For a year it does
-//!   not cover the calendar falls back to weekends only, says so in [`Day::official`] and
-//!   [`Reckoning::fell_back`], and keeps working.
+//! - **Coverage and horizon.** The official data covers the years its notices list (see
+//!   `cn.toml`); the last day of the latest one is the calendar's [`horizon`](Calendar::horizon).
+//!   For a year it does not cover, the mainland-China calendar still knows the 13 statutory
+//!   holidays the law fixes (全国年节及纪念日放假办法, from 2025; see `statutory.rs`) but not the
+//!   year's adjusted working days (调休); other calendars fall back to weekends only. Either way
+//!   it says so in [`Day::official`] and [`Reckoning::fell_back`] (a deadline reckoned so is
+//!   *provisional*), and keeps working. [`Calendar::load_year`] adds a notice later.
 //! - **Spans** ([`Span`]) are added with [`Calendar::reckon`]; see there for the rules.
 //!
 //! ```
@@ -29,11 +33,15 @@
 mod china;
 mod config;
 mod fast;
+mod notice;
 mod reckon;
 mod span;
+mod statutory;
 mod term;
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use chrono::offset::LocalResult;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Offset, TimeZone, Utc, Weekday};
@@ -42,11 +50,12 @@ use serde::{Deserialize, Serialize};
 
 pub use china::{DateRange, HolidaySet, HolidayYear};
 pub use config::{CalendarConfig, DEFAULT_END_OF_DAY, DEFAULT_TIME_ZONE};
+pub use notice::{HolidayFormat, HolidayNotice};
 pub use reckon::Reckoning;
 pub use span::{Span, SpanUnit};
 pub use term::{school_year, Term};
 
-use crate::model::named_enum;
+use crate::model::{named_enum, InputError};
 use china::Official;
 
 /// What kind of day a date is on the business calendar.
@@ -85,7 +94,8 @@ pub struct Day {
     /// What kind of day it is.
     pub kind: DayKind,
     /// Whether the official arrangement for this date is known: `false` when the date's year is
-    /// not covered by the data and the weekends-only fallback was used.
+    /// not covered by a notice and the fallback (statutory holidays and weekends, or weekends
+    /// only) was used.
     pub official: bool,
 }
 
@@ -99,8 +109,15 @@ pub struct Calendar {
     official: Official,
     local_holidays: BTreeSet<NaiveDate>,
     local_workdays: BTreeSet<NaiveDate>,
-    /// First and last date with any listing; outside it only the weekday decides.
+    /// Whether the statutory holidays stand in for a year no notice covers (mainland China).
+    statutory: bool,
+    /// First and last date with any listing; the fast table spans it.
     listed: Option<(NaiveDate, NaiveDate)>,
+    /// First and last date that may differ from its weekday's kind (listings and statutory
+    /// holidays); outside it only the weekday decides.
+    irregular: Option<(NaiveDate, NaiveDate)>,
+    /// Whether the provisional-deadline warning was logged for this calendar's horizon.
+    warned: Arc<AtomicBool>,
     /// Sorted by start, not overlapping.
     terms: Vec<Term>,
     vacations: Vec<Term>,
@@ -111,8 +128,14 @@ pub struct Calendar {
 impl Calendar {
     /// Mainland China: Asia/Shanghai, the official holidays shipped in `cn.toml`, working days
     /// ending at 17:30, no terms.
+    ///
+    /// Past the last notice ([`Calendar::horizon`]) it keeps the statutory holidays the law fixes.
     pub fn china() -> Calendar {
-        Calendar::new(DEFAULT_TIME_ZONE, Official::from_years(HolidaySet::Cn.years()))
+        let mut calendar =
+            Calendar::new(DEFAULT_TIME_ZONE, Official::from_years(HolidaySet::Cn.years()));
+        calendar.statutory = true;
+        calendar.reindex();
+        calendar
     }
 
     /// Weekends only, in `tz`, working days ending at 17:30. No year is covered, so every
@@ -128,7 +151,10 @@ impl Calendar {
             official,
             local_holidays: BTreeSet::new(),
             local_workdays: BTreeSet::new(),
+            statutory: false,
             listed: None,
+            irregular: None,
+            warned: Arc::new(AtomicBool::new(false)),
             terms: Vec::new(),
             vacations: Vec::new(),
             fast: fast::Fast::default(),
@@ -140,7 +166,14 @@ impl Calendar {
     /// Recomputes the listed span and the fast lookups after the data changed.
     fn reindex(&mut self) {
         self.listed = self.listed_span();
+        let statutory = self.statutory.then(statutory::span).flatten();
+        self.irregular = match (self.listed, statutory) {
+            (Some(l), Some(s)) => Some((l.0.min(s.0), l.1.max(s.1))),
+            (l, s) => l.or(s),
+        };
         self.fast = fast::Fast::build(self);
+        // A new horizon deserves its own warning.
+        self.warned = Arc::new(AtomicBool::new(false));
     }
 
     fn listed_span(&self) -> Option<(NaiveDate, NaiveDate)> {
@@ -171,6 +204,55 @@ impl Calendar {
         self.official.covered_years()
     }
 
+    /// The horizon (预排期限): the last date the loaded notices cover, 31 December of the latest
+    /// covered year; `None` when no notice is loaded. Past it a working-day count is
+    /// provisional: the statutory holidays are known (mainland China), the year's 调休 is not.
+    pub fn horizon(&self) -> Option<NaiveDate> {
+        let last = *self.official.covered_years().last()?;
+        NaiveDate::from_ymd_opt(last, 12, 31)
+    }
+
+    /// Whether the calendar stands in the statutory holidays for years without a notice.
+    pub fn knows_statutory_holidays(&self) -> bool {
+        self.statutory
+    }
+
+    /// The statutory holiday (法定节假日, by the law, not a notice) that `date` is, by festival
+    /// name (`"春节"`), when the calendar uses them for `date`: mainland China, a year no notice
+    /// covers, from 2025 to 2100.
+    pub fn statutory_holiday(&self, date: NaiveDate) -> Option<&'static str> {
+        if !self.statutory || self.covers(date.year()) {
+            return None;
+        }
+        statutory::festival(date)
+    }
+
+    /// The notice loaded for `year`, if any.
+    pub fn notice(&self, year: i32) -> Option<&HolidayYear> {
+        self.official.notice(year)
+    }
+
+    /// Adds (or replaces) one year's official notice, after validating it; errors name the
+    /// field (`holidays[2]`) and change nothing. The horizon moves if the year is later.
+    pub fn load_year(&mut self, year: HolidayYear) -> Result<(), InputError> {
+        year.validate()?;
+        self.official = self.official.with_year(year);
+        self.reindex();
+        Ok(())
+    }
+
+    /// Logs, once per calendar and horizon, that a deadline past the horizon is provisional.
+    pub(crate) fn warn_provisional(&self, due: DateTime<Utc>) {
+        if !self.warned.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                horizon = ?self.horizon(),
+                due = %due,
+                "deadline past the holiday calendar's horizon is provisional (statutory holidays \
+                 only, no 调休): load the next year's notice to confirm it"
+            );
+        }
+    }
+
     /// What kind of day `date` (a local date) is. Local working days beat local closures, which
     /// beat the official data, which beats the weekday.
     pub fn day(&self, date: NaiveDate) -> Day {
@@ -189,7 +271,12 @@ impl Calendar {
         } else if self.local_holidays.contains(&date) {
             DayKind::Holiday
         } else {
-            listed.unwrap_or(if weekend { DayKind::Weekend } else { DayKind::Workday })
+            let statutory = || self.statutory_holiday(date).map(|_| DayKind::Holiday);
+            listed.or_else(statutory).unwrap_or(if weekend {
+                DayKind::Weekend
+            } else {
+                DayKind::Workday
+            })
         };
         let official = listed.is_some() || self.covers(date.year());
         Day { date, kind, official }
@@ -273,14 +360,16 @@ mod tests {
     }
 
     #[test]
-    fn uncovered_year_falls_back_to_weekends_and_says_so() {
+    fn uncovered_year_falls_back_to_statutory_holidays_and_says_so() {
         let cal = Calendar::china();
         assert!(!cal.covers(2030));
         let new_year = cal.day(date(2030, 1, 1));
         assert_eq!(
             new_year,
-            Day { date: date(2030, 1, 1), kind: DayKind::Workday, official: false }
+            Day { date: date(2030, 1, 1), kind: DayKind::Holiday, official: false }
         );
+        assert_eq!(cal.day(date(2030, 1, 2)).kind, DayKind::Workday);
+        assert_eq!(cal.horizon(), Some(date(2026, 12, 31)));
         assert_eq!(cal.covered_years(), [2024, 2025, 2026]);
     }
 

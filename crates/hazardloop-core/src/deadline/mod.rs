@@ -12,11 +12,13 @@ use std::fmt;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{Calendar, Span};
+use crate::calendar::{Calendar, Reckoning, Span};
 use crate::model::{named_enum, Grade, InputError, RiskColour};
 
+mod reproject;
 mod table;
 
+pub use reproject::{reproject, Reprojection};
 pub use table::{ClockRule, ClockSet, DeadlineChange, DueFrom, CLOCK_TABLE};
 
 /// The clocks a hazard can have.
@@ -162,8 +164,23 @@ pub enum DueRule {
 impl DueRule {
     /// The due time for a start at `from`.
     pub fn due(&self, calendar: &Calendar, from: DateTime<Utc>) -> DateTime<Utc> {
+        self.reckon(calendar, from).at
+    }
+
+    /// The due time for a start at `from`, and whether it is provisional: reckoned over dates
+    /// past the calendar's horizon, whose 调休 no notice gives yet ([`Reckoning::fell_back`]).
+    /// A provisional due time is logged once per calendar and horizon.
+    pub fn reckon(&self, calendar: &Calendar, from: DateTime<Utc>) -> Reckoning {
+        let reckoning = self.reckon_quietly(calendar, from);
+        if reckoning.fell_back && calendar.horizon().is_some() {
+            calendar.warn_provisional(reckoning.at);
+        }
+        reckoning
+    }
+
+    fn reckon_quietly(&self, calendar: &Calendar, from: DateTime<Utc>) -> Reckoning {
         match *self {
-            DueRule::After(span) => calendar.add(from, span),
+            DueRule::After(span) => calendar.reckon(from, span),
             DueRule::MonthEnd => {
                 let date = calendar.local_date(from);
                 let (y, m) = if date.month() == 12 {
@@ -179,9 +196,10 @@ impl DueRule {
                 let due = calendar.end_of_day(last);
                 // Closed on the month's last working day after hours: the next working day's end.
                 if due <= from {
-                    calendar.add(from, Span::working_days(0))
+                    calendar.reckon(from, Span::working_days(0))
                 } else {
-                    due
+                    let fell_back = !calendar.day(last).official;
+                    Reckoning { at: due, fell_back }
                 }
             }
         }
@@ -336,8 +354,19 @@ impl DeadlinePolicy {
         colour: RiskColour,
         at: DateTime<Utc>,
     ) -> DateTime<Utc> {
+        self.rectify_reckoned(calendar, grade, colour, at).at
+    }
+
+    /// [`DeadlinePolicy::rectify`] with whether the deadline is provisional ([`DueRule::reckon`]).
+    pub fn rectify_reckoned(
+        &self,
+        calendar: &Calendar,
+        grade: Grade,
+        colour: RiskColour,
+        at: DateTime<Utc>,
+    ) -> Reckoning {
         let rule = self.rectify_by_colour.get(&colour).unwrap_or(&self.of(grade).rectify);
-        rule.due(calendar, at)
+        rule.reckon(calendar, at)
     }
 
     /// Validates every rule; errors name `deadlines.major.rectify`.

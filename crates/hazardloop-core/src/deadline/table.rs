@@ -86,7 +86,7 @@ impl ClockRule {
                 set.set(kind, at);
             }
         }
-        DeadlineChange { stopped: self.stops, set }
+        DeadlineChange { stopped: self.stops, set, provisional: ClockSet::EMPTY }
     }
 }
 
@@ -99,6 +99,11 @@ pub struct DeadlineChange {
     /// The clocks started or moved, with their due times.
     #[serde(default, skip_serializing_if = "Deadlines::is_empty")]
     pub set: Deadlines,
+    /// Those of `set` whose due time is provisional: reckoned past the calendar's horizon, so
+    /// a later holiday notice may move them (`DeadlineReprojected`). Absent (empty) in
+    /// histories written before, which therefore hash as they did.
+    #[serde(default, skip_serializing_if = "ClockSet::is_empty")]
+    pub provisional: ClockSet,
 }
 
 impl DeadlineChange {
@@ -109,6 +114,17 @@ impl DeadlineChange {
         }
         for (kind, at) in self.set.iter() {
             clocks.set(kind, at);
+        }
+    }
+
+    /// Applies the change to the set of provisional clocks: the stopped ones and every one
+    /// set leave it, then the ones set provisionally join it.
+    pub fn apply_provisional(&self, provisional: &mut ClockSet) {
+        for kind in self.stopped.iter().chain(self.set.iter().map(|(k, _)| k)) {
+            *provisional = provisional.without(kind);
+        }
+        for kind in self.provisional.iter().filter(|&k| self.set.get(k).is_some()) {
+            *provisional = provisional.with(kind);
         }
     }
 
@@ -145,6 +161,16 @@ impl ClockSet {
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
         self.0 == 0
+    }
+
+    /// The set with `kind` added.
+    pub const fn with(self, kind: ClockKind) -> ClockSet {
+        ClockSet(self.0 | 1 << kind as u8)
+    }
+
+    /// The set with `kind` removed.
+    pub const fn without(self, kind: ClockKind) -> ClockSet {
+        ClockSet(self.0 & !(1 << kind as u8))
     }
 
     /// The kinds in the set, in loop order.

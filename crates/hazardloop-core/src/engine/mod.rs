@@ -4,6 +4,7 @@
 
 mod dispatch;
 mod error;
+mod holidays;
 mod import;
 mod inspection;
 mod query;
@@ -18,6 +19,7 @@ use tracing::Instrument;
 
 pub use dispatch::DispatchReport;
 pub use error::EngineError;
+pub use holidays::HolidayLoad;
 pub use import::{ImportRow, RowOutcome, IMPORT_BATCH};
 pub use inspection::{GenerateReport, InspectionOutcome, InspectionSweepReport, TemplateImport};
 pub use query::HazardView;
@@ -44,6 +46,7 @@ pub struct Engine<S: Store, N: Notifier> {
     orgs: RwLock<HashMap<TenantId, Arc<Org>>>,
     lang: Lang,
     tuning: Tuning,
+    pacing: dispatch::Pacing,
 }
 
 impl<S: Store, N: Notifier> std::fmt::Debug for Engine<S, N> {
@@ -66,6 +69,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             orgs: RwLock::new(HashMap::new()),
             lang: Lang::Zh,
             tuning: Tuning::default(),
+            pacing: dispatch::Pacing::default(),
         }
     }
 

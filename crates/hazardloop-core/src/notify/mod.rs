@@ -3,6 +3,7 @@
 //! idempotency key on every delivery.
 
 pub mod compose;
+mod limits;
 mod notice;
 mod recipients;
 
@@ -12,6 +13,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use limits::{ChannelLimits, RateWindow};
 pub use notice::{Notice, NoticeKind};
 pub use recipients::{resolve, Resolved};
 
@@ -91,8 +93,23 @@ pub trait Notifier: Send + Sync {
     /// The channel's name, for logs.
     fn name(&self) -> &str;
 
-    /// Delivers one delivery.
+    /// Delivers one delivery. A delivery whose body is over the channel's size limit is sent as
+    /// [`Notifier::parts`] messages, in order.
     fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), DeliveryError>>;
+
+    /// What the channel takes: the dispatcher sends at most `per_minute` messages a minute
+    /// through it and keeps each delivery's body within `max_body_bytes` (none by default).
+    fn limits(&self) -> ChannelLimits {
+        ChannelLimits::NONE
+    }
+
+    /// How many messages (requests) the channel sends for `delivery`: one when its body is
+    /// within the size limit as this channel renders it, more when it is sent in parts. The
+    /// dispatcher splits a digest until each part needs one, and paces by this count.
+    fn parts(&self, delivery: &Delivery) -> u32 {
+        let _ = delivery;
+        1
+    }
 }
 
 impl<N: Notifier + ?Sized> Notifier for Box<N> {
@@ -101,6 +118,12 @@ impl<N: Notifier + ?Sized> Notifier for Box<N> {
     }
     fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), DeliveryError>> {
         (**self).deliver(delivery)
+    }
+    fn limits(&self) -> ChannelLimits {
+        (**self).limits()
+    }
+    fn parts(&self, delivery: &Delivery) -> u32 {
+        (**self).parts(delivery)
     }
 }
 
@@ -111,16 +134,34 @@ impl<N: Notifier + ?Sized> Notifier for Arc<N> {
     fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), DeliveryError>> {
         (**self).deliver(delivery)
     }
+    fn limits(&self) -> ChannelLimits {
+        (**self).limits()
+    }
+    fn parts(&self, delivery: &Delivery) -> u32 {
+        (**self).parts(delivery)
+    }
 }
 
 /// Several channels at once: delivered when every channel delivered. A permanent failure of one
 /// channel is permanent; otherwise a failure is transient (the whole delivery is retried, and
 /// channels that already delivered drop the repeat by its idempotency key).
+///
+/// Every delivery goes to every channel, so the fanout is paced as its tightest channel
+/// ([`ChannelLimits::tightest`]) and counts a delivery as the most parts any channel needs:
+/// no channel is then sent more than its own limit.
 pub struct Fanout(pub Vec<Box<dyn Notifier>>);
 
 impl Notifier for Fanout {
     fn name(&self) -> &str {
         "fanout"
+    }
+
+    fn limits(&self) -> ChannelLimits {
+        self.0.iter().fold(ChannelLimits::NONE, |all, c| all.tightest(c.limits()))
+    }
+
+    fn parts(&self, delivery: &Delivery) -> u32 {
+        self.0.iter().map(|c| c.parts(delivery)).max().unwrap_or(1)
     }
 
     fn deliver<'a>(&'a self, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), DeliveryError>> {

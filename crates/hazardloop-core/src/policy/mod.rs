@@ -215,6 +215,20 @@ impl Policy {
         &self.calendar
     }
 
+    /// Loads one year's official holiday notice into the calendar, and into the document's
+    /// `calendar.extra_years` so that the policy written back out keeps it. A year already
+    /// there is replaced. Errors name the field (`holidays[2]`) and change nothing.
+    pub fn load_holiday_year(
+        &mut self,
+        year: crate::calendar::HolidayYear,
+    ) -> Result<(), InputError> {
+        self.calendar.load_year(year.clone())?;
+        self.doc.calendar.extra_years.retain(|y| y.year != year.year);
+        self.doc.calendar.extra_years.push(year);
+        self.doc.calendar.extra_years.sort_by_key(|y| y.year);
+        Ok(())
+    }
+
     /// The responsibility matrix.
     pub fn matrix(&self) -> &ResponsibilityMatrix {
         &self.matrix

@@ -188,7 +188,11 @@ impl LedgerRow {
             Column::ResponsibleUnit => opt(self.responsible_unit.as_ref().map(|u| cx.unit(u))),
             Column::Assignee => opt(self.assignee.as_ref().map(|p| cx.person(p))),
             Column::Measures => opt(self.measures.clone()),
-            Column::Deadline => time(self.deadline),
+            Column::Deadline => match (self.deadline, self.deadline_provisional, lang) {
+                (Some(at), true, Lang::Zh) => format!("{}（暂定）", cx.time(at)),
+                (Some(at), true, Lang::En) => format!("{} (provisional)", cx.time(at)),
+                (at, _, _) => time(at),
+            },
             Column::Stage => self.stage.name(lang).to_owned(),
             Column::Overdue => match (self.overdue, lang) {
                 (true, Lang::Zh) => "是".into(),

@@ -62,6 +62,10 @@ pub struct LedgerRow {
     /// The rectification deadline in force (整改期限): the open `rectify_by` clock (which pauses
     /// and extensions move), else the treatment's deadline, else the registered one.
     pub deadline: Option<DateTime<Utc>>,
+    /// Whether `deadline` is provisional (暂定): the open `rectify_by` clock was reckoned past
+    /// the holiday calendar's horizon, so a later notice may move it.
+    #[serde(default)]
+    pub deadline_provisional: bool,
     /// The current step (当前环节).
     pub stage: StageKind,
     /// Overdue at `as_of` (是否逾期): see [`LedgerRow::is_overdue_at`]. The engine's ledger
@@ -163,6 +167,8 @@ impl LedgerRow {
                 .get(ClockKind::Rectify)
                 .or_else(|| treatment.map(Treatment::deadline))
                 .or_else(|| registration.map(|r| r.deadline)),
+            deadline_provisional: h.clocks.get(ClockKind::Rectify).is_some()
+                && h.provisional.contains(ClockKind::Rectify),
             stage: h.kind(),
             overdue: false, // set below, from the row's own fields
             paused_since: h.paused.as_ref().map(|p| p.at),

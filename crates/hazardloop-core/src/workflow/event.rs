@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::deadline::{DeadlineChange, Deadlines};
+use crate::deadline::{ClockKind, DeadlineChange, Deadlines};
 use crate::escalation::Escalation;
 use crate::model::{Evidence, Facts, PersonId};
 use crate::workflow::{
@@ -174,6 +174,23 @@ pub enum Event {
         /// When the sweep fired it.
         at: DateTime<Utc>,
     },
+    /// A provisional deadline re-reckoned (重新推算) after a holiday notice was loaded: moved
+    /// from `from` to `to`, or confirmed where they are equal. The rungs that already fired for
+    /// `from` count as fired for `to`, so none fires twice.
+    DeadlineReprojected {
+        /// The clock.
+        clock: ClockKind,
+        /// Its due time before.
+        from: DateTime<Utc>,
+        /// Its due time now.
+        to: DateTime<Utc>,
+        /// Whether it is still provisional (its count still reaches past the new horizon).
+        provisional: bool,
+        /// Why: the notice loaded (its source).
+        reason: String,
+        /// When it was re-reckoned.
+        at: DateTime<Utc>,
+    },
 }
 
 impl Event {
@@ -203,6 +220,7 @@ impl Event {
             Event::DeadlinesChanged { .. } => "deadlines_changed",
             Event::DeadlinesSet { .. } => "deadlines_set",
             Event::Escalated { .. } => "escalated",
+            Event::DeadlineReprojected { .. } => "deadline_reprojected",
             Event::Imported { .. } => "imported",
         }
     }
@@ -235,6 +253,7 @@ impl Event {
             Event::Imported { .. } => Step::Import,
             Event::DeadlinesChanged { .. }
             | Event::DeadlinesSet { .. }
+            | Event::DeadlineReprojected { .. }
             | Event::Escalated { .. } => return None,
         })
     }
@@ -265,6 +284,7 @@ impl Event {
             | Event::Commented { by, .. } => by,
             Event::DeadlinesChanged { .. }
             | Event::DeadlinesSet { .. }
+            | Event::DeadlineReprojected { .. }
             | Event::Escalated { .. } => return None,
         })
     }
@@ -295,6 +315,7 @@ impl Event {
             | Event::Commented { at, .. }
             | Event::DeadlinesChanged { at, .. }
             | Event::DeadlinesSet { at, .. }
+            | Event::DeadlineReprojected { at, .. }
             | Event::Escalated { at, .. } => *at,
         }
     }

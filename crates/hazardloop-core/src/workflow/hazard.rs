@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::deadline::Deadlines;
+use crate::deadline::{ClockSet, Deadlines};
 use crate::escalation::{Fired, FiredRungs};
 use crate::model::{HazardId, TenantId};
 use crate::workflow::{ApplyError, Discovered, Event, Pause, Stage, StageKind, Treatment};
@@ -19,6 +19,10 @@ pub struct Hazard {
     pub stage: Stage,
     /// Open clocks.
     pub clocks: Deadlines,
+    /// The open clocks whose due time is provisional (暂定): reckoned past the calendar's
+    /// horizon, so a later holiday notice may move them.
+    #[serde(default, skip_serializing_if = "ClockSet::is_empty")]
+    pub provisional: ClockSet,
     /// The pause in force, if any.
     pub paused: Option<Pause>,
     /// Escalation rungs already fired (stored as a list of pairs: JSON maps need string keys).
@@ -49,6 +53,7 @@ impl Hazard {
                 version: 1,
                 stage: Discovered::new(facts.clone()).into(),
                 clocks: Deadlines::default(),
+                provisional: ClockSet::EMPTY,
                 paused: None,
                 fired: FiredRungs::new(),
                 number: None,
@@ -58,6 +63,7 @@ impl Hazard {
                 version: 1,
                 stage: import.stage.clone(),
                 clocks: Deadlines::default(),
+                provisional: ClockSet::EMPTY,
                 paused: None,
                 fired: import.passed_rungs(),
                 number: None,
@@ -111,14 +117,13 @@ impl Hazard {
             (Stage::Dismissed(s), Event::Archived { seal }) => s.archive(seal.clone()).into(),
             (Stage::Archived(_), _) => return Err(misfit()),
             (mut stage, aux) => {
-                apply_auxiliary(
-                    &mut stage,
-                    &mut self.clocks,
-                    &mut self.paused,
-                    &mut self.fired,
-                    aux,
-                )
-                .ok_or_else(misfit)?;
+                let running = Running {
+                    clocks: &mut self.clocks,
+                    provisional: &mut self.provisional,
+                    paused: &mut self.paused,
+                    fired: &mut self.fired,
+                };
+                apply_auxiliary(&mut stage, running, aux).ok_or_else(misfit)?;
                 stage
             }
         };
@@ -127,18 +132,47 @@ impl Hazard {
     }
 }
 
+/// What runs alongside the stage, borrowed for one event.
+struct Running<'a> {
+    clocks: &'a mut Deadlines,
+    provisional: &'a mut ClockSet,
+    paused: &'a mut Option<Pause>,
+    fired: &'a mut FiredRungs,
+}
+
 /// Applies an event that keeps the stage. `None` if it does not fit.
-fn apply_auxiliary(
-    stage: &mut Stage,
-    clocks: &mut Deadlines,
-    paused: &mut Option<Pause>,
-    fired: &mut FiredRungs,
-    event: &Event,
-) -> Option<()> {
+fn apply_auxiliary(stage: &mut Stage, running: Running<'_>, event: &Event) -> Option<()> {
+    let Running { clocks, provisional, paused, fired } = running;
     let parts = stage.parts_mut();
     match event {
-        Event::DeadlinesChanged { change, .. } => change.apply_to(clocks),
-        Event::DeadlinesSet { clocks: set, .. } => *clocks = *set,
+        Event::DeadlinesChanged { change, .. } => {
+            change.apply_to(clocks);
+            change.apply_provisional(provisional);
+        }
+        Event::DeadlinesSet { clocks: set, .. } => {
+            *clocks = *set;
+            *provisional = ClockSet::EMPTY;
+        }
+        Event::DeadlineReprojected { clock, from, to, provisional: still, .. } => {
+            if clocks.get(*clock) != Some(*from) {
+                return None;
+            }
+            clocks.set(*clock, *to);
+            *provisional =
+                if *still { provisional.with(*clock) } else { provisional.without(*clock) };
+            // A rung that fired for the old due time has fired for the new one: its key moves
+            // with the clock (once, so the ledger lists it once).
+            let moved: Vec<_> = fired
+                .keys()
+                .filter(|key| key.clock == *clock && key.due == *from)
+                .copied()
+                .collect();
+            for key in moved {
+                if let Some(f) = fired.remove(&key) {
+                    fired.insert(crate::escalation::RungKey { due: *to, ..key }, f);
+                }
+            }
+        }
         Event::Escalated { escalation, at } => {
             fired.insert(escalation.key, Fired { action: escalation.action, at: *at });
         }

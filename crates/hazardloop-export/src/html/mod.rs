@@ -345,6 +345,7 @@ fn hazard_list(page: &mut String, rows: &[&LedgerRow], cx: &CellContext<'_>) {
         return;
     }
     let columns = [
+        Column::Id,
         Column::DiscoveredAt,
         Column::Unit,
         Column::Category,

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::calendar::Span;
-use crate::deadline::{ClockKind, ClockRule, DueFrom};
+use crate::deadline::{ClockKind, ClockRule, ClockSet, DueFrom};
 use crate::model::{Actor, Assessment, Grade, PersonId};
 use crate::org::{authorize, Org, Role, UnitKind};
 use crate::policy::Policy;
@@ -116,19 +116,43 @@ impl Decider<'_> {
         from: DateTime<Utc>,
         given: Option<DateTime<Utc>>,
     ) -> Option<Event> {
+        self.clocks_marked(step, grade, from, given.map(|at| (at, false)))
+    }
+
+    /// [`Decider::clocks`], with whether the step's own date is provisional (a default the
+    /// policy reckoned past the calendar's horizon). Policy clocks are marked provisional when
+    /// their reckoning fell back.
+    fn clocks_marked(
+        &self,
+        step: Step,
+        grade: Grade,
+        from: DateTime<Utc>,
+        given: Option<(DateTime<Utc>, bool)>,
+    ) -> Option<Event> {
         let row = ClockRule::of(step)?;
         let supervised =
             self.h.and_then(|h| h.stage.report()).is_some_and(|r| r.supervision.is_some());
         let policy = self.policy();
-        let change = row.change(|kind, due_from| match due_from {
-            DueFrom::Step => given,
-            DueFrom::Policy => {
-                let due =
-                    policy.deadlines().rule(kind, grade, supervised)?.due(policy.calendar(), from);
-                // A hazard found earlier and registered late is due now, not in the past.
-                Some(if kind == ClockKind::Register { due.max(self.now) } else { due })
+        let mut provisional = ClockSet::EMPTY;
+        let mut change = row.change(|kind, due_from| {
+            let (due, marked) = match due_from {
+                DueFrom::Step => given?,
+                DueFrom::Policy => {
+                    let rule = policy.deadlines().rule(kind, grade, supervised)?;
+                    let reckoned = rule.reckon(policy.calendar(), from);
+                    // A hazard found earlier and registered late is due now, not in the past.
+                    match kind {
+                        ClockKind::Register if reckoned.at < self.now => (self.now, false),
+                        _ => (reckoned.at, reckoned.fell_back),
+                    }
+                }
+            };
+            if marked {
+                provisional = provisional.with(kind);
             }
+            Some(due)
         });
+        change.provisional = provisional;
         // A row that only shifts (resume) changes nothing here: `ClockResumed` shifts the clocks.
         (!change.is_empty()).then_some(Event::DeadlinesChanged { change, at: self.now })
     }
@@ -274,13 +298,21 @@ impl Decider<'_> {
                 .and_then(|school| policy.matrix().lead_unit(org, &school.id, &r.category))
                 .unwrap_or_else(|| s.facts.unit.clone())
         });
-        let deadline = match r.deadline {
+        // A date the person gave is theirs; only a default the policy reckoned past the
+        // calendar's horizon is provisional.
+        let (deadline, provisional) = match r.deadline {
             Some(d) => {
                 check::deadline_after("deadline", d, self.now)?;
-                d
+                (d, false)
             }
             None => {
-                policy.deadlines().rectify(policy.calendar(), grade, assessment.colour, self.now)
+                let reckoned = policy.deadlines().rectify_reckoned(
+                    policy.calendar(),
+                    grade,
+                    assessment.colour,
+                    self.now,
+                );
+                (reckoned.at, reckoned.fell_back)
             }
         };
         let registration = Registration {
@@ -295,7 +327,8 @@ impl Decider<'_> {
             at: self.now,
         };
         check::registration(&s.facts, &registration)?;
-        let clocks = self.clocks(Step::Register, grade, self.now, Some(deadline));
+        let clocks =
+            self.clocks_marked(Step::Register, grade, self.now, Some((deadline, provisional)));
         Ok([Event::Registered { registration }].into_iter().chain(clocks).collect())
     }
 
