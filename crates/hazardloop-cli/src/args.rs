@@ -125,7 +125,8 @@ pub enum Cmd {
     Export(ExportArgs),
     /// Verify hash chains: one hazard, or all.
     Verify(VerifyArgs),
-    /// Import an existing ledger CSV (the export's columns).
+    /// Import an existing ledger: XLSX or CSV, with the common Chinese headers, the export's own,
+    /// or a `--mapping` file; history kept, idempotent, `--dry-run` writes nothing.
     Import(ImportArgs),
     /// 排查: checklist templates, inspection plans, occurrences and their statistics.
     #[command(subcommand)]

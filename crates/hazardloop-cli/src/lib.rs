@@ -31,7 +31,7 @@
 //! `messages`, `conflicts`; `dispatch` gives `deliveries` (`key`, `to`, `name`, `subject`,
 //! `body`) and `delivered`, `retried`, `dead`; `verify` gives `verified`, `occurrences` and
 //! `failed` (`id`, `message`: every record that does not verify, with `"ok": false` and
-//! exit 1); `import` gives `imported` and `bad` (`line`, `reason`); `export` gives `out` and `bytes`. The `inspection`
+//! exit 1); `import` gives `imported` (rows written, or that would be with `dry_run`), `already_imported`, `dry_run` and `bad` (`line`, `reason`); `export` gives `out` and `bytes`. The `inspection`
 //! subcommands' `command` is `inspection.<name>`: `templates` gives `templates`, `template`
 //! gives `template`, `templates import` gives `imported` (`template`, `result`: new|unchanged);
 //! `plans` gives `plans`; `generate` gives `considered`, `created`, `unassigned`; `due` and
