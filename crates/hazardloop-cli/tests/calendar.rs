@@ -4,77 +4,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
+mod support;
 
-use assert_cmd::Command;
-use serde_json::Value;
+use support::Db;
 
 const INVALID: i32 = 4;
 
-struct Db {
-    dir: tempfile::TempDir,
-    path: PathBuf,
-}
-
-impl Db {
-    fn raw(&self, args: &[&str], json: bool) -> (i32, String, String) {
-        let mut command = Command::cargo_bin("hazardloop").unwrap();
-        command.arg("--db").arg(&self.path);
-        if json {
-            command.args(["--format", "json"]);
-        }
-        let output = command.args(args).output().unwrap();
-        let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-        (output.status.code().unwrap_or(-1), text(output.stdout), text(output.stderr))
-    }
-
-    fn ok(&self, args: &[&str]) -> Value {
-        let (code, out, err) = self.raw(args, true);
-        assert_eq!(code, 0, "{args:?} failed: {err} {out}");
-        serde_json::from_str(&out).unwrap()
-    }
-
-    fn text(&self, args: &[&str]) -> String {
-        let (code, out, err) = self.raw(args, false);
-        assert_eq!(code, 0, "{args:?} failed: {err}");
-        out
-    }
-
-    fn file(&self, name: &str, text: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.display().to_string()
-    }
+/// Writes `text` to a file beside the database; its path.
+fn write(db: &Db, name: &str, text: &str) -> String {
+    let path = db.file(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
 }
 
 fn registered_on_28_december() -> (Db, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("hazardloop.db");
-    let db = Db { dir, path };
-    db.ok(&["init", "--school", "第一中学", "--bureau", "区教育局"]);
-    db.ok(&[
-        "org",
-        "add-person",
-        "zhang",
-        "--name",
-        "张安全员",
-        "--unit",
-        "school/security",
-        "--role",
-        "safety_officer",
-    ]);
-    db.ok(&[
-        "org",
-        "add-person",
-        "zhou",
-        "--name",
-        "周检查员",
-        "--unit",
-        "school",
-        "--role",
-        "inspector",
-    ]);
-    db.ok(&["org", "add-person", "sun", "--name", "孙师傅", "--unit", "school/logistics"]);
+    let db = Db::school();
     let found = db.ok(&[
         "--now",
         "2026-12-28T09:00:00+08:00",
@@ -125,7 +69,7 @@ fn provisional_deadline_is_marked_then_moved_by_loading_the_notice() {
     let cal = db.ok(&["calendar", "show"]);
     assert_eq!(cal["horizon"], "2026-12-31", "{cal}");
 
-    let file = db.file("2027.json", NOTICE);
+    let file = write(&db, "2027.json", NOTICE);
     let loaded = db.ok(&[&now[..], &["calendar", "load", &file]].concat());
     assert_eq!(loaded["moved"].as_array().unwrap().len(), 1, "{loaded}");
     assert_eq!(loaded["horizon"], "2027-12-31");
@@ -142,7 +86,7 @@ fn provisional_deadline_is_marked_then_moved_by_loading_the_notice() {
 #[test]
 fn bad_notice_file_names_the_field_and_changes_nothing() {
     let (db, _id) = registered_on_28_december();
-    let file = db.file("2027.json", &NOTICE.replacen("2027-01-01", "2027-01-32", 1));
+    let file = write(&db, "2027.json", &NOTICE.replacen("2027-01-01", "2027-01-32", 1));
     let (code, out, err) = db.raw(&["calendar", "load", &file], true);
     assert_eq!(code, INVALID, "{out} {err}");
     assert!(out.contains("days[0].date"), "{out}");

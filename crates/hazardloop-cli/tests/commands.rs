@@ -3,11 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
+mod support;
 
 use assert_cmd::Command;
 use hazardloop_core::workflow::Step;
 use serde_json::Value;
+use support::Db;
 
 const INVALID: i32 = 4;
 const DENIED: i32 = 3;
@@ -18,84 +19,29 @@ const PHOTO: &str = "https://files.example.cn/p.jpg,0101010101010101010101010101
 const UNKNOWN: &str = "0195559b-0000-7000-8000-000000000000";
 const LATER: &str = "2025-06-01";
 
-struct Db {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
+/// A step at `now` as `who`; returns the JSON.
+fn step(db: &Db, now: &str, who: &str, args: &[&str]) -> Value {
+    let mut all = vec!["--now", now, "--as", who];
+    all.extend_from_slice(args);
+    db.ok(&all)
 }
 
-impl Db {
-    /// Runs the binary with `--db` (and `--format json` unless given); (exit code, JSON, stderr).
-    fn run(&self, args: &[&str]) -> (i32, Value, String) {
-        let (code, stdout, stderr) = self.raw(args, !args.contains(&"--format"));
-        (code, serde_json::from_str(&stdout).unwrap_or(Value::Null), stderr)
+/// The ledger and every hazard's timeline.
+fn state(db: &Db) -> Vec<Value> {
+    let list = db.ok(&["--now", LATER, "list", "--limit", "1000"]);
+    let mut state = vec![list.clone()];
+    for row in list["rows"].as_array().unwrap() {
+        state.push(db.ok(&["--now", LATER, "show", row["id"].as_str().unwrap()]));
     }
+    state
+}
 
-    /// Runs the binary as given (the table format by default); (exit code, stdout, stderr).
-    fn text(&self, args: &[&str]) -> (i32, String, String) {
-        self.raw(args, false)
-    }
-
-    fn raw(&self, args: &[&str], json: bool) -> (i32, String, String) {
-        let mut command = Command::cargo_bin("hazardloop").unwrap();
-        command.arg("--db").arg(&self.path);
-        if json {
-            command.args(["--format", "json"]);
-        }
-        let output = command.args(args).output().unwrap();
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8(output.stdout).unwrap(),
-            String::from_utf8(output.stderr).unwrap(),
-        )
-    }
-
-    fn ok(&self, args: &[&str]) -> Value {
-        let (code, json, err) = self.run(args);
-        assert_eq!(code, 0, "{args:?} failed: {err} {json}");
-        assert_eq!(json["ok"], true, "{json}");
-        json
-    }
-
-    /// A step at `now` as `who`; returns the JSON.
-    fn step(&self, now: &str, who: &str, args: &[&str]) -> Value {
-        let mut all = vec!["--now", now, "--as", who];
-        all.extend_from_slice(args);
-        self.ok(&all)
-    }
-
-    /// The ledger and every hazard's timeline.
-    fn state(&self) -> Vec<Value> {
-        let list = self.ok(&["--now", LATER, "list", "--limit", "1000"]);
-        let mut state = vec![list.clone()];
-        for row in list["rows"].as_array().unwrap() {
-            state.push(self.ok(&["--now", LATER, "show", row["id"].as_str().unwrap()]));
-        }
-        state
-    }
-
-    fn show(&self, id: &str, lang: &str) -> String {
-        let (code, text, err) = self.text(&["--now", LATER, "--lang", lang, "show", id]);
-        assert_eq!(code, 0, "{err}");
-        text
-    }
+fn show(db: &Db, id: &str, lang: &str) -> String {
+    db.text(&["--now", LATER, "--lang", lang, "show", id])
 }
 
 fn setup() -> Db {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("hazardloop.db");
-    let db = Db { _dir: dir, path };
-    db.ok(&["init", "--school", "第一中学", "--bureau", "区教育局"]);
-    for (id, name, unit, role) in [
-        ("zhang", "张安全员", "school/security", "safety_officer"),
-        ("qian", "钱处长", "school/logistics", "department_head"),
-        ("zhou", "周检查员", "school", "inspector"),
-        ("wang", "王校长", "school", "principal"),
-        ("zheng", "郑科长", "bureau", "bureau_officer"),
-    ] {
-        db.ok(&["org", "add-person", id, "--name", name, "--unit", unit, "--role", role]);
-    }
-    db.ok(&["org", "add-person", "sun", "--name", "孙师傅", "--unit", "school/logistics"]);
-    db
+    Db::school()
 }
 
 fn at(day: u32, hour: u32) -> String {
@@ -103,7 +49,8 @@ fn at(day: u32, hour: u32) -> String {
 }
 
 fn discover(db: &Db, now: &str, title: &str) -> String {
-    let json = db.step(
+    let json = step(
+        db,
         now,
         "zhou",
         &["discover", "--unit", "school/logistics", "--location", "教学楼", "--title", title],
@@ -114,7 +61,8 @@ fn discover(db: &Db, now: &str, title: &str) -> String {
 /// Discovered, registered (general, due `deadline`, assigned to sun) and reported.
 fn reported(db: &Db, day: u32, title: &str, deadline: &str) -> String {
     let id = discover(db, &at(day, 9), title);
-    db.step(
+    step(
+        db,
         &at(day, 10),
         "zhang",
         &[
@@ -132,13 +80,13 @@ fn reported(db: &Db, day: u32, title: &str, deadline: &str) -> String {
             deadline,
         ],
     );
-    db.step(&at(day, 11), "zhang", &["report", &id]);
+    step(db, &at(day, 11), "zhang", &["report", &id]);
     id
 }
 
 fn treating(db: &Db, day: u32, title: &str) -> String {
     let id = reported(db, day, title, "2025-03-14");
-    db.step(&at(day, 12), "sun", &["start", &id, "--measures", "更换", "--contingency", "警示"]);
+    step(db, &at(day, 12), "sun", &["start", &id, "--measures", "更换", "--contingency", "警示"]);
     id
 }
 
@@ -190,7 +138,8 @@ fn auxiliary_steps_walk_a_hazard_and_show_in_one_language() {
     let db = setup();
     let id = reported(&db, 3, "扶手松动", "2025-03-14");
     // `start` without --deadline takes the registered one (Fri 14 March, 17:30 = 09:30 UTC).
-    let started = db.step(
+    let started = step(
+        &db,
         &at(3, 12),
         "sun",
         &["start", &id, "--measures", "更换螺栓", "--contingency", "警示"],
@@ -263,7 +212,7 @@ fn auxiliary_steps_walk_a_hazard_and_show_in_one_language() {
         ("zhang", at(7, 14), vec!["archive", &id], "archived"),
     ];
     for (who, now, args, event) in &walk {
-        let json = db.step(now, who, args);
+        let json = step(&db, now, who, args);
         let events: Vec<&str> =
             json["events"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
         assert!(events.contains(event), "{args:?}: {events:?}");
@@ -274,7 +223,7 @@ fn auxiliary_steps_walk_a_hazard_and_show_in_one_language() {
     assert_eq!(row["assignee"], "qian", "reassigned");
     assert_eq!(row["reworks"], 1);
 
-    let zh = db.show("2025-0001", "zh");
+    let zh = show(&db, "2025-0001", "zh");
     assert!(zh.contains("隐患编号：2025-0001") && zh.contains(&format!("记录标识：{id}")), "{zh}");
     for name in [
         "排查",
@@ -303,7 +252,7 @@ fn auxiliary_steps_walk_a_hazard_and_show_in_one_language() {
     {
         assert!(!zh.contains(english), "{english} in\n{zh}");
     }
-    let en = db.show(&id, "en");
+    let en = show(&db, &id, "en");
     for name in ["interim control", "pause clock", "grant extension", "reassign", "fail acceptance"]
     {
         assert!(en.contains(name), "{name} in\n{en}");
@@ -330,13 +279,13 @@ fn show_names_the_category_and_each_escalation_rung_and_who_was_told() {
     let id = reported(&db, 3, "围栏破损", "2025-03-05");
     let swept = db.ok(&["--now", "2025-03-20T18:00:00+08:00", "sweep"]);
     assert!(swept["fired"].as_u64().unwrap() >= 2, "{swept}");
-    let zh = db.show(&id, "zh");
+    let zh = show(&db, &id, "zh");
     assert!(zh.contains(&format!("类别：{name}")), "{zh}");
     let rungs: Vec<&str> = zh.lines().filter(|l| l.contains("督办升级")).collect();
     assert!(rungs.len() >= 2, "{zh}");
     assert!(rungs.iter().any(|l| l.contains("第 1 级") && l.contains("责任人（孙师傅）")), "{zh}");
     assert!(rungs.iter().any(|l| l.contains("第 2 级")), "{zh}");
-    let en = db.show(&id, "en");
+    let en = show(&db, &id, "en");
     assert!(
         en.contains("escalation") && en.contains("rung 1") && en.contains("assignee (孙师傅)"),
         "{en}"
@@ -347,7 +296,8 @@ fn show_names_the_category_and_each_escalation_rung_and_who_was_told() {
 fn supervision_is_by_the_bureau_on_a_major_hazard_and_show_says_so() {
     let db = setup();
     let id = discover(&db, &at(3, 9), "教学楼外墙开裂");
-    db.step(
+    step(
+        &db,
         &at(3, 10),
         "zhang",
         &[
@@ -364,20 +314,21 @@ fn supervision_is_by_the_bureau_on_a_major_hazard_and_show_says_so() {
             "--not-fixable-at-once",
         ],
     );
-    db.step(
+    step(
+        &db,
         &at(3, 11),
         "zhang",
         &["report", &id, "--to-bureau", "--written", "--reference", "校安〔2025〕1号"],
     );
-    let before = db.state();
+    let before = state(&db);
     let (code, _, err) = db.run(&["--now", &at(3, 12), "--as", "zhang", "supervise", &id]);
     assert_eq!(code, DENIED, "only the bureau supervises: {err}");
     assert!(err.contains("无权办理") && err.contains("role_allows_step"), "{err}");
-    assert_eq!(db.state(), before);
-    let json = db.step(&at(3, 12), "zheng", &["supervise", &id, "--reference", "督〔2025〕3号"]);
+    assert_eq!(state(&db), before);
+    let json = step(&db, &at(3, 12), "zheng", &["supervise", &id, "--reference", "督〔2025〕3号"]);
     assert_eq!(json["events"][0], "supervised");
     assert_eq!(db.ok(&["--now", LATER, "list"])["rows"][0]["supervised"], true);
-    let zh = db.show(&id, "zh");
+    let zh = show(&db, &id, "zh");
     assert!(zh.contains("挂牌督办：是 郑科长") && zh.contains("督〔2025〕3号"), "{zh}");
     // A general hazard is not supervised.
     let general = reported(&db, 4, "扶手松动", "2025-03-14");
@@ -424,9 +375,9 @@ fn fix_on_the_spot_records_a_treated_general_hazard_awaiting_acceptance() {
         db.run(&["--now", "2025-03-03T10:00:00+08:00", "--as", "zhou", "accept", id, "--pass"]);
     assert_eq!(code, DENIED, "the fixer does not accept their own fix: {err}");
     assert!(err.contains("checker_is_not_rectifier"), "{err}");
-    let passed = db.step("2025-03-03T10:00:00+08:00", "zhang", &["accept", id, "--pass"]);
+    let passed = step(&db, "2025-03-03T10:00:00+08:00", "zhang", &["accept", id, "--pass"]);
     assert_eq!(passed["stage"], "accepted");
-    let zh = db.show(id, "zh");
+    let zh = show(&db, id, "zh");
     assert!(
         zh.contains("整改措施：已紧固") && zh.contains("整改完成") && zh.contains("验收合格"),
         "{zh}"
@@ -441,9 +392,9 @@ fn categories_lists_the_matrix_and_an_unknown_category_lists_the_codes() {
     assert!(list.len() >= 5, "{json}");
     let codes: Vec<&str> = list.iter().map(|c| c["code"].as_str().unwrap()).collect();
     assert!(codes.contains(&"buildings_construction") && codes.contains(&"fire"), "{codes:?}");
-    let (code, zh, _) = db.text(&["categories"]);
+    let (code, zh, _) = db.raw(&["categories"], false);
     assert_eq!(code, 0);
-    let (_, en, _) = db.text(&["--lang", "en", "categories"]);
+    let (_, en, _) = db.raw(&["--lang", "en", "categories"], false);
     for c in list {
         let line = |text: &str, name: &str| {
             text.lines().any(|l| l.starts_with(c["code"].as_str().unwrap()) && l.contains(name))
@@ -452,7 +403,7 @@ fn categories_lists_the_matrix_and_an_unknown_category_lists_the_codes() {
         assert!(line(&en, c["name_en"].as_str().unwrap()), "{c} in\n{en}");
     }
     assert!(zh.contains("代码") && en.contains("code") && !en.contains("代码"));
-    let (_, csv, _) = db.text(&["--format", "csv", "categories"]);
+    let (_, csv, _) = db.raw(&["--format", "csv", "categories"], false);
     assert!(csv.starts_with('\u{feff}') && csv.lines().count() == list.len() + 1, "{csv}");
     let id = discover(&db, &at(3, 9), "扶手松动");
     for args in [
@@ -590,7 +541,7 @@ fn bad_input_to_every_subcommand_gets_its_exit_code_and_changes_nothing() {
     let found = discover(&db, &at(3, 9), "扶手松动");
     let treat = treating(&db, 4, "配电箱未上锁");
     let now = at(10, 9);
-    let before = db.state();
+    let before = state(&db);
     let unit = ["--unit", "nowhere", "--location", "x", "--title", "y"];
     let cases: Vec<(&str, Vec<&str>, i32)> = vec![
         ("zhou", [&["discover"][..], &unit].concat(), INVALID),
@@ -769,7 +720,7 @@ fn bad_input_to_every_subcommand_gets_its_exit_code_and_changes_nothing() {
     assert_eq!(got, USAGE, "{err}");
     let (got, _, err) = db.run(&["--as", "zhang", "import", "/nonexistent/ledger.csv"]);
     assert_eq!(got, INVALID, "{err}");
-    assert_eq!(db.state(), before, "the database is unchanged");
+    assert_eq!(state(&db), before, "the database is unchanged");
     // And the good commands that only read still work.
     db.ok(&["--now", &now, "sweep"]);
     db.ok(&["--now", &now, "dispatch"]);

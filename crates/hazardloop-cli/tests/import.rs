@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+mod support;
+
 struct Db {
     dir: tempfile::TempDir,
     path: String,
@@ -20,12 +22,9 @@ impl Db {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("hazardloop.db").to_str().unwrap().to_owned();
         let db = Db { dir, path };
+        // The same school as every CLI test's, set up in process (this file imports a lot).
         db.ok(&["init", "--school", "第一中学", "--bureau", "区教育局"]);
-        for (id, name, unit, role) in [
-            ("zhang", "张安全员", "school/security", "safety_officer"),
-            ("qian", "钱处长", "school/logistics", "department_head"),
-            ("zhou", "周检查员", "school", "inspector"),
-        ] {
+        for (id, name, unit, role) in support::PEOPLE {
             db.ok(&["org", "add-person", id, "--name", name, "--unit", unit, "--role", role]);
         }
         db.ok(&["org", "add-person", "sun", "--name", "孙师傅", "--unit", "school/logistics"]);
