@@ -11,21 +11,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
-const HEADERS: [&str; 13] = [
-    "序号",
-    "排查时间",
-    "隐患部位",
-    "隐患描述",
-    "隐患等级",
-    "整改措施",
-    "责任部门",
-    "责任人",
-    "整改时限",
-    "整改情况",
-    "验收人",
-    "验收时间",
-    "销号时间",
-];
+#[path = "../tests/support/ledger.rs"]
+mod ledger;
 
 fn rows() -> usize {
     std::env::var("HAZARDLOOP_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000)
@@ -71,39 +58,6 @@ fn fresh(dir: &Path, name: &str) -> String {
     );
     cli(&db, &["org", "add-person", "sun", "--name", "孙师傅", "--unit", "school/logistics"]);
     db
-}
-
-fn ledger(path: &Path, n: usize) {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    for (c, h) in HEADERS.iter().enumerate() {
-        sheet.write_string(0, c as u16, *h).unwrap();
-    }
-    for i in 0..n {
-        let day = 1 + (i % 27) as u32;
-        let closed = i.is_multiple_of(2);
-        let cells = [
-            (i + 1).to_string(),
-            format!("2024-03-{day:02} 09:00"),
-            format!("教学楼{}层{}室", i % 6 + 1, i),
-            format!("扶手松动{i}：第{i}处扶手螺栓松动"),
-            "一般".into(),
-            "紧固螺栓".into(),
-            "后勤管理处".into(),
-            "孙师傅".into(),
-            format!("2024-04-{day:02}"),
-            if closed { "已整改".into() } else { String::new() },
-            if closed { "周检查员".into() } else { String::new() },
-            if closed { format!("2024-04-{day:02} 10:00") } else { String::new() },
-            if closed { format!("2024-04-{day:02} 16:00") } else { String::new() },
-        ];
-        for (c, cell) in cells.iter().enumerate() {
-            if !cell.is_empty() {
-                sheet.write_string(i as u32 + 1, c as u16, cell).unwrap();
-            }
-        }
-    }
-    book.save(path).unwrap();
 }
 
 /// Tables with the rows an import adds (documents excluded: `init` wrote them).
@@ -155,7 +109,7 @@ fn bench(c: &mut Criterion) {
     let n = rows();
     let dir = tempfile::tempdir().unwrap();
     let xlsx = dir.path().join("台账.xlsx");
-    ledger(&xlsx, n);
+    ledger::write_xlsx(&xlsx, n);
     let file = xlsx.to_str().unwrap().to_owned();
     let mut import_times = Vec::new();
     let mut raw_times = Vec::new();

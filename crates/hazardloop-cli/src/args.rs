@@ -210,9 +210,9 @@ pub struct IdArg {
     pub id: String,
 }
 
-/// `discover`.
+/// What was found and where: the part `discover` and `fix-on-the-spot` share.
 #[derive(Debug, Args)]
-pub struct DiscoverArgs {
+pub struct FindingArgs {
     /// The unit where the hazard is.
     #[arg(long)]
     pub unit: String,
@@ -222,13 +222,21 @@ pub struct DiscoverArgs {
     /// A short title.
     #[arg(long)]
     pub title: String,
-    /// What was seen.
+    /// What was seen (the title when empty).
     #[arg(long, default_value = "")]
     pub description: String,
     /// How it was found: daily_patrol, weekly, half_monthly, monthly, term_start, mid_term,
     /// term_end, severe_weather, special_campaign, report.
     #[arg(long, default_value = "daily_patrol")]
     pub source: String,
+}
+
+/// `discover`.
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// What was found, where.
+    #[command(flatten)]
+    pub finding: FindingArgs,
     /// A suggested category.
     #[arg(long)]
     pub category: Option<String>,

@@ -7,21 +7,9 @@ use clap::Args;
 /// `fix-on-the-spot` (立查立改).
 #[derive(Debug, Args)]
 pub struct FixArgs {
-    /// The unit where the hazard was.
-    #[arg(long)]
-    pub unit: String,
-    /// Where exactly.
-    #[arg(long)]
-    pub location: String,
-    /// A short title.
-    #[arg(long)]
-    pub title: String,
-    /// What was seen.
-    #[arg(long, default_value = "")]
-    pub description: String,
-    /// How it was found (as for `discover`).
-    #[arg(long, default_value = "daily_patrol")]
-    pub source: String,
+    /// What was found, where (as for `discover`).
+    #[command(flatten)]
+    pub finding: crate::args::FindingArgs,
     /// The category (a code of `hazardloop categories`).
     #[arg(long)]
     pub category: String,

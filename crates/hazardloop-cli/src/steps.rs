@@ -45,6 +45,24 @@ impl Check<'_> {
         }
     }
 
+    /// What was found, where: a discovery without category or evidence, found now.
+    fn finding(&self, f: crate::args::FindingArgs) -> Result<Discover, CliError> {
+        Ok(Discover {
+            unit: self.unit("--unit", &f.unit)?,
+            location: f.location,
+            category: None,
+            description: if f.description.trim().is_empty() {
+                f.title.clone()
+            } else {
+                f.description
+            },
+            source: parse::source(&f.source, self.lang)?,
+            title: f.title,
+            discovered_at: None,
+            evidence: Vec::new(),
+        })
+    }
+
     /// A person of the organisation.
     fn person(&self, option: &str, text: &str) -> Result<PersonId, CliError> {
         let id = parse::person(option, text, self.lang)?;
@@ -114,22 +132,13 @@ pub async fn execute<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<
             "discover",
             None,
             Command::Discover(Discover {
-                unit: check.unit("--unit", &a.unit)?,
-                location: a.location,
                 category: a
                     .category
                     .as_deref()
                     .map(|c| check.category("--category", c))
                     .transpose()?,
-                description: if a.description.trim().is_empty() {
-                    a.title.clone()
-                } else {
-                    a.description
-                },
-                title: a.title,
-                source: parse::source(&a.source, lang)?,
-                discovered_at: None,
                 evidence: parse::evidence(&a.evidence, lang)?,
+                ..check.finding(a.finding)?
             }),
         ),
         Cmd::FixOnTheSpot(a) => {
@@ -138,20 +147,7 @@ pub async fn execute<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<
             } else {
                 None
             };
-            let discover = Discover {
-                unit: check.unit("--unit", &a.unit)?,
-                location: a.location,
-                category: None,
-                description: if a.description.trim().is_empty() {
-                    a.title.clone()
-                } else {
-                    a.description
-                },
-                title: a.title,
-                source: parse::source(&a.source, lang)?,
-                discovered_at: None,
-                evidence: Vec::new(),
-            };
+            let discover = check.finding(a.finding)?;
             let command = Command::FixOnTheSpot {
                 discover,
                 category: check.category("--category", &a.category)?,

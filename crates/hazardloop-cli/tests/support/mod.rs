@@ -2,6 +2,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod ledger;
+
 use std::path::PathBuf;
 
 use assert_cmd::Command;
