@@ -198,6 +198,7 @@ fn script(n: usize, case: &Case, calendar: &Calendar) -> Result<Vec<Action>> {
         source: Source::DailyPatrol,
         discovered_at: None,
         evidence: vec![],
+        campaign: None,
     });
     let mut out = vec![act(case.found, &person(s, "inspector")?, discover)];
     if case.unregistered {
@@ -213,6 +214,7 @@ fn script(n: usize, case: &Case, calendar: &Calendar) -> Result<Vec<Action>> {
         assignee: head.clone(),
         deadline: None, // the policy's: 5 working days (general), 20 (major, until the plan)
         fixable_at_once: !major,
+        campaign: None,
     });
     let officer = person(s, "officer")?;
     out.push(act(hour(1), &officer, register));

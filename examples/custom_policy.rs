@@ -152,6 +152,7 @@ async fn run_hazard(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
         source: Source::DailyPatrol,
         discovered_at: None,
         evidence: vec![],
+        campaign: None,
     });
     let id = act(engine, clock, "2025-04-03 14:00", "zhou", None, discover).await?;
     let register = Command::Register(Register {
@@ -162,6 +163,7 @@ async fn run_hazard(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
         assignee: PersonId::new("qian")?,
         deadline: None, // the policy's: this is what differs
         fixable_at_once: true,
+        campaign: None,
     });
     act(engine, clock, "2025-04-03 14:30", "zhang", Some(id), register).await?;
     let report = Command::Report { to_bureau: false, written: true, reference: None };

@@ -174,6 +174,7 @@ async fn run_story(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
             source: Source::Monthly,
             discovered_at: None,
             evidence: vec![evidence("wall-1.jpg", 1, "image/jpeg")],
+            campaign: None,
         }),
     )
     .await?;
@@ -187,6 +188,7 @@ async fn run_story(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
         assignee: PersonId::new("qian")?,
         deadline: None, // provisional (20 working days) until the plan gives its date
         fixable_at_once: false,
+        campaign: None,
     });
     act(engine, clock, "2025-04-08 09:40", "zhang", id, register).await?;
     // 报告: a major hazard goes to the bureau in writing, within 2 hours.

@@ -77,6 +77,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 source: Source::DailyPatrol,
                 discovered_at: None,
                 evidence: vec![photo(1)],
+                campaign: None,
             })),
         )
         .await?;
@@ -92,6 +93,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 assignee: worker.person.clone(),
                 deadline: None, // policy default: 5 working days
                 fixable_at_once: true,
+                campaign: None,
             }),
         ),
         (&officer, Command::Report { to_bureau: false, written: false, reference: None }),

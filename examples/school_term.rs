@@ -217,6 +217,7 @@ fn major_hazard(
         source: Source::SevereWeather,
         discovered_at: None,
         evidence: vec![photo(9001)],
+        campaign: None,
     });
     let register = Command::Register(Register {
         grade: None, // derived from the colour: D = 6 × 6 × 15 = 540 is red, so major
@@ -226,6 +227,7 @@ fn major_hazard(
         assignee: PersonId::new(LOGISTICS_HEAD)?,
         deadline: None,
         fixable_at_once: false,
+        campaign: None,
     });
     // The six items of a major hazard's plan (16号令第十五条), and interim control meanwhile.
     let plan = Plan::Major(MajorPlan {
@@ -629,6 +631,7 @@ impl Term {
             source,
             discovered_at: None, // now
             evidence: vec![photo(self.photos)],
+            campaign: None,
         });
         let id = self.act(who, None, command).await?;
         self.track(id, finding);
@@ -665,6 +668,7 @@ impl Term {
                 assignee: PersonId::new(h.assignee)?,
                 deadline: None, // the policy's: 5 working days
                 fixable_at_once: true,
+                campaign: None,
             };
             self.act(OFFICER, Some(h.id), Command::Register(register)).await?;
             let report = Command::Report { to_bureau: false, written: false, reference: None };

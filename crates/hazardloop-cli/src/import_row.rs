@@ -251,6 +251,7 @@ pub(crate) fn row_import(
             source: Source::DailyPatrol,
             discovered_at,
             evidence: Vec::new(),
+            campaign: None,
         },
         register: Register {
             grade,
@@ -260,6 +261,7 @@ pub(crate) fn row_import(
             assignee: r.person(Field::Assignee, cell(Field::Assignee))?,
             deadline,
             fixable_at_once: true,
+            campaign: None,
         },
         measures: cell(Field::Measures).to_owned(),
         outcome: cell(Field::Outcome).to_owned(),

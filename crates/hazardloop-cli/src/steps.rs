@@ -60,6 +60,7 @@ impl Check<'_> {
             title: f.title,
             discovered_at: None,
             evidence: Vec::new(),
+            campaign: None,
         })
     }
 
@@ -138,6 +139,7 @@ pub async fn execute<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<
                     .map(|c| check.category("--category", c))
                     .transpose()?,
                 evidence: parse::evidence(&a.evidence, lang)?,
+                campaign: None,
                 ..check.finding(a.finding)?
             }),
         ),

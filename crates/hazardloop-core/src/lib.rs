@@ -36,6 +36,7 @@
 //!     source: Source::DailyPatrol,
 //!     discovered_at: None,
 //!     evidence: vec![],
+//!     campaign: None,
 //! });
 //! let events = decide(None, found, &ctx)?;
 //! let hazard = Hazard::fold(HazardId::new_at(now), &events)?;
@@ -49,6 +50,7 @@ pub mod calendar;
 pub mod chain;
 pub mod clock;
 pub mod deadline;
+pub mod duty;
 pub mod engine;
 pub mod escalation;
 pub mod inspection;

@@ -197,6 +197,7 @@ fn cases() -> Vec<Case> {
             make: |f, _, n| {
                 Command::Discover(hazardloop_core::workflow::Discover {
                     evidence: evidence_of(n),
+                    campaign: None,
                     ..discover(f)
                 })
             },
@@ -209,6 +210,7 @@ fn cases() -> Vec<Case> {
             make: |f, _, n| {
                 Command::Discover(hazardloop_core::workflow::Discover {
                     evidence: uri_of(n),
+                    campaign: None,
                     ..discover(f)
                 })
             },
@@ -221,6 +223,7 @@ fn cases() -> Vec<Case> {
             make: |f, _, n| {
                 Command::Discover(hazardloop_core::workflow::Discover {
                     evidence: media_type_of(n),
+                    campaign: None,
                     ..discover(f)
                 })
             },

@@ -39,6 +39,7 @@ fn delivery(key: &str, email: Option<&str>, n: usize) -> Delivery {
         due: Some(f.start),
         note: None,
         occurrence: None,
+        record: None,
     };
     Delivery {
         idempotency_key: key.into(),

@@ -772,6 +772,7 @@ pub async fn notifier_conformance<N: Notifier + ?Sized>(notifier: &N) {
         due: Some(f.start),
         note: None,
         occurrence: None,
+        record: None,
     };
     let to = Addressee {
         person: f.people.worker.clone(),

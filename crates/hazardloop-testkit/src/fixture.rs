@@ -143,6 +143,7 @@ impl Fixture {
             source: Source::DailyPatrol,
             discovered_at: None,
             evidence: vec![evidence(1)],
+            campaign: None,
         })
     }
 
@@ -160,6 +161,7 @@ impl Fixture {
             assignee: self.people.worker.clone(),
             deadline: None,
             fixable_at_once: grade == Grade::General,
+            campaign: None,
         })
     }
 

@@ -27,6 +27,7 @@ pub mod inspection_conformance;
 mod inspection_scenario;
 mod notifiers;
 pub mod number_conformance;
+pub mod record_conformance;
 mod scenario;
 
 pub use clock::ManualClock;
@@ -35,4 +36,5 @@ pub use fixture::{evidence, fold_onto, major_plan, Fixture, People};
 pub use inspection_conformance::inspection_conformance;
 pub use inspection_scenario::{InspectionDecision, InspectionScenario, SCENARIO_SHEET};
 pub use notifiers::{Answer, FlakyNotifier, RecordingNotifier};
+pub use record_conformance::record_conformance;
 pub use scenario::{Decision, Scenario};

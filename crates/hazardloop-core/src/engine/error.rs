@@ -104,6 +104,37 @@ pub enum EngineError {
         /// Why.
         reason: String,
     },
+    /// A command on an incident or a report duty was refused, or its input is malformed.
+    ///
+    /// **Handling:** show the rule or the field; nothing was written.
+    #[error(transparent)]
+    Duty(#[from] crate::duty::DutyError),
+    /// No such incident or report duty in the tenant.
+    ///
+    /// **Handling:** check the id; generate the duties of the period first.
+    #[error("no {} {id} in tenant {tenant}", kind.code())]
+    RecordNotFound {
+        /// The tenant.
+        tenant: TenantId,
+        /// The kind.
+        kind: crate::duty::RecordKind,
+        /// The id.
+        id: crate::duty::RecordId,
+    },
+    /// A record's stored history does not verify or does not fold.
+    ///
+    /// **Handling:** as for a broken hazard chain: restore the record from a backup.
+    #[error("{} {id}: event {seq} does not verify: {reason}", kind.code())]
+    RecordChain {
+        /// The kind.
+        kind: crate::duty::RecordKind,
+        /// The id.
+        id: crate::duty::RecordId,
+        /// The first bad event.
+        seq: u64,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl From<StoreError> for EngineError {

@@ -3,6 +3,7 @@
 //! atomic commit with the expected version.
 
 mod dispatch;
+mod duty;
 mod error;
 mod holidays;
 mod import;
@@ -18,6 +19,7 @@ use chrono::{DateTime, Utc};
 use tracing::Instrument;
 
 pub use dispatch::DispatchReport;
+pub use duty::{DutyGenerateReport, RecordOutcome, RecordSweepReport};
 pub use error::EngineError;
 pub use holidays::HolidayLoad;
 pub use import::{ImportRow, RowOutcome, IMPORT_BATCH};
@@ -184,6 +186,9 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             if let Some(done) = self.store.idempotent(tenant, key).await? {
                 return self.replay(tenant, done).await;
             }
+        }
+        for c in &commands {
+            self.check_campaign_tag(tenant, c.campaign()).await?;
         }
         let org = self.org(tenant)?;
         let now = self.clock.now();

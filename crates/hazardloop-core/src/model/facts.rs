@@ -110,6 +110,9 @@ pub struct Facts {
     /// completion raised it; only the engine sets it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finding: Option<crate::inspection::FindingRef>,
+    /// The special campaign (专项整治) it was found in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
 }
 
 /// Someone acting on the engine: the person, the tenant they act in, their roles and the units their

@@ -74,6 +74,7 @@ pub fn notice(
         due: clock.map(|c| c.1),
         note,
         occurrence: None,
+        record: None,
     }
 }
 

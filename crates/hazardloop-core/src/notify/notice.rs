@@ -34,6 +34,10 @@ pub enum NoticeKind {
     InspectionMissed,
     /// An inspection was given to the recipient.
     InspectionReassigned,
+    /// An incident report (phone or written) is due or was missed.
+    IncidentReportDue,
+    /// A report duty is due, overdue or missed.
+    ReportDue,
 }
 
 named_enum!(NoticeKind {
@@ -48,6 +52,8 @@ named_enum!(NoticeKind {
     StepTaken => ("隐患办理进展", "hazard update"),
     InspectionMissed => ("漏检通知", "missed inspection"),
     InspectionReassigned => ("检查任务改派", "inspection reassigned"),
+    IncidentReportDue => ("突发事件报告时限", "incident report deadline"),
+    ReportDue => ("报告事项", "report duty"),
 });
 
 impl NoticeKind {
@@ -101,6 +107,11 @@ pub struct Notice {
     /// then `hazard` is the nil id, `title` the plan's title and `due` the occurrence's due time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occurrence: Option<crate::inspection::OccurrenceId>,
+    /// Set when the notice is about a record of another kind (an incident, a report duty):
+    /// then `hazard` is the nil id, `title` the record's title, `due` the deadline concerned
+    /// and `note` what is due (电话报告, 书面报告, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<crate::duty::RecordRef>,
 }
 
 impl Notice {
@@ -159,6 +170,12 @@ impl Notice {
             }
             (InspectionReassigned, Lang::Zh) => "该检查任务已改派给您，请按时完成。",
             (InspectionReassigned, Lang::En) => "This inspection is now yours: do it on time.",
+            (IncidentReportDue, Lang::Zh) => "请立即向教育局报告突发事件；已超时的，请马上补报并说明原因。",
+            (IncidentReportDue, Lang::En) => {
+                "Report the incident to the bureau now; if the deadline has passed, report at once and explain why."
+            }
+            (ReportDue, Lang::Zh) => "请按时报送；已逾期的，请立即报送并说明原因。",
+            (ReportDue, Lang::En) => "Submit it on time; if it is overdue, submit it now and explain why.",
         }
     }
 
@@ -168,6 +185,9 @@ impl Notice {
         let clock = self.clock.map(|c| c.name(lang));
         if let Some(occurrence) = &self.occurrence {
             return self.inspection_body(occurrence, lang, due);
+        }
+        if let Some(record) = &self.record {
+            return self.record_body(record, lang, due);
         }
         let mut lines = match lang {
             Lang::Zh => vec![
@@ -195,6 +215,34 @@ impl Notice {
         }
         lines.push(self.action_required(lang).into());
         lines.push(format!("{}: {}", if lang == Lang::Zh { "编号" } else { "Id" }, self.hazard));
+        lines.join("\n")
+    }
+
+    fn record_body(
+        &self,
+        record: &crate::duty::RecordRef,
+        lang: Lang,
+        due: Option<String>,
+    ) -> String {
+        let what = self.note.clone().unwrap_or_default();
+        let due = due.unwrap_or_default();
+        let kind = record.kind.name(lang);
+        let lines = match lang {
+            Lang::Zh => vec![
+                format!("{kind}：{}", self.title),
+                format!("事项：{what}"),
+                format!("时限：{due}"),
+                self.action_required(lang).to_owned(),
+                format!("编号：{}", record.id),
+            ],
+            Lang::En => vec![
+                format!("{kind}: {}", self.title),
+                format!("Due: {what}"),
+                format!("Deadline: {due}"),
+                self.action_required(lang).to_owned(),
+                format!("Id: {}", record.id),
+            ],
+        };
         lines.join("\n")
     }
 

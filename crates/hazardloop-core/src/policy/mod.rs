@@ -137,6 +137,10 @@ pub struct PolicyDoc {
     pub delivery: DeliveryPolicy,
     /// Inspections: the ladder for overdue and missed occurrences.
     pub inspections: crate::inspection::InspectionPolicy,
+    /// Incident reports: the phone and written report clocks and their ladder.
+    pub incidents: crate::duty::IncidentPolicy,
+    /// Report duties: when one is missed and the ladder.
+    pub reports: crate::duty::ReportPolicy,
     /// Hazard numbers (隐患编号): the template.
     pub numbering: crate::numbering::NumberingPolicy,
 }
@@ -184,6 +188,8 @@ impl Policy {
         doc.limits.validate()?;
         doc.notices.validate()?;
         doc.inspections.validate(&calendar)?;
+        doc.incidents.validate(&calendar)?;
+        doc.reports.validate(&calendar)?;
         if doc.delivery.max_attempts == 0 {
             return Err(InputError::Malformed {
                 field: "delivery.max_attempts".into(),
@@ -267,6 +273,16 @@ impl Policy {
     /// Inspections: the ladder for overdue and missed occurrences.
     pub fn inspections(&self) -> &crate::inspection::InspectionPolicy {
         &self.doc.inspections
+    }
+
+    /// Incident reports: the clocks and their ladder.
+    pub fn incidents(&self) -> &crate::duty::IncidentPolicy {
+        &self.doc.incidents
+    }
+
+    /// Report duties: when one is missed and the ladder.
+    pub fn reports(&self) -> &crate::duty::ReportPolicy {
+        &self.doc.reports
     }
 
     /// Outbox delivery.

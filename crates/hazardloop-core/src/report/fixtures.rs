@@ -65,6 +65,7 @@ impl Story {
             discovered_at: at,
             evidence: vec![],
             finding: None,
+            campaign: None,
         };
         Story {
             id: HazardId::new_at(at),
@@ -122,6 +123,7 @@ impl Story {
             fixable_at_once: true,
             by: person("officer"),
             at,
+            campaign: None,
         };
         self.push([
             Event::Registered { registration },

@@ -45,6 +45,9 @@ pub struct LedgerRow {
     /// The inspection occurrence and item it was raised from (来源检查), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finding: Option<crate::inspection::FindingRef>,
+    /// The special campaign (专项整治) it is counted in: registration's, else discovery's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
     /// When it entered the ledger, once registered.
     pub registered_at: Option<DateTime<Utc>>,
     /// General or major (等级), once registered.
@@ -155,6 +158,9 @@ impl LedgerRow {
             discovered_by: facts.discovered_by.clone(),
             discovered_at: facts.discovered_at,
             finding: facts.finding.clone(),
+            campaign: registration
+                .and_then(|r| r.campaign.clone())
+                .or_else(|| facts.campaign.clone()),
             registered_at: registration.map(|r| r.at),
             grade: registration.map(|r| r.grade),
             colour: registration.map(|r| r.assessment.colour),

@@ -17,6 +17,8 @@ use crate::workflow::Hazard;
 
 #[path = "memory_inspection.rs"]
 mod inspection;
+#[path = "memory_record.rs"]
+mod record;
 
 /// A [`Store`] in memory. Cheap to create; nothing survives the process.
 #[derive(Debug, Default)]
@@ -33,6 +35,7 @@ struct Inner {
     documents: HashMap<(TenantId, String), String>,
     next_token: u64,
     occurrences: inspection::Occurrences,
+    records: record::Records,
     /// The last number taken in each series of each tenant.
     series: HashMap<(TenantId, String), u64>,
     /// Which hazard has which number.

@@ -6,9 +6,11 @@
 
 mod inspection;
 mod memory;
+mod record;
 mod types;
 
 pub use inspection::{InspectionStore, OccurrenceCommit, OccurrenceDue};
+pub use record::{RecordCommit, RecordStore, StoredRecord};
 
 use std::future::Future;
 

@@ -29,6 +29,9 @@ pub struct Discover {
     /// Photos and documents.
     #[serde(default)]
     pub evidence: Vec<Evidence>,
+    /// The special campaign (专项整治) it was found in: a code of the tenant's campaigns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
 }
 
 /// Input of registration and assessment (登记评估).
@@ -53,6 +56,9 @@ pub struct Register {
     /// Whether it can be removed at once (if not, interim control is required).
     #[serde(default = "yes")]
     pub fixable_at_once: bool,
+    /// The special campaign (专项整治) to count it in, when discovery did not name one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
 }
 
 fn yes() -> bool {
@@ -352,6 +358,16 @@ impl Command {
             Command::Comment { .. } => Step::Comment,
             Command::Supervise { .. } => Step::Supervise,
             Command::Import(_) => Step::Import,
+        }
+    }
+
+    /// The special campaign the command tags the hazard to, if any.
+    pub fn campaign(&self) -> Option<&String> {
+        match self {
+            Command::Discover(d) | Command::FixOnTheSpot { discover: d, .. } => d.campaign.as_ref(),
+            Command::Register(r) => r.campaign.as_ref(),
+            Command::Import(i) => i.discover.campaign.as_ref().or(i.register.campaign.as_ref()),
+            _ => None,
         }
     }
 

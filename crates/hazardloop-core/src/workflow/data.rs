@@ -26,6 +26,9 @@ pub struct Registration {
     pub by: PersonId,
     /// When.
     pub at: DateTime<Utc>,
+    /// The special campaign it is counted in, when registration named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
 }
 
 /// The report up the line (报告).

@@ -164,6 +164,7 @@ pub(super) fn decide(i: Import, ctx: &Context<'_>) -> Result<Vec<Event>> {
         discovered_at: found,
         evidence: d.evidence,
         finding: None,
+        campaign: d.campaign,
     };
     let deadline = r.deadline.unwrap_or_else(|| {
         policy.deadlines().rectify(policy.calendar(), grade, assessment.colour, found)
@@ -179,6 +180,7 @@ pub(super) fn decide(i: Import, ctx: &Context<'_>) -> Result<Vec<Event>> {
         fixable_at_once: r.fixable_at_once && grade == Grade::General,
         by: by.clone(),
         at: found,
+        campaign: r.campaign,
     };
     check::registration(&facts, &registration)?;
     let mut history = vec![

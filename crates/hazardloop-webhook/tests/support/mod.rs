@@ -217,6 +217,7 @@ pub fn delivery(key: &str, contacts: Contacts, n: usize) -> Delivery {
         due: Some(f.start),
         note: Some("扶手松动，已设警示带".into()),
         occurrence: None,
+        record: None,
     };
     Delivery {
         idempotency_key: key.into(),

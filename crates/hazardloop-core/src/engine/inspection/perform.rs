@@ -178,6 +178,7 @@ impl<S: InspectionStore, N: Notifier> Engine<S, N> {
             source: s.source,
             discovered_at: Some(now),
             evidence: evidence.clone(),
+            campaign: None,
         };
         let command = match answer.and_then(|a| a.fixed_on_the_spot.clone()) {
             Some(measures) => Command::FixOnTheSpot {
@@ -264,6 +265,7 @@ impl<S: InspectionStore, N: Notifier> Engine<S, N> {
             due: Some(s.slot.due),
             note: None,
             occurrence: Some(occurrence.id.clone()),
+            record: None,
         }
     }
 }

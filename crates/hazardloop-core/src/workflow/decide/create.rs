@@ -45,6 +45,7 @@ impl Decider<'_> {
             discovered_at,
             evidence: d.evidence,
             finding: None,
+            campaign: d.campaign,
         })
     }
 
@@ -78,6 +79,7 @@ impl Decider<'_> {
             fixable_at_once: true,
             by: by.clone(),
             at: now,
+            campaign: None,
         };
         let plan = Plan::General(FourImplementations {
             responsible: by.clone(),

@@ -325,6 +325,7 @@ impl Decider<'_> {
             fixable_at_once: r.fixable_at_once && grade == Grade::General,
             by: self.by(),
             at: self.now,
+            campaign: r.campaign,
         };
         check::registration(&s.facts, &registration)?;
         let clocks =
