@@ -279,7 +279,7 @@ fn periods(every: Every, from: i32, to: i32) -> Vec<(String, NaiveDate, NaiveDat
 fn day_of_month_after(last: NaiveDate, months: u32, day: u32) -> Option<NaiveDate> {
     let first = last.with_day(1)?.checked_add_months(chrono::Months::new(months))?;
     let end = first.checked_add_months(chrono::Months::new(1))?.pred_opt()?;
-    Some(first.with_day(day.min(end.day()))?)
+    first.with_day(day.min(end.day()))
 }
 
 /// The report duties the seeds set for every school, as schedules to adopt or adapt.
