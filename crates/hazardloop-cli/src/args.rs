@@ -112,7 +112,7 @@ pub enum Cmd {
     List(ListArgs),
     /// One hazard with its timeline.
     Show(IdArg),
-    /// Fire the escalation rungs that are due.
+    /// Fire the escalation rungs that are due (hazards, incidents and report duties).
     Sweep,
     /// Deliver waiting notifications (printed; a host wires real channels).
     Dispatch,
@@ -123,7 +123,7 @@ pub enum Cmd {
     Stats(StatsArgs),
     /// Export the ledger or the statistics to a file.
     Export(ExportArgs),
-    /// Verify hash chains: one hazard, or all.
+    /// Verify hash chains: one hazard, or all (with every incident and report duty).
     Verify(VerifyArgs),
     /// Import an existing ledger: XLSX or CSV, with the common Chinese headers, the export's own,
     /// or a `--mapping` file; history kept, idempotent, `--dry-run` writes nothing.
@@ -131,11 +131,29 @@ pub enum Cmd {
     /// 排查: checklist templates, inspection plans, occurrences and their statistics.
     #[command(subcommand)]
     Inspection(crate::inspection_args::InspectionCmd),
+    /// 突发事件报告: open an incident, report it by phone and in writing, follow up, close.
+    #[command(subcommand)]
+    Incident(crate::record_args::IncidentCmd),
+    /// 报告事项: report schedules, their duties, submitting them.
+    #[command(subcommand)]
+    Duty(crate::record_args::DutyCmd),
+    /// 专项整治: campaigns, their phases and the statistics of their hazards.
+    #[command(subcommand)]
+    Campaign(crate::record_args::CampaignCmd),
     /// Serve the HTTP API on this --db until SIGTERM, sweeping and dispatching on time.
     Serve(hazardloop_server::cli::ServeArgs),
     /// API tokens of --tenant for the HTTP service: create, list, revoke.
     #[command(subcommand)]
     Token(hazardloop_server::cli::TokenCmd),
+    /// 控制台登录码: a one-time login code for the web console (`/console`) for a person.
+    ConsoleCode {
+        /// The person (their id in the organisation).
+        #[arg(long)]
+        person: String,
+        /// Minutes it stays good (1–1440).
+        #[arg(long, default_value_t = 30)]
+        minutes: u32,
+    },
 }
 
 /// `init`.
@@ -229,6 +247,9 @@ pub struct FindingArgs {
     /// term_end, severe_weather, special_campaign, report.
     #[arg(long, default_value = "daily_patrol")]
     pub source: String,
+    /// The special campaign (专项整治) it was found in: a code of `hazardloop campaign list`.
+    #[arg(long)]
+    pub campaign: Option<String>,
 }
 
 /// `discover`.
@@ -277,6 +298,9 @@ pub struct RegisterArgs {
     /// It cannot be removed at once (interim control will be required).
     #[arg(long)]
     pub not_fixable_at_once: bool,
+    /// The special campaign (专项整治) to count it in: a code of `hazardloop campaign list`.
+    #[arg(long)]
+    pub campaign: Option<String>,
 }
 
 /// `report`.

@@ -87,6 +87,9 @@ impl From<EngineError> for CliError {
             }
             EngineError::Inspection(i) => inspection(&i, Lang::En),
             EngineError::OccurrenceNotFound { .. } => CliError::Invalid(e.to_string()),
+            EngineError::Duty(_)
+            | EngineError::RecordNotFound { .. }
+            | EngineError::RecordChain { .. } => crate::record_error::record(e, Lang::En),
             other => CliError::Other(other.to_string()),
         }
     }
@@ -145,6 +148,9 @@ pub fn engine(e: EngineError, lang: Lang) -> CliError {
             Lang::Zh => format!("校验失败：{e}"),
             Lang::En => format!("verify failed: {e}"),
         }),
+        EngineError::Duty(_)
+        | EngineError::RecordNotFound { .. }
+        | EngineError::RecordChain { .. } => crate::record_error::record(e, lang),
         other => other.into(),
     }
 }
@@ -281,7 +287,7 @@ pub fn workflow(e: &WorkflowError, lang: Lang) -> CliError {
 }
 
 /// The field a core detail starts with (`plan.contingency: the rectification lacks …`), if any.
-fn field_of(detail: &str) -> Option<&str> {
+pub(crate) fn field_of(detail: &str) -> Option<&str> {
     let (field, _) = detail.split_once(": ")?;
     let is_field = !field.is_empty()
         && field
@@ -305,7 +311,7 @@ fn english(detail: &str) -> String {
 }
 
 /// The fixed reasons of `hazardloop_core::chain::verify`, in Chinese (unknown ones as given).
-fn chain_reason_zh(reason: &str) -> String {
+pub(crate) fn chain_reason_zh(reason: &str) -> String {
     const TABLE: [(&str, &str); 6] = [
         ("missing", "序号不连续，有记录缺失"),
         ("belongs to another", "属于其他租户或隐患"),

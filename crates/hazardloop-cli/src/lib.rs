@@ -13,6 +13,12 @@
 //! hazardloop inspection plans add plans.toml && hazardloop inspection generate
 //! hazardloop --as li inspection due
 //! hazardloop --as li inspection complete daily/grid-a/2025-03-03 --file answers.toml
+//! hazardloop --as zhang incident open --unit school --title 食堂疑似食物中毒 --kind public_health --occurred-at "2026-10-09 09:40"
+//! hazardloop --as zhang incident phone 20261009-1000-7f3a --to 区教育局值班室
+//! hazardloop duty schedules preset && hazardloop duty generate --from 2026-10-01 --to 2026-10-31
+//! hazardloop --as zhang duty submit quarterly-analysis/school/2026-Q3 --statistics 2026-Q3.xlsx
+//! hazardloop campaign preset seed-001 --start 2026-11-02
+//! hazardloop --as zhou discover --unit school --location 操场 --title 围栏破损 --campaign campus-safety
 //! ```
 //!
 //! ## Exit codes
@@ -39,25 +45,46 @@
 //! `answer`, `complete`, `excuse`, `reassign` give `occurrence`, `version`, `status`, `events`
 //! and `hazards` (`item`, `hazard`); `show` gives `occurrence`, `status`, `findings` and
 //! `timeline`; `stats` gives `period` and `table` (`unit`, `depth`, `tally`,
-//! `completion_rate`, `findings_per_inspection`); `verify` gives `verified`. A failure prints
+//! `completion_rate`, `findings_per_inspection`); `verify` gives `verified`. `sweep` also gives
+//! `records` (the sweep of incidents and report duties: `records`, `fired`, `missed`,
+//! `messages`, `conflicts`, `other_tenants`) and `verify` also `records` (incidents and duties
+//! that verify). The `incident` subcommands' `command` is `incident.<name>`: `open`, `phone`,
+//! `written`, `follow-up`, `attach`, `close` give `incident` (id), `version`, `status`
+//! (open|phone_reported|written_reported|closed), `events`, `phone_due`, `written_due`;
+//! `show` gives `incident`, `status`, `clocks` (`clock`, `due`, `due_local`, `met_at`,
+//! `state`: met|late|overdue|pending), `reports` and `timeline`; `list` gives `total` and
+//! `rows`; `stats` gives `period` and `tally`. The `duty` subcommands' `command` is
+//! `duty.<name>`: `schedules` gives `schedules`; `generate` gives `considered`, `created`;
+//! `list` gives `total` and `rows` (with `status` as at `--now`:
+//! due|overdue|submitted|late|missed, `due_date`, `key`); `show` gives `duty`, `status`,
+//! `timeline`; `submit` gives `duty`, `version`, `status`, `attachments` (`uri`, `sha256`);
+//! `stats` gives `period` and `tally`. `campaign preset` and `campaign add` give `campaign`,
+//! `campaign list` gives `campaigns`, `campaign stats` gives `period` and `table` (with
+//! `--out`: `out`, `bytes`, `format` too). A failure prints
 //! `{"ok": false, "code": <exit code>, "kind": "usage|denied|invalid|conflict|error",
 //! "message": "<sentence>"}` on stdout and the sentence on stderr.
 
 pub mod app;
 pub mod args;
 pub mod calendar;
+pub mod campaign;
+pub mod duty;
 pub mod error;
 pub mod export;
 pub mod import;
 pub mod import_map;
 mod import_row;
 pub mod import_source;
+pub mod incident;
 pub mod inspection;
 pub mod inspection_args;
 mod inspection_setup;
 mod inspection_view;
 pub mod out;
 pub mod parse;
+pub mod record_args;
+pub mod record_error;
+mod record_view;
 pub mod responses;
 pub mod run;
 pub mod step_args;
@@ -67,7 +94,7 @@ pub mod timeline;
 use std::sync::Arc;
 
 use clap::Parser;
-use hazardloop_core::store::{InspectionStore, StoreError};
+use hazardloop_core::store::{InspectionStore, RecordStore, StoreError};
 
 use crate::app::{App, Options};
 use crate::args::{Cli, Cmd, OutputFormat};
@@ -84,7 +111,7 @@ pub fn main_with(args: Vec<String>) -> (String, String, i32) {
             return if code == 0 { (text, String::new(), 0) } else { (String::new(), text, code) };
         }
     };
-    if matches!(cli.command, Cmd::Serve(_) | Cmd::Token(_)) {
+    if matches!(cli.command, Cmd::Serve(_) | Cmd::Token(_) | Cmd::ConsoleCode { .. }) {
         return service(cli);
     }
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
@@ -136,6 +163,9 @@ fn service(cli: Cli) -> (String, String, i32) {
                     .map_err(|e| e.to_string())
             }
             Cmd::Token(cmd) => hazardloop_server::cli::token(&cli.db, &cli.tenant, cmd).await,
+            Cmd::ConsoleCode { person, minutes } => {
+                hazardloop_server::cli::console_code(&cli.db, &cli.tenant, &person, minutes).await
+            }
             _ => Ok(String::new()),
         }
     });
@@ -179,7 +209,7 @@ fn schema(e: StoreError) -> CliError {
     CliError::Other(format!("--db: {e}"))
 }
 
-async fn with_store<S: InspectionStore>(
+async fn with_store<S: InspectionStore + RecordStore>(
     store: Arc<S>,
     opts: Options,
     cmd: Cmd,

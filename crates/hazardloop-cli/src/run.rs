@@ -5,7 +5,7 @@ use hazardloop_core::model::{Lang, Named, TenantId};
 use hazardloop_core::org::{Contacts, Org, Person, Preset, Role, Unit, UnitKind};
 use hazardloop_core::policy::Policy;
 use hazardloop_core::report::{LedgerFilter, LedgerRow, Page, Period};
-use hazardloop_core::store::{InspectionStore, Store};
+use hazardloop_core::store::{InspectionStore, RecordStore, Store};
 use serde_json::json;
 
 use crate::app::{App, Printed, POLICY_DOC};
@@ -16,7 +16,7 @@ use crate::parse;
 use crate::steps::known_category;
 
 /// Runs one subcommand.
-pub async fn run<S: InspectionStore>(
+pub async fn run<S: InspectionStore + RecordStore>(
     app: &App<S>,
     cmd: Cmd,
     out: &mut Out,
@@ -68,19 +68,25 @@ pub async fn run<S: InspectionStore>(
         Cmd::Sweep => {
             let (engine, _, _) = app.engine().await?;
             let r = engine.sweep().await.map_err(|e| error::hazard(e, app.opts.lang))?;
+            let rec = engine
+                .sweep_records()
+                .await
+                .map_err(|e| crate::record_error::record(e, app.opts.lang))?;
             let human = match app.opts.lang {
                 Lang::Zh => format!(
-                    "扫描 {} 条隐患，触发 {} 次督办升级，待发通知 {} 条",
-                    r.hazards, r.fired, r.messages
+                    "扫描 {} 条隐患，触发 {} 次督办升级，待发通知 {} 条\n\
+                     扫描 {} 条突发事件与报告事项，触发 {} 次督办提醒，标记漏报 {} 项，待发通知 {} 条",
+                    r.hazards, r.fired, r.messages, rec.records, rec.fired, rec.missed, rec.messages
                 ),
                 Lang::En => format!(
-                    "swept {} hazards, fired {} rungs, {} notifications waiting",
-                    r.hazards, r.fired, r.messages
+                    "swept {} hazards, fired {} rungs, {} notifications waiting\n\
+                     swept {} incidents and report duties, fired {} rungs, {} duties missed, {} notifications waiting",
+                    r.hazards, r.fired, r.messages, rec.records, rec.fired, rec.missed, rec.messages
                 ),
             };
             out.value(
                 "sweep",
-                json!({ "hazards": r.hazards, "fired": r.fired, "messages": r.messages, "conflicts": r.conflicts }),
+                json!({ "hazards": r.hazards, "fired": r.fired, "messages": r.messages, "conflicts": r.conflicts, "records": rec }),
                 human,
             );
             Ok(())
@@ -107,6 +113,9 @@ pub async fn run<S: InspectionStore>(
         Cmd::Verify(args) => verify(app, args.id.as_deref(), out).await,
         Cmd::Import(args) => crate::import::import(app, &args, out).await,
         Cmd::Inspection(cmd) => crate::inspection::run(app, cmd, out).await,
+        Cmd::Incident(cmd) => crate::incident::run(app, cmd, out).await,
+        Cmd::Duty(cmd) => crate::duty::run(app, cmd, out).await,
+        Cmd::Campaign(cmd) => crate::campaign::run(app, cmd, out).await,
         step => crate::steps::execute(app, step, out).await,
     }
 }
@@ -259,7 +268,7 @@ async fn dispatch<S: Store>(
 
 /// Verifies one hazard, or every hazard and inspection occurrence of the tenant. Without an id it
 /// goes on past a failure and names every hazard whose history does not verify (exit 1).
-async fn verify<S: hazardloop_core::store::InspectionStore>(
+async fn verify<S: InspectionStore + RecordStore>(
     app: &App<S>,
     id: Option<&str>,
     out: &mut Out,
@@ -306,16 +315,21 @@ async fn verify<S: hazardloop_core::store::InspectionStore>(
             Err(e) => return Err(error::engine(e, lang)),
         }
     }
+    let records = crate::record_view::verify_records(&engine, tenant, lang, &mut failed).await?;
     let verified = rows.len() - bad_hazards;
     let list: Vec<_> = failed.iter().map(|(id, why)| json!({ "id": id, "message": why })).collect();
     if failed.is_empty() {
         let human = match lang {
-            Lang::Zh => format!("{verified} 条隐患记录、{occurrences} 个检查任务校验通过"),
-            Lang::En => format!("{verified} hazard records and {occurrences} occurrences verify"),
+            Lang::Zh => format!(
+                "{verified} 条隐患记录、{occurrences} 个检查任务、{records} 项突发事件与报告事项校验通过"
+            ),
+            Lang::En => format!(
+                "{verified} hazard records, {occurrences} occurrences and {records} incidents and report duties verify"
+            ),
         };
         out.value(
             "verify",
-            json!({ "verified": verified, "occurrences": occurrences, "failed": list }),
+            json!({ "verified": verified, "occurrences": occurrences, "records": records, "failed": list }),
             human,
         );
         return Ok(());
@@ -329,7 +343,7 @@ async fn verify<S: hazardloop_core::store::InspectionStore>(
     out.result(
         "verify",
         false,
-        json!({ "code": code, "kind": "error", "message": message, "verified": verified, "occurrences": occurrences, "failed": list }),
+        json!({ "code": code, "kind": "error", "message": message, "verified": verified, "occurrences": occurrences, "records": records, "failed": list }),
         message.clone(),
     );
     Err(CliError::Reported { code, message })

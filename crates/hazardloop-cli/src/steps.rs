@@ -60,7 +60,7 @@ impl Check<'_> {
             title: f.title,
             discovered_at: None,
             evidence: Vec::new(),
-            campaign: None,
+            campaign: f.campaign,
         })
     }
 
@@ -139,7 +139,6 @@ pub async fn execute<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<
                     .map(|c| check.category("--category", c))
                     .transpose()?,
                 evidence: parse::evidence(&a.evidence, lang)?,
-                campaign: None,
                 ..check.finding(a.finding)?
             }),
         ),
@@ -175,6 +174,7 @@ pub async fn execute<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<
                 assignee: check.person("--assignee", &a.assignee)?,
                 deadline: a.deadline.as_deref().map(|d| check.time("--deadline", d)).transpose()?,
                 fixable_at_once: !a.not_fixable_at_once,
+                campaign: a.campaign,
             }),
         ),
         Cmd::Report(a) => (
@@ -295,7 +295,7 @@ pub async fn execute<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<
     let outcome = engine
         .execute(&actor, Request::to(hazard, command))
         .await
-        .map_err(|e| error::hazard(e, lang))?;
+        .map_err(|e| crate::record_error::campaign_flag(error::hazard(e, lang), lang))?;
     out.outcome(name, &outcome);
     Ok(())
 }

@@ -2,9 +2,7 @@
 //! `categories` (the responsibility matrix's codes and names).
 
 use hazardloop_core::chain::Recorded;
-use hazardloop_core::escalation::Escalation;
-use hazardloop_core::model::{Lang, Named};
-use hazardloop_core::notify::{resolve, Resolved};
+use hazardloop_core::model::Lang;
 use hazardloop_core::org::Org;
 use hazardloop_core::policy::Policy;
 use hazardloop_core::report::{CellContext, Column, LedgerRow};
@@ -22,109 +20,6 @@ fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     }
 }
 
-/// The name of an event in `lang`: the step it records, else the engine's own events.
-pub fn event_name(event: &Event, lang: Lang) -> &'static str {
-    match (event.step(), event) {
-        (Some(step), _) => step.name(lang),
-        (None, Event::Escalated { .. }) => pick(lang, "督办升级", "escalation"),
-        (None, Event::DeadlinesChanged { .. }) => pick(lang, "期限变更", "deadlines changed"),
-        (None, Event::DeadlinesSet { .. }) => pick(lang, "期限设定", "deadlines set"),
-        (None, Event::DeadlineReprojected { .. }) => {
-            pick(lang, "期限重新推算", "deadline re-reckoned")
-        }
-        (None, _) => pick(lang, "其他", "other"),
-    }
-}
-
-/// What an escalation did: which clock, which rung (from 1), the action and who was told
-/// (the ladder's roles, with the people who hold them for this hazard now).
-pub fn escalation_text(e: &Escalation, row: &LedgerRow, org: &Org, lang: Lang) -> String {
-    let unit = row.responsible_unit.as_ref().unwrap_or(&row.unit);
-    let told: Vec<String> = e
-        .to
-        .iter()
-        .map(|r| {
-            let role = r.name(lang);
-            match resolve(org, *r, unit, row.assignee.as_ref()) {
-                Resolved::People(people) => {
-                    let names: Vec<String> = people
-                        .iter()
-                        .map(|p| org.person(p).map_or_else(|| p.to_string(), |x| x.name.clone()))
-                        .collect();
-                    match lang {
-                        Lang::Zh => format!("{role}（{}）", names.join("、")),
-                        Lang::En => format!("{role} ({})", names.join(", ")),
-                    }
-                }
-                Resolved::Nobody(_) => match lang {
-                    Lang::Zh => format!("{role}（无人）"),
-                    Lang::En => format!("{role} (nobody)"),
-                },
-            }
-        })
-        .collect();
-    let rung = u32::from(e.key.rung) + 1;
-    match lang {
-        Lang::Zh => format!(
-            "{} 第 {rung} 级 {}，通知 {}",
-            e.key.clock.name(lang),
-            e.action.name(lang),
-            told.join("、")
-        ),
-        Lang::En => format!(
-            "{} rung {rung}: {}, told {}",
-            e.key.clock.name(lang),
-            e.action.name(lang),
-            told.join(", ")
-        ),
-    }
-}
-
-/// The detail worth a line in the timeline, if any.
-fn detail(event: &Event, row: &LedgerRow, org: &Org, out: &Out) -> String {
-    let lang = out.lang;
-    let person = |p: &hazardloop_core::model::PersonId| {
-        org.person(p).map_or_else(|| p.to_string(), |x| x.name.clone())
-    };
-    let time = |t: chrono::DateTime<chrono::Utc>| {
-        t.with_timezone(&out.tz).format("%Y-%m-%d %H:%M").to_string()
-    };
-    let colon = pick(lang, "：", ": ");
-    match event {
-        Event::Escalated { escalation, .. } => escalation_text(escalation, row, org, lang),
-        Event::Supervised { supervision } => supervision
-            .reference
-            .as_ref()
-            .map(|r| format!("{}{colon}{r}", pick(lang, "督办文号", "reference")))
-            .unwrap_or_default(),
-        Event::Reassigned { to, note, .. } => format!("→ {} {note}", person(to)),
-        Event::Commented { text, .. } => text.clone(),
-        Event::ProgressRecorded { progress } => match progress.percent {
-            Some(p) => format!("{p}% {}", progress.note),
-            None => progress.note.clone(),
-        },
-        Event::ExtensionRequested { request } => format!(
-            "{}{colon}{} {}",
-            pick(lang, "申请延至", "to"),
-            time(request.new_deadline),
-            request.reason
-        ),
-        Event::ClockPaused { pause } => pause.reason.clone(),
-        Event::DeadlineReprojected { clock, from, to, provisional, reason, .. } => {
-            let mark = if *provisional { pick(lang, "（暂定）", " (provisional)") } else { "" };
-            format!("{} {} → {}{mark}{colon}{reason}", clock.name(lang), time(*from), time(*to))
-        }
-        Event::AcceptanceFailed { rejection } => rejection.reason.clone(),
-        Event::InterimControlAdded { control } => {
-            let m: Vec<&str> = control.measures.iter().map(|m| m.name(lang)).collect();
-            format!("{} {}", m.join(pick(lang, "、", ", ")), control.note)
-        }
-        _ => String::new(),
-    }
-    .trim()
-    .to_owned()
-}
-
 /// `show`: the row's cells, supervision and the inspection it came from, then the timeline.
 pub fn show(out: &mut Out, row: &LedgerRow, timeline: &[Recorded], org: &Org, policy: &Policy) {
     let lang = out.lang;
@@ -132,8 +27,8 @@ pub fn show(out: &mut Out, row: &LedgerRow, timeline: &[Recorded], org: &Org, po
         let names: Vec<_> = timeline
             .iter()
             .map(|r| {
-                json!({ "seq": r.seq, "type": r.event.type_name(), "name": event_name(&r.event, lang),
-                        "detail": detail(&r.event, row, org, out) })
+                json!({ "seq": r.seq, "type": r.event.type_name(), "name": r.event.name(lang),
+                        "detail": hazardloop_export::event_detail(&r.event, row, org, lang, out.tz) })
             })
             .collect();
         out.value(
@@ -178,8 +73,8 @@ pub fn show(out: &mut Out, row: &LedgerRow, timeline: &[Recorded], org: &Org, po
             |p| org.person(p).map_or_else(|| p.to_string(), |x| x.name.clone()),
         );
         let at = r.event.at().with_timezone(&out.tz).format("%Y-%m-%d %H:%M");
-        let name = event_name(&r.event, lang);
-        let more = detail(&r.event, row, org, out);
+        let name = r.event.name(lang);
+        let more = hazardloop_export::event_detail(&r.event, row, org, lang, out.tz);
         let line = format!("  #{:<3} {at}  {name}  {who}  {more}", r.seq);
         out.line(line.trim_end());
     }

@@ -73,6 +73,7 @@ mod print;
 mod render;
 mod sheet;
 mod stats_layout;
+mod timeline;
 mod width;
 mod xlsx;
 
@@ -92,6 +93,7 @@ pub use json::{inspection_json, ledger_json, stats_json};
 pub use print::{school_name, PrintSetup, TITLE_ROWS};
 pub use render::{render, RenderError, What};
 pub use stats_layout::{stats_lines, Figure, LineKind, StatColumn, StatsLine};
+pub use timeline::{escalation_text, event_detail};
 pub use xlsx::{
     inspection_xlsx, inspection_xlsx_with, ledger_xlsx, ledger_xlsx_with, stats_xlsx,
     stats_xlsx_with, stats_xlsx_with_inspections, DATE_TIME_FORMAT,

@@ -47,6 +47,9 @@
 //! | `documents` | (tenant_id, name) | a tenant's named documents (organisation, policy, inspection templates and plans) |
 //! | `occurrences` | (tenant_id, occurrence_id) | an inspection occurrence's version, chain head, state and listing row (JSONB), its filter columns (plan, unit, inspector, due), when the inspection sweep is next due, and that sweep's lease |
 //! | `occurrence_events` | (tenant_id, occurrence_id, seq) | each occurrence event record (JSONB) |
+//! | `numbers` | (tenant_id, series) | the last hazard number taken in each series |
+//! | `records` | (tenant_id, kind, id) | a record's (incident's, report duty's) version, state and listing row (JSONB), its filter columns (at, open, group), when the record sweep is next due, and that sweep's lease |
+//! | `record_events` | (tenant_id, kind, id, seq) | each record event entry (JSONB) |
 //!
 //! ## Conflicts
 //! A commit is one statement, so one round trip and its own transaction: a data-modifying CTE
@@ -80,6 +83,18 @@
 //! occurrence once and never deadlock. The inspection sweep's scan claims its pages with leases
 //! like the hazards' due clocks (below).
 //!
+//! ## Records
+//! [`RecordStore`](hazardloop_core::store::RecordStore) (incidents, report duties and any later
+//! kind of record) is implemented alike (schema version 4), without looking inside a record's
+//! events or state: a record commit is one statement gated on the record's version (a stale
+//! version, or two processes creating the same record, is a conflict), with its messages
+//! inserted into the outbox by the same statement. `create_records` inserts a batch in one
+//! statement, each record `ON CONFLICT DO NOTHING` in (tenant, kind, id) order, so two processes
+//! generating the same duties store each once and never deadlock. Listings narrow by tenant, kind
+//! and time in SQL and apply `RecordQuery::matches` to the rows. The record sweep's scan
+//! (`records_due`) claims its pages with leases like the hazards' due clocks (below), ordered by
+//! (due time, tenant, kind code, id).
+//!
 //! ## Several engine processes
 //! [`Store::due`](hazardloop_core::store::Store::due) claims the page it returns: it marks the
 //! rows with this store's id and a lease until `before + due_lease`, choosing them with
@@ -97,16 +112,20 @@
 //! ## Distribution by tenant (Citus)
 //! Every table's primary key starts with `tenant_id`, and `tenant_id` is the distribution
 //! column: `SELECT create_distributed_table('hazardloop.hazards', 'tenant_id')`, then the same
-//! for `events`, `due`, `outbox`, `idempotency`, `documents`, `occurrences` and
-//! `occurrence_events` with `colocate_with => 'hazardloop.hazards'`;
+//! for `events`, `due`, `outbox`, `idempotency`, `documents`, `occurrences`,
+//! `occurrence_events`, `numbers`, `records` and `record_events` with
+//! `colocate_with => 'hazardloop.hazards'`;
 //! `schema_version` stays a local (coordinator) table. Commits, loads, snapshots, ledger pages,
 //! idempotency look-ups, documents and outbox listings all filter on one tenant and route to one shard,
 //! and so do occurrence commits, reads and listings, and a `schedule` batch of one tenant (the
-//! engine generates one tenant at a time).
-//! Three statements are cross-tenant by the shape of the `Store` and `InspectionStore` traits:
+//! engine generates one tenant at a time), and likewise record commits, reads and listings and
+//! a `create_records` batch of one tenant.
+//! Three statements are cross-tenant by the shape of the `Store`, `InspectionStore` and
+//! `RecordStore` traits:
 //! - the sweep's due scan (`due`), ordered by time across tenants (its index leads with
-//!   `due_at` for that reason), and the inspection sweep's (`occurrences_due`, its index
-//!   leading with `next_due`);
+//!   `due_at` for that reason), the inspection sweep's (`occurrences_due`, its index
+//!   leading with `next_due`) and the record sweep's (`records_due`, its index leading with
+//!   `due_at`);
 //! - the outbox claim (`claim_outbox`), in id order across tenants;
 //! - `settle`, which the trait addresses by message id alone.
 //!
@@ -133,6 +152,7 @@ mod migrate;
 mod numbers;
 mod options;
 mod read;
+mod record;
 mod snapshot;
 mod sql;
 mod store;

@@ -29,10 +29,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "hazard_numbers",
         sql: include_str!("../migrations/0003_hazard_numbers.sql"),
     },
+    Migration { version: 4, name: "records", sql: include_str!("../migrations/0004_records.sql") },
 ];
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The migrations of this build for `schema`, in order: `(version, name, SQL)`, for hosts that
 /// review or apply them with their own tooling (they must then also record the version in

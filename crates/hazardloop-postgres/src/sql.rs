@@ -20,6 +20,8 @@ pub(crate) struct Sql {
     pub(crate) document: String,
     /// The statements on inspection occurrences.
     pub(crate) occurrences: crate::inspection::OccurrenceSql,
+    /// The statements on records of other kinds.
+    pub(crate) records: crate::record::RecordSql,
 }
 
 /// The columns of `hazards` a commit writes, in parameter order from `$3`.
@@ -114,6 +116,7 @@ impl Sql {
             ),
             document: format!("SELECT body FROM {s}.documents WHERE tenant_id = $1 AND name = $2"),
             occurrences: crate::inspection::OccurrenceSql::new(&s),
+            records: crate::record::RecordSql::new(&s),
         }
     }
 

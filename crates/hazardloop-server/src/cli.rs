@@ -213,6 +213,36 @@ async fn token_on<S: ServedStore>(
     }
 }
 
+/// `console-code`: a one-time login code for `person` of `tenant`, good for `minutes`, and
+/// where to use it.
+pub async fn console_code(
+    db: &str,
+    tenant: &str,
+    person: &str,
+    minutes: u32,
+) -> Result<String, String> {
+    let tenant = TenantId::new(tenant).map_err(|e| format!("--tenant: {e}"))?;
+    let person = PersonId::new(person).map_err(|e| format!("--person: {e}"))?;
+    if !(1..=24 * 60).contains(&minutes) {
+        return Err(format!("--minutes: {minutes} is not 1–1440"));
+    }
+    let ttl = chrono::Duration::minutes(i64::from(minutes));
+    let code = if crate::config::is_postgres(db) {
+        let store = PgStore::new(db, env_pg_options()).map_err(|e| e.to_string())?;
+        let org = load_org(&store, &tenant).await.map_err(|e| e.to_string())?;
+        hazardloop_console::issue_login_code_in(&store, &org, &person, ttl, SystemClock.now()).await
+    } else {
+        let store = SqliteStore::open(db).map_err(|e| format!("{db}: {e}"))?;
+        let org = load_org(&store, &tenant).await.map_err(|e| e.to_string())?;
+        hazardloop_console::issue_login_code_in(&store, &org, &person, ttl, SystemClock.now()).await
+    };
+    let code = code.map_err(|e| e.to_string())?;
+    Ok(format!(
+        "登录码（{person}，{minutes} 分钟内有效，仅可使用一次）/ login code for {person}, good once within {minutes} minutes:\n{code}\n\
+         在 /console/login 登录 / sign in at /console/login\n"
+    ))
+}
+
 /// The PostgreSQL options of `migrate` and `token`: the schema from `HAZARDLOOP_PG_SCHEMA`, as
 /// `serve` reads it.
 fn env_pg_options() -> hazardloop_postgres::PgOptions {

@@ -140,6 +140,11 @@ pub struct ServerConfig {
     pub shutdown_grace_seconds: u64,
     /// Notification channels; none means the outbox is kept but not delivered.
     pub channels: Vec<Channel>,
+    /// Where the web console (`/console`) stores uploaded photos (default `./evidence`).
+    pub console_evidence_dir: String,
+    /// Mark the console's session cookie `Secure` (set it when served over TLS; a request
+    /// carrying `X-Forwarded-Proto: https` gets it anyway).
+    pub console_secure_cookies: bool,
 }
 
 impl Default for ServerConfig {
@@ -156,6 +161,8 @@ impl Default for ServerConfig {
             cors_origins: Vec::new(),
             shutdown_grace_seconds: 30,
             channels: Vec::new(),
+            console_evidence_dir: "./evidence".into(),
+            console_secure_cookies: false,
         }
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! The hazardloop engine as an HTTP service that keeps its own time, for school systems that
 //! are not written in Rust: a JSON API under `/v1` for every command of the loop
-//! (排查—登记—报告—治理—验收—销号—备案存档) and every query, an OpenAPI 3.1 document at
+//! (排查—登记—报告—治理—验收—销号—备案存档) and every query, incidents (突发事件报告), report
+//! duties (报告事项) and campaigns (专项整治), an OpenAPI 3.1 document at
 //! `/v1/openapi.json`, API tokens, a scheduler that sweeps every minute and dispatches the
 //! outbox continuously, offline batches, `/healthz`, `/readyz` and Prometheus `/metrics`.
 //!
@@ -64,6 +65,7 @@ pub mod auth;
 pub mod channels;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;

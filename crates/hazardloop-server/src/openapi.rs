@@ -48,10 +48,10 @@ pub fn document() -> OpenApi {
             .tag(d.tag)
             .response(d.ok.to_string(), ok)
             .response("default", problem);
-        if d.path.contains("{id}") {
+        for name in path_parameters(&d.path) {
             op = op.parameter(
                 ParameterBuilder::new()
-                    .name("id")
+                    .name(name)
                     .parameter_in(ParameterIn::Path)
                     .required(Required::True)
                     .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
@@ -101,6 +101,12 @@ pub fn document() -> OpenApi {
         .components(Some(components))
         .security(Some(vec![SecurityRequirement::new("token", Vec::<String>::new())]))
         .build()
+}
+
+/// The names of a path template's parameters (`/v1/campaigns/{code}/statistics`: `code`).
+fn path_parameters(path: &str) -> impl Iterator<Item = &str> + '_ {
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
 }
 
 /// `GET /v1/openapi.json`.

@@ -4,15 +4,15 @@
 //! | engine error | status | `type` (after `/problems/`) |
 //! | --- | --- | --- |
 //! | no or unknown token, revoked token | 401 | `unauthenticated` |
-//! | `WorkflowError::Denied`, `InspectionError::Denied`, a host speaking for a person it may not | 403 | `denied` |
-//! | `NotFound`, `OccurrenceNotFound`, `UnknownTenant`, an unknown route; a hazard of another tenant (the tenant comes from the token, so another tenant's hazards are unknown, never "forbidden") | 404 | `unknown` |
+//! | `WorkflowError::Denied`, `InspectionError::Denied`, `DutyError::Denied`, a host speaking for a person it may not | 403 | `denied` |
+//! | `NotFound`, `OccurrenceNotFound`, `RecordNotFound` (an incident or a report duty), `UnknownTenant`, an unknown route; a hazard or record of another tenant (the tenant comes from the token, so another tenant's hazards are unknown, never "forbidden") | 404 | `unknown` |
 //! | `Conflict`, `WorkflowError::NotAllowed` (the step does not fit the stage), an idempotency key reused for another command | 409 | `conflict` |
 //! | `Stale` (`If-Match` or a batch item's `expected_version`) | 412 | `stale` |
 //! | `InputError::TooLarge`, a body over the policy's limit | 413 | `too_large` |
 //! | a body that is not JSON | 415 / 400 | `unsupported_media` / `malformed` |
-//! | `WorkflowError::Broken`, `WorkflowError::Input`, `InspectionError::Refused`/`Input`, a bad parameter | 422 | `invalid` |
+//! | `WorkflowError::Broken`, `WorkflowError::Input`, `InspectionError::Refused`/`Input`, `DutyError::Refused`/`Input` (an incident's or a duty's rule, such as 书面报告报送后方可结案, or a field), a bad parameter | 422 | `invalid` |
 //! | `Store` (the store is unreachable or its schema is old) | 503 | `unavailable` |
-//! | `Chain`, `Damaged`, `OccurrenceChain` (the stored history does not verify) | 500 | `damaged` |
+//! | `Chain`, `Damaged`, `OccurrenceChain`, `RecordChain` (the stored history does not verify) | 500 | `damaged` |
 //!
 //! Every problem carries `rule` (the refusing rule's code, when one refused), `rule_name`
 //! (`zh`, `en`), `field` (for bad input), and the message twice: `detail` in Chinese and
@@ -20,6 +20,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use hazardloop_core::duty::DutyError;
 use hazardloop_core::engine::EngineError;
 use hazardloop_core::inspection::InspectionError;
 use hazardloop_core::model::{InputError, Lang, Named};
@@ -224,6 +225,28 @@ impl From<EngineError> for Problem {
                     None => p,
                 }
             }
+            EngineError::Duty(DutyError::Input(i)) => input(i),
+            EngineError::Duty(d) => {
+                let kind = match d {
+                    DutyError::Denied { .. } => Kind::Denied,
+                    _ => Kind::Invalid,
+                };
+                let p = Problem::new(kind, "不能办理", en);
+                match d.rule() {
+                    Some(rule) => {
+                        let code = serde_json::to_value(rule)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default();
+                        let zh = format!("不能办理：{}", rule.name(Lang::Zh));
+                        Problem { detail: zh, ..p }.with_rule(code, &rule)
+                    }
+                    None => p,
+                }
+            }
+            EngineError::RecordNotFound { kind, .. } => {
+                Problem::new(Kind::Unknown, format!("{}不存在", kind.name(Lang::Zh)), en)
+            }
             EngineError::Stale { expected, actual, .. } => {
                 let mut p = Problem::new(
                     Kind::Stale,
@@ -253,7 +276,8 @@ impl From<EngineError> for Problem {
             }
             EngineError::Chain(_)
             | EngineError::Damaged(_)
-            | EngineError::OccurrenceChain { .. } => {
+            | EngineError::OccurrenceChain { .. }
+            | EngineError::RecordChain { .. } => {
                 Problem::new(Kind::Damaged, "存储记录校验失败，请从备份恢复", en)
             }
             _ => Problem::new(Kind::Internal, "服务内部错误", en),

@@ -1,5 +1,7 @@
 //! Keeping time: sweeps every `sweep_every_seconds` (so a rung fires within that long of its
-//! instant) and dispatches the outbox continuously. Several processes on one PostgreSQL may run
+//! instant) and dispatches the outbox continuously. A sweep covers the hazards, the inspection
+//! occurrences, and the records: incidents' report clocks and report duties (due, overdue,
+//! missed). Several processes on one PostgreSQL may run
 //! it at once: a rung is fired by whichever commit lands first (the others conflict and find
 //! nothing left to fire), and an outbox message is leased to one dispatcher at a time.
 
@@ -16,12 +18,30 @@ use crate::store::ServedStore;
 /// What one tick did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tick {
-    /// Rungs fired.
+    /// Rungs of hazards fired.
     pub fired: usize,
     /// Inspection occurrences marked missed.
     pub missed: usize,
     /// Hazards left to other processes' tenants.
     pub other_tenants: usize,
+    /// Rungs of incidents (突发事件报告) and report duties (报告事项) fired.
+    pub record_fired: usize,
+    /// Report duties marked missed (漏报).
+    pub duties_missed: usize,
+    /// Messages the records' rungs queued.
+    pub record_messages: usize,
+}
+
+impl Tick {
+    /// Every rung fired: the hazards' and the records'.
+    pub fn rungs(&self) -> usize {
+        self.fired + self.record_fired
+    }
+
+    /// Whether the tick wrote anything that may have queued messages.
+    pub fn wrote(&self) -> bool {
+        self.rungs() > 0 || self.duties_missed > 0
+    }
 }
 
 /// The scheduler of one service.
@@ -35,25 +55,29 @@ impl<S: ServedStore> Scheduler<S> {
         Scheduler { service }
     }
 
-    /// One sweep: the hazards' rungs due now, then the inspections' missed windows.
+    /// One sweep: the hazards' rungs due now, then the inspections' missed windows, then the
+    /// rungs of incidents and report duties (and duties missed).
     pub async fn tick(&self) -> Result<Tick, EngineError> {
         let engine = self.service.engine();
         let at = engine.now();
-        let swept = engine.sweep().await;
-        let swept = match swept {
-            Ok(r) => r,
-            Err(e) => {
-                self.service.metrics.sweep_failures.inc();
-                return Err(e);
-            }
+        let failed = |e: EngineError| {
+            self.service.metrics.sweep_failures.inc();
+            e
         };
-        let inspections = engine.sweep_inspections().await?;
+        let swept = engine.sweep().await.map_err(failed)?;
+        // The hazards' rungs are written: count them even if a later part fails.
         self.service.metrics.rungs_fired.inc_by(swept.fired as u64);
+        let inspections = engine.sweep_inspections().await.map_err(failed)?;
+        let records = engine.sweep_records().await.map_err(failed)?;
+        self.service.metrics.rungs_fired.inc_by(records.fired as u64);
         self.service.metrics.swept(at.timestamp_millis());
         Ok(Tick {
             fired: swept.fired,
             missed: inspections.missed,
             other_tenants: swept.other_tenants,
+            record_fired: records.fired,
+            duties_missed: records.missed,
+            record_messages: records.messages,
         })
     }
 
@@ -90,8 +114,15 @@ impl<S: ServedStore> Scheduler<S> {
             tokio::select! {
                 _ = stop.changed() => return,
                 _ = sweeps.tick() => match self.tick().await {
-                    Ok(t) if t.fired > 0 => {
-                        tracing::info!(fired = t.fired, missed = t.missed, "sweep");
+                    Ok(t) if t.wrote() => {
+                        tracing::info!(
+                            fired = t.fired,
+                            missed = t.missed,
+                            record_fired = t.record_fired,
+                            duties_missed = t.duties_missed,
+                            record_messages = t.record_messages,
+                            "sweep"
+                        );
                         if let Err(e) = self.dispatch().await {
                             tracing::warn!(error = %e, "dispatch failed; retried next tick");
                         }

@@ -87,7 +87,8 @@ pub fn router<S: ServedStore>(service: Arc<Service<S>>) -> Router {
                 ]),
         );
     }
-    router.with_state(service)
+    let console = crate::console::router(service.clone());
+    router.with_state(service).merge(console)
 }
 
 /// Request ids `<process>-<n>`: a random prefix drawn once per process and a counter, so an id

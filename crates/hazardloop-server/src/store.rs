@@ -1,15 +1,17 @@
-//! The stores the service runs on, and what it asks of them beyond [`InspectionStore`].
+//! The stores the service runs on, and what it asks of them beyond [`InspectionStore`] and
+//! [`RecordStore`] (incidents and report duties).
 
 use std::fs::File;
 use std::future::Future;
 use std::path::PathBuf;
 
-use hazardloop_core::store::{InspectionStore, Store, StoreError};
+use hazardloop_core::store::{InspectionStore, RecordStore, Store, StoreError};
 use hazardloop_postgres::PgStore;
 use hazardloop_sqlite::SqliteStore;
 
-/// A store the service can run on: readiness and the name of its migration command.
-pub trait ServedStore: InspectionStore + 'static {
+/// A store the service can run on: hazards, inspections and records (incidents, report
+/// duties), readiness and the name of its migration command.
+pub trait ServedStore: InspectionStore + RecordStore + 'static {
     /// `Ok` when the store is reachable and its schema is this build's.
     fn check_schema(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Which kind of store (`sqlite`, `postgres`), for logs and `/readyz`.

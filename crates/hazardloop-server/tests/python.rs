@@ -1,5 +1,5 @@
 //! The standard-library Python client (`clients/python/walk.py`) drives a hazard through the
-//! whole loop against a real service.
+//! whole loop against a real service; a few lines of standard-library Python open an incident.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -72,5 +72,53 @@ async fn the_python_client_walks_the_whole_loop() {
     let output = tokio::task::spawn_blocking(move || command.output()).await.unwrap().unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("401"), "{output:?}");
+    running.stop().await;
+}
+
+/// Opens an incident from Python (standard library only), then reads it back.
+const OPEN_INCIDENT: &str = r#"
+import json, sys, urllib.request
+base, token, unit, occurred = sys.argv[1:5]
+def call(method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, method=method)
+    req.add_header("Authorization", "Bearer " + token)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(req) as r:
+        return r.status, json.load(r)
+status, incident = call("POST", "/v1/incidents", {
+    "unit": unit, "title": "实验室试剂泄漏", "kind": "accident",
+    "location": "化学实验室", "occurred_at": occurred})
+assert status == 201, status
+status, shown = call("GET", "/v1/incidents/" + incident["id"])
+assert status == 200 and shown["status"] == "open", shown
+print("incident", shown["id"], shown["status"], shown["phone"]["due"])
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_opens_an_incident() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("skipped: no python3 on PATH (CI has one)");
+        return;
+    }
+    let running = common::start_quiet().await;
+    let fixture = &running.fixture;
+    let token = running.token(&fixture.people.officer).to_string();
+    let occurred = (running.service.engine().now() - chrono::Duration::minutes(5))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut command = Command::new("python3");
+    command.args(["-c", OPEN_INCIDENT, &running.base, &token, fixture.school.as_str(), &occurred]);
+    let output = tokio::task::spawn_blocking(move || command.output()).await.unwrap().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert!(output.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    let id = stdout
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_else(|| panic!("the script names the incident: {stdout}"));
+    let id = hazardloop_core::duty::RecordId::parse_as(id, "id").unwrap();
+    let incident = running.service.engine().load_incident(&fixture.tenant, &id).await.unwrap();
+    assert_eq!(incident.title, "实验室试剂泄漏");
     running.stop().await;
 }

@@ -3,9 +3,10 @@
 //! The embedded default [`Store`](hazardloop_core::store::Store) of hazardloop: one SQLite file
 //! in WAL mode, one writer with group commit (run on the caller's thread when it is idle), and a
 //! small pool of read-only connections.
-//! It passes the same conformance suites as every other store: the store's and, for its
+//! It passes the same conformance suites as every other store: the store's; for its
 //! inspection occurrences ([`InspectionStore`](hazardloop_core::store::InspectionStore)), the
-//! inspection store's.
+//! inspection store's; and for its records of other kinds, incidents and report duties
+//! ([`RecordStore`](hazardloop_core::store::RecordStore), schema 6), the record store's.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -48,6 +49,7 @@ mod oneshot;
 mod options;
 mod read_ops;
 mod reader;
+mod record;
 mod schema;
 mod stats;
 mod store;

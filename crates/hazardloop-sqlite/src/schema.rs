@@ -8,7 +8,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use crate::error::{backend, is_not_a_database};
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The migrations, in order: (version, SQL). Applied by [`SqliteStore::migrate`], or by the host's
 /// own migration tool if it prefers (then insert the version into `hazardloop_schema` too).
@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (3, include_str!("../migrations/0003_ledger_filter_index.sql")),
     (4, include_str!("../migrations/0004_inspections.sql")),
     (5, include_str!("../migrations/0005_hazard_numbers.sql")),
+    (6, include_str!("../migrations/0006_records.sql")),
 ];
 
 /// The message of operations attempted before the schema is current.

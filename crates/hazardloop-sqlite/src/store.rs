@@ -28,11 +28,12 @@ use crate::writer::{self, Counters, Job, Writer, WriterStats};
 ///
 /// # Concurrency
 /// - **One writer, group commit.** One read-write connection runs every write (commits, outbox
-///   claims and settlements, occurrence commits and schedule batches), one transaction at a
-///   time. Writes that queue while a transaction is in flight go together, up to
-///   [`SqliteOptions::max_batch`], into the next transaction (group commit), each in a savepoint
-///   of its own: a commit that conflicts rolls back alone and the others land, each caller gets
-///   its own result, and results are sent only after the transaction commits.
+///   claims and settlements, occurrence commits and schedule batches, record commits and
+///   creation batches), one transaction at a time. Writes that queue while a transaction is in
+///   flight go together, up to [`SqliteOptions::max_batch`], into the next transaction (group
+///   commit), each in a savepoint of its own: a commit that conflicts rolls back alone and the
+///   others land, each caller gets its own result, and results are sent only after the
+///   transaction commits.
 ///   [`commit_many`](hazardloop_core::store::Store::commit_many) and
 ///   [`settle_many`](hazardloop_core::store::Store::settle_many) put all of theirs in one
 ///   transaction the same way.

@@ -30,6 +30,7 @@ use crate::codec::EncodedCommit;
 use crate::error::{backend, stopped};
 use crate::inspection::{self, EncodedOccurrence};
 use crate::oneshot;
+use crate::record::{self, EncodedRecord};
 use crate::schema;
 pub(crate) use crate::stats::{Counters, WriterStats};
 use crate::write_ops::{self, ClaimedRow, SettleRow};
@@ -71,6 +72,10 @@ pub(crate) enum Write {
     Occurrence(Box<EncodedOccurrence>, Reply<()>),
     /// Occurrences to schedule (those not stored yet), all in this write.
     Schedule(Vec<EncodedOccurrence>, Reply<usize>),
+    /// A record commit.
+    Record(Box<EncodedRecord>, Reply<()>),
+    /// Records to create (those not stored yet), all in this write.
+    CreateRecords(Vec<EncodedRecord>, Reply<usize>),
 }
 
 /// A job's result, waiting for its transaction to commit.
@@ -430,6 +435,8 @@ fn run(conn: &Connection, job: Write) -> Done {
         }
         Write::Occurrence(c, tx) => Done::Commit(tx, inspection::commit(conn, &c)),
         Write::Schedule(batch, tx) => Done::Count(tx, inspection::schedule(conn, &batch)),
+        Write::Record(c, tx) => Done::Commit(tx, record::commit(conn, &c)),
+        Write::CreateRecords(batch, tx) => Done::Count(tx, record::create(conn, &batch)),
     }
 }
 
@@ -438,8 +445,11 @@ fn run_failed(job: Write, e: &StoreError) -> Done {
         Write::Commit(_, tx) => Done::Commit(tx, Err(e.clone())),
         Write::Claim(.., tx) => Done::Claim(tx, Err(e.clone())),
         Write::Settle(.., tx) => Done::Settle(tx, Err(e.clone())),
-        Write::Document(.., tx) | Write::Occurrence(_, tx) => Done::Commit(tx, Err(e.clone())),
+        Write::Document(.., tx) | Write::Occurrence(_, tx) | Write::Record(_, tx) => {
+            Done::Commit(tx, Err(e.clone()))
+        }
         Write::Schedule(_, tx) => Done::Count(tx, Err(e.clone())),
+        Write::CreateRecords(_, tx) => Done::Count(tx, Err(e.clone())),
     }
 }
 

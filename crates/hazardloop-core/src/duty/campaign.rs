@@ -105,13 +105,13 @@ impl Campaign {
     }
 
     /// Its report dates as a report schedule: the statistics table of the campaign's hazards
-    /// from its start to each date, due on the date as written.
+    /// from its start to each date (the duty's period), due on the date as written.
     pub fn schedule(&self) -> ReportSchedule {
         ReportSchedule {
             code: format!("campaign-{}", self.code),
             title: format!("{}隐患问题统计表", self.title),
             kind: DutyType::Report,
-            due: DueRule::Dates { dates: self.report_dates.clone() },
+            due: DueRule::Dates { dates: self.report_dates.clone(), since: Some(self.start()) },
             units: self.units.clone(),
             owner: None,
             signer: None,

@@ -12,24 +12,25 @@ use crate::model::{named_enum, InputError, TenantId, UnitId};
 /// The schema of record events.
 pub const RECORD_SCHEMA: u16 = 1;
 
-/// The kinds of record.
+/// The kinds of record. Variants are in the order of their codes, so every store (which
+/// sorts the stored codes as text) orders due records alike.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
-    /// An emergency and its reports to the bureau (突发事件报告).
-    Incident,
     /// One occurrence of a scheduled report, meeting or letter (报告事项).
     Duty,
+    /// An emergency and its reports to the bureau (突发事件报告).
+    Incident,
 }
 
 named_enum!(RecordKind {
-    Incident => ("突发事件", "incident"),
     Duty => ("报告事项", "report duty"),
+    Incident => ("突发事件", "incident"),
 });
 
 impl RecordKind {
     /// Every kind.
-    pub const ALL: [RecordKind; 2] = [RecordKind::Incident, RecordKind::Duty];
+    pub const ALL: [RecordKind; 2] = [RecordKind::Duty, RecordKind::Incident];
 
     /// The code stored and printed (`incident`, `duty`).
     pub const fn code(self) -> &'static str {
@@ -317,5 +318,10 @@ mod tests {
         assert!(RecordId::parse_as(&"x".repeat(201), "id").is_err());
         assert!(RecordId::parse_as("quarterly/s1/2026-Q3", "id").is_ok());
         assert_eq!(RecordKind::from_code("duty"), Some(RecordKind::Duty));
+        // Ordered as their codes are, as the stores order them.
+        let mut by_code = RecordKind::ALL;
+        by_code.sort_by_key(|k| k.code());
+        assert_eq!(by_code, RecordKind::ALL);
+        assert!(RecordKind::Duty < RecordKind::Incident);
     }
 }

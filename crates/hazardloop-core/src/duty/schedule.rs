@@ -53,6 +53,10 @@ pub enum DueRule {
     Dates {
         /// The dates, in order.
         dates: Vec<NaiveDate>,
+        /// When given, each occurrence reports on the days from this one to its date
+        /// (a campaign's tables count from the campaign's first day).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<NaiveDate>,
     },
     /// On `day` of the `month`-th month after each period: the quarterly analysis is
     /// `{ every = "quarter", month = 1, day = 15 }` (the 15th of the month after the
@@ -166,7 +170,7 @@ impl ReportSchedule {
         }
         let due = format!("{field}.due");
         match &self.due {
-            DueRule::Dates { dates } => {
+            DueRule::Dates { dates, .. } => {
                 if dates.is_empty() {
                     return Err(DutyError::Input(InputError::Missing {
                         field: format!("{due}.dates"),
@@ -216,9 +220,9 @@ impl ReportSchedule {
             }
         };
         match &self.due {
-            DueRule::Dates { dates } => {
+            DueRule::Dates { dates, since } => {
                 for d in dates {
-                    push(d.to_string(), None, *d);
+                    push(d.to_string(), since.map(|s| (s, *d)), *d);
                 }
             }
             DueRule::AfterPeriod { every, month, day } => {

@@ -92,14 +92,22 @@ impl RecordStore for MemoryStore {
             }
             c.check_shape()?;
         }
-        let mut new = 0;
-        for c in commits {
-            if inner.records.stored.contains_key(&key(&c)) {
-                continue;
+        // Then every new one against the store and the batch, before anything is applied.
+        let mut seen = BTreeSet::new();
+        let fresh: Vec<RecordCommit> = commits
+            .into_iter()
+            .filter(|c| !inner.records.stored.contains_key(&key(c)) && seen.insert(key(c)))
+            .collect();
+        let mut ids = BTreeSet::new();
+        for c in &fresh {
+            inner.check_record(c)?;
+            if c.outbox.iter().any(|m| !ids.insert(m.id)) {
+                return Err(StoreError::Backend("outbox message id already used".into()));
             }
-            inner.check_record(&c)?;
+        }
+        let new = fresh.len();
+        for c in fresh {
             inner.apply_record(c);
-            new += 1;
         }
         Ok(new)
     }

@@ -225,6 +225,23 @@ impl Event {
         }
     }
 
+    /// The event's name in `lang`: the step it records, else the engine's own events
+    /// (督办升级, 期限设定, 期限变更, 期限重新推算).
+    pub fn name(&self, lang: crate::model::Lang) -> &'static str {
+        use crate::model::Named;
+        let pick = |zh, en| if lang == crate::model::Lang::Zh { zh } else { en };
+        match (self.step(), self) {
+            (Some(step), _) => step.name(lang),
+            (None, Event::Escalated { .. }) => pick("督办升级", "escalation"),
+            (None, Event::DeadlinesChanged { .. }) => pick("期限变更", "deadlines changed"),
+            (None, Event::DeadlinesSet { .. }) => pick("期限设定", "deadlines set"),
+            (None, Event::DeadlineReprojected { .. }) => {
+                pick("期限重新推算", "deadline re-reckoned")
+            }
+            (None, _) => pick("其他", "other"),
+        }
+    }
+
     /// The step the event records; `None` for events of the engine itself (deadlines,
     /// escalations). A fix on the spot records the steps it stands for, one event each.
     pub fn step(&self) -> Option<Step> {

@@ -29,7 +29,7 @@ use crate::batch::Param;
 use crate::error::{backend, corrupt};
 use crate::PgStore;
 
-pub(crate) use sql::OccurrenceSql;
+pub(crate) use sql::{outbox_arrays, OccurrenceSql};
 
 impl InspectionStore for PgStore {
     async fn commit_occurrence(&self, commit: OccurrenceCommit) -> Result<(), StoreError> {

@@ -82,8 +82,8 @@ pub(crate) fn commit_params(new: bool, outbox: bool) -> usize {
     11 + usize::from(!new) + 2 + if outbox { 7 } else { 0 }
 }
 
-/// `$first::type[], …` for the outbox arrays.
-fn outbox_arrays(first: usize) -> String {
+/// `$first::type[], …` for the outbox arrays (of [`crate::commit::OutboxColumns::params`]).
+pub(crate) fn outbox_arrays(first: usize) -> String {
     OUTBOX_TYPES
         .iter()
         .enumerate()

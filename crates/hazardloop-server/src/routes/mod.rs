@@ -2,12 +2,16 @@
 //! it, so neither can list a route the other lacks.
 
 pub mod batch;
+pub mod campaigns;
 pub mod documents;
+pub mod duties;
 pub mod hazards;
 pub mod http;
+pub mod incidents;
 pub mod inspections;
 pub mod ops;
 pub mod queries;
+mod records;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -155,6 +159,223 @@ fn occurrence_route<S: ServedStore>(name: &'static str) -> Route<S> {
     )
     .body(Body::Json);
     (d, post(handler))
+}
+
+fn incident_action_route<S: ServedStore>((name, zh, en): (&'static str, &str, &str)) -> Route<S> {
+    let handler = move |State(s): State<Arc<Service<S>>>,
+                        c: Caller,
+                        Path(id): Path<String>,
+                        h: HeaderMap,
+                        b: Bytes| { incidents::action(s, c, id, h, b, name) };
+    let d = doc(
+        "post",
+        format!("/v1/incidents/{{id}}/{name}"),
+        format!("incident_{name}"),
+        format!("突发事件：{zh}（{en}）"),
+        "incidents",
+    )
+    .body(Body::Json);
+    (d, post(handler))
+}
+
+/// The routes of incidents, report duties and campaigns.
+fn record_routes<S: ServedStore>() -> Vec<Route<S>> {
+    let mut routes: Vec<Route<S>> = vec![
+        (
+            doc(
+                "post",
+                "/v1/incidents",
+                "open_incident",
+                "突发事件报告：登记事件，开始电话报告与书面报告计时（open an incident）",
+                "incidents",
+            )
+            .body(Body::Json)
+            .ok(201),
+            post(incidents::open::<S>),
+        ),
+        (
+            doc(
+                "get",
+                "/v1/incidents",
+                "incidents",
+                "突发事件列表（incidents: ?open=&unit=&kind=&from=&to=）",
+                "incidents",
+            ),
+            get(incidents::list::<S>),
+        ),
+        (
+            doc(
+                "get",
+                "/v1/incidents/statistics",
+                "incident_statistics",
+                "突发事件报告统计（how incident reports went in a period: ?period=）",
+                "incidents",
+            ),
+            get(incidents::statistics::<S>),
+        ),
+        (
+            doc(
+                "get",
+                "/v1/incidents/{id}",
+                "incident",
+                "突发事件及其报告时限（an incident and its report clocks）",
+                "incidents",
+            ),
+            get(incidents::show::<S>),
+        ),
+        (
+            doc(
+                "get",
+                "/v1/incidents/{id}/history",
+                "incident_history",
+                "突发事件全过程记录（an incident's stored events）",
+                "incidents",
+            ),
+            get(incidents::history::<S>),
+        ),
+        (
+            doc(
+                "get",
+                "/v1/incidents/{id}/verify",
+                "verify_incident",
+                "校验突发事件记录链（verify an incident's chain）",
+                "incidents",
+            ),
+            get(incidents::verify::<S>),
+        ),
+    ];
+    routes.extend(incidents::ACTIONS.into_iter().map(incident_action_route::<S>));
+    routes.extend([
+        (
+            doc(
+                "get",
+                "/v1/duties/schedules",
+                "duty_schedules",
+                "报告制度（the report schedules）",
+                "duties",
+            ),
+            get(duties::schedules::<S>),
+        ),
+        (
+            doc(
+                "put",
+                "/v1/duties/schedules",
+                "put_duty_schedules",
+                "修改报告制度（replace the report schedules: TOML [[schedules]] or a JSON array）",
+                "duties",
+            )
+            .body(Body::Toml),
+            put(duties::put_schedules::<S>),
+        ),
+        (
+            doc(
+                "post",
+                "/v1/duties/generate",
+                "generate_duties",
+                "生成报告事项（generate the duties due in a range: ?from=&to=）",
+                "duties",
+            ),
+            post(duties::generate::<S>),
+        ),
+        (
+            doc(
+                "get",
+                "/v1/duties",
+                "duties",
+                "报告事项列表（report duties: ?open=&unit=&schedule=&from=&to=）",
+                "duties",
+            ),
+            get(duties::list::<S>),
+        ),
+        (
+            doc(
+                "get",
+                "/v1/duties/statistics",
+                "duty_statistics",
+                "报告事项统计（how the duties due in a period went: ?period=）",
+                "duties",
+            ),
+            get(duties::statistics::<S>),
+        ),
+        (
+            doc(
+                "get",
+                "/v1/duties/{id}",
+                "duty",
+                "报告事项（one duty; its id's slashes as %2F）",
+                "duties",
+            ),
+            get(duties::show::<S>),
+        ),
+        (
+            doc(
+                "post",
+                "/v1/duties/{id}/submit",
+                "submit_duty",
+                "报送报告事项（submit a duty）",
+                "duties",
+            )
+            .body(Body::Json),
+            post(duties::submit::<S>),
+        ),
+        (
+            doc(
+                "get",
+                "/v1/duties/{id}/history",
+                "duty_history",
+                "报告事项全过程记录（a duty's stored events）",
+                "duties",
+            ),
+            get(duties::history::<S>),
+        ),
+        (
+            doc(
+                "get",
+                "/v1/duties/{id}/verify",
+                "verify_duty",
+                "校验报告事项记录链（verify a duty's chain）",
+                "duties",
+            ),
+            get(duties::verify::<S>),
+        ),
+        (
+            doc("get", "/v1/campaigns", "campaigns", "专项整治（the campaigns）", "campaigns"),
+            get(campaigns::list::<S>),
+        ),
+        (
+            doc(
+                "put",
+                "/v1/campaigns/{code}",
+                "put_campaign",
+                "新增或修改专项整治（add or replace a campaign: TOML or JSON）",
+                "campaigns",
+            )
+            .body(Body::Toml),
+            put(campaigns::put::<S>),
+        ),
+        (
+            doc(
+                "get",
+                "/v1/campaigns/{code}/statistics",
+                "campaign_statistics",
+                "专项整治隐患问题统计表（a campaign's statistics table: ?phase=N, from 1）",
+                "campaigns",
+            ),
+            get(campaigns::statistics::<S>),
+        ),
+        (
+            doc(
+                "get",
+                "/v1/campaigns/{code}/statistics.xlsx",
+                "campaign_statistics_xlsx",
+                "下载专项整治统计表（download a campaign's statistics table: ?phase=N）",
+                "campaigns",
+            )
+            .produces("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            get(campaigns::statistics_xlsx::<S>),
+        ),
+    ]);
+    routes
 }
 
 /// Every route of the service.
@@ -389,6 +610,7 @@ pub fn table<S: ServedStore>() -> Vec<Route<S>> {
     routes.extend(inspections::COMMANDS.into_iter().map(occurrence_route::<S>));
     routes
         .extend([What::Ledger, What::Stats, What::Inspections].into_iter().map(export_route::<S>));
+    routes.extend(record_routes::<S>());
     routes
 }
 

@@ -87,6 +87,19 @@ impl<S: Store, N: Notifier> Engine<S, N> {
                 (p.from, p.to)
             }
         };
+        self.campaign_statistics_between(tenant, code, from, to).await
+    }
+
+    /// The statistics table of a campaign's hazards over the days `from..=to` (a report
+    /// date's table: from the campaign's first day to that date).
+    pub async fn campaign_statistics_between(
+        &self,
+        tenant: &TenantId,
+        code: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<(Campaign, Period, StatsTable), EngineError> {
+        let campaign = self.campaign(tenant, code).await?;
         let period = Period::custom(from, to).map_err(DutyError::Input)?;
         let org = self.org(tenant)?;
         let rows: Vec<_> = self
