@@ -25,7 +25,9 @@ use crate::inspection_view::{person, unit};
 use crate::out::Out;
 use crate::record_args::{DutyCmd, DutySubmitArgs, SchedulesCmd};
 use crate::record_error::record as fail;
-use crate::record_view::{aligned, day_range, local, read_doc, record_id, strings, t};
+use crate::record_view::{
+    aligned, day_range, local, read_doc, record_id, strings, t, timeline_lines,
+};
 
 /// Runs one `duty` subcommand.
 pub async fn run<S: InspectionStore + RecordStore>(
@@ -428,21 +430,12 @@ fn show(
     if let Some(at) = d.missed_at {
         lines.push(format!("{}{colon}{}", t(lang, "漏报时间", "missed at"), local(tz, at)));
     }
-    lines.push(t(lang, "事件经过", "timeline").to_owned());
-    let mut events = Vec::new();
-    let mut rows = Vec::new();
-    for (seq, at, e) in timeline {
-        let (kind, name, detail) = event_line(e, org, lang, tz);
-        rows.push(vec![seq.to_string(), local(tz, *at), name.clone(), detail.clone()]);
-        events.push(json!({ "seq": seq, "at": at, "type": kind, "name": name, "detail": detail }));
-    }
-    let header = strings(&[
-        t(lang, "序号", "seq"),
-        t(lang, "记录时间", "recorded"),
-        t(lang, "事件", "event"),
-        t(lang, "内容", "detail"),
-    ]);
-    lines.extend(aligned(&header, &rows, "  "));
+    let events = timeline_lines(
+        &mut lines,
+        timeline.iter().map(|(seq, at, e)| (*seq, *at, event_line(e, org, lang, tz))),
+        lang,
+        tz,
+    );
     out.grid(
         "duty.show",
         &lines,

@@ -19,7 +19,7 @@ use crate::inspection_view::{person, unit};
 use crate::out::Out;
 use crate::record_args::IncidentCmd;
 use crate::record_error::record as fail;
-use crate::record_view::{aligned, local, record_id, strings, t};
+use crate::record_view::{aligned, local, record_id, strings, t, timeline_lines};
 
 /// Runs one `incident` subcommand.
 pub async fn run<S: InspectionStore + RecordStore>(
@@ -386,21 +386,12 @@ fn show(
         lines.push(t(lang, "附件", "attachments").to_owned());
         lines.extend(i.attachments.iter().map(|a| format!("  {a}")));
     }
-    lines.push(t(lang, "事件经过", "timeline").to_owned());
-    let mut events = Vec::new();
-    let mut rows = Vec::new();
-    for (seq, at, e) in timeline {
-        let (kind, name, detail) = event_line(e, org, lang, tz);
-        rows.push(vec![seq.to_string(), local(tz, *at), name.clone(), detail.clone()]);
-        events.push(json!({ "seq": seq, "at": at, "type": kind, "name": name, "detail": detail }));
-    }
-    let header = strings(&[
-        t(lang, "序号", "seq"),
-        t(lang, "记录时间", "recorded"),
-        t(lang, "事件", "event"),
-        t(lang, "内容", "detail"),
-    ]);
-    lines.extend(aligned(&header, &rows, "  "));
+    let events = timeline_lines(
+        &mut lines,
+        timeline.iter().map(|(seq, at, e)| (*seq, *at, event_line(e, org, lang, tz))),
+        lang,
+        tz,
+    );
     out.grid(
         "incident.show",
         &lines,

@@ -87,6 +87,31 @@ pub(crate) fn aligned(header: &[String], rows: &[Vec<String>], indent: &str) -> 
 }
 
 /// Strings of `cells`.
+/// Adds a record's timeline under `lines` (a heading, then one aligned row per event: its
+/// sequence, time, name and detail) and returns the same as JSON for `--format json`.
+pub(crate) fn timeline_lines(
+    lines: &mut Vec<String>,
+    events: impl Iterator<Item = (u64, DateTime<Utc>, (String, String, String))>,
+    lang: Lang,
+    tz: Tz,
+) -> Vec<serde_json::Value> {
+    lines.push(t(lang, "事件经过", "timeline").to_owned());
+    let mut json = Vec::new();
+    let mut rows = Vec::new();
+    for (seq, at, (kind, name, detail)) in events {
+        rows.push(vec![seq.to_string(), local(tz, at), name.clone(), detail.clone()]);
+        json.push(serde_json::json!({ "seq": seq, "at": at, "type": kind, "name": name, "detail": detail }));
+    }
+    let header = strings(&[
+        t(lang, "序号", "seq"),
+        t(lang, "记录时间", "recorded"),
+        t(lang, "事件", "event"),
+        t(lang, "内容", "detail"),
+    ]);
+    lines.extend(aligned(&header, &rows, "  "));
+    json
+}
+
 pub(crate) fn strings(cells: &[&str]) -> Vec<String> {
     cells.iter().map(|c| (*c).to_owned()).collect()
 }

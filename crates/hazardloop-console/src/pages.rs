@@ -42,14 +42,17 @@ pub(crate) struct Chrome {
     pub(crate) signed_in: bool,
 }
 
-struct Signed<B: Backend> {
+/// The signed-in person of a request: an extractor that answers with a redirect to the
+/// sign-in page when there is none.
+pub(crate) struct Signed<B: Backend, E: EvidenceStore> {
     session: Session,
     engine: Arc<Eng<B>>,
     org: Arc<Org>,
     actor: Actor,
+    console: std::marker::PhantomData<fn() -> E>,
 }
 
-impl<B: Backend> Signed<B> {
+impl<B: Backend, E: EvidenceStore> Signed<B, E> {
     fn t(&self) -> Text {
         Text(self.session.lang)
     }
@@ -78,13 +81,26 @@ impl<B: Backend> Signed<B> {
 fn signed<B: Backend, E: EvidenceStore>(
     c: &Console<B, E>,
     headers: &HeaderMap,
-) -> Result<Signed<B>, Response> {
+) -> Result<Signed<B, E>, Response> {
     let engine = c.backend.engine();
     let to_login = || Redirect::to("/console/login").into_response();
     let session = c.sessions.find(headers, engine.now()).ok_or_else(to_login)?;
     let org = engine.org(&session.tenant).map_err(|_| to_login())?;
     let actor = org.actor(&session.person).ok_or_else(to_login)?;
-    Ok(Signed { session, engine, org, actor })
+    Ok(Signed { session, engine, org, actor, console: std::marker::PhantomData })
+}
+
+impl<B: Backend, E: EvidenceStore> axum::extract::FromRequestParts<Arc<Console<B, E>>>
+    for Signed<B, E>
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        console: &Arc<Console<B, E>>,
+    ) -> Result<Signed<B, E>, Response> {
+        signed(console, &parts.headers)
+    }
 }
 
 fn page(t: impl Template) -> Response {
@@ -204,12 +220,9 @@ pub(crate) async fn login_submit<B: Backend, E: EvidenceStore>(
 pub(crate) async fn logout<B: Backend, E: EvidenceStore>(
     State(c): St<B, E>,
     headers: HeaderMap,
+    s: Signed<B, E>,
     axum::Form(form): axum::Form<HashMap<String, String>>,
 ) -> Response {
-    let s = match signed(&c, &headers) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     if let Err(r) = check_csrf(&s.session, &form) {
         return r;
     }
@@ -331,8 +344,8 @@ fn encode(v: &str) -> String {
 }
 
 /// Every row the filters select, in the order chosen (what the page shows, all pages).
-async fn selected<B: Backend>(
-    s: &Signed<B>,
+async fn selected<B: Backend, E: EvidenceStore>(
+    s: &Signed<B, E>,
     p: &LedgerParams,
 ) -> Result<Vec<LedgerRow>, EngineError> {
     let cal = s.engine.policy().calendar();
@@ -432,13 +445,9 @@ fn failed(e: impl std::fmt::Display) -> Response {
 
 pub(crate) async fn ledger<B: Backend, E: EvidenceStore>(
     State(c): St<B, E>,
-    headers: HeaderMap,
+    s: Signed<B, E>,
     Query(p): Query<LedgerParams>,
 ) -> Response {
-    let s = match signed(&c, &headers) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let rows = match selected(&s, &p).await {
         Ok(rows) => rows,
         Err(e) => return failed(e),
@@ -542,14 +551,9 @@ pub(crate) struct FindQuery {
 }
 
 pub(crate) async fn find<B: Backend, E: EvidenceStore>(
-    State(c): St<B, E>,
-    headers: HeaderMap,
+    s: Signed<B, E>,
     Query(q): Query<FindQuery>,
 ) -> Response {
-    let s = match signed(&c, &headers) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     match s.engine.resolve(&s.session.tenant, &q.q).await {
         Ok(_) => Redirect::to(&format!("/console/hazards/{}", encode(q.q.trim()))).into_response(),
         Err(_) => not_found(&s),
@@ -563,7 +567,7 @@ struct MessagePage {
     message: String,
 }
 
-fn not_found<B: Backend>(s: &Signed<B>) -> Response {
+fn not_found<B: Backend, E: EvidenceStore>(s: &Signed<B, E>) -> Response {
     let t = s.t();
     let mut r = page(MessagePage {
         chrome: s.chrome(t.s("not_found"), ""),
@@ -613,8 +617,8 @@ struct HazardPage {
 }
 
 /// The hazard a page refers to (number or id) in the signed-in tenant.
-async fn load<B: Backend>(
-    s: &Signed<B>,
+async fn load<B: Backend, E: EvidenceStore>(
+    s: &Signed<B, E>,
     reference: &str,
 ) -> Option<(HazardId, Hazard, Vec<hazardloop_core::chain::Recorded>)> {
     let id = s.engine.resolve(&s.session.tenant, reference).await.ok()?;
@@ -622,8 +626,8 @@ async fn load<B: Backend>(
     Some((id, view.hazard, view.timeline))
 }
 
-async fn hazard_page<B: Backend>(
-    s: &Signed<B>,
+async fn hazard_page<B: Backend, E: EvidenceStore>(
+    s: &Signed<B, E>,
     reference: &str,
     error: String,
     stale: bool,
@@ -697,14 +701,10 @@ async fn hazard_page<B: Backend>(
 }
 
 pub(crate) async fn hazard<B: Backend, E: EvidenceStore>(
-    State(c): St<B, E>,
-    headers: HeaderMap,
+    s: Signed<B, E>,
     Path(reference): Path<String>,
 ) -> Response {
-    match signed(&c, &headers) {
-        Ok(s) => hazard_page(&s, &reference, String::new(), false).await,
-        Err(r) => r,
-    }
+    hazard_page(&s, &reference, String::new(), false).await
 }
 
 /// The fields and the uploaded photo of an action form.
@@ -736,13 +736,10 @@ async fn read_form(
 pub(crate) async fn act<B: Backend, E: EvidenceStore>(
     State(c): St<B, E>,
     headers: HeaderMap,
+    s: Signed<B, E>,
     Path((reference, step)): Path<(String, String)>,
     request: axum::extract::Request,
 ) -> Response {
-    let s = match signed(&c, &headers) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let is_multipart = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -847,14 +844,7 @@ struct OverduePage {
     units: Vec<BoardUnit>,
 }
 
-pub(crate) async fn overdue<B: Backend, E: EvidenceStore>(
-    State(c): St<B, E>,
-    headers: HeaderMap,
-) -> Response {
-    let s = match signed(&c, &headers) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn overdue<B: Backend, E: EvidenceStore>(s: Signed<B, E>) -> Response {
     let rows = match selected(&s, &LedgerParams::default()).await {
         Ok(rows) => rows,
         Err(e) => return failed(e),
@@ -924,14 +914,9 @@ struct StatsPage {
 }
 
 pub(crate) async fn stats<B: Backend, E: EvidenceStore>(
-    State(c): St<B, E>,
-    headers: HeaderMap,
+    s: Signed<B, E>,
     Query(q): Query<StatsParams>,
 ) -> Response {
-    let s = match signed(&c, &headers) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let cal = s.engine.policy().calendar();
     let today = cal.local_date(s.engine.now());
     let day = |t: &str| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok();
@@ -995,7 +980,7 @@ pub(crate) async fn stats<B: Backend, E: EvidenceStore>(
     })
 }
 
-fn hazard_error<B: Backend>(s: &Signed<B>, message: String) -> Response {
+fn hazard_error<B: Backend, E: EvidenceStore>(s: &Signed<B, E>, message: String) -> Response {
     let mut r = page(MessagePage { chrome: s.chrome(s.t().s("refused"), ""), message });
     *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     r
@@ -1011,14 +996,7 @@ struct IncidentsPage {
     rows: Vec<(String, String, String, String, bool)>,
 }
 
-pub(crate) async fn incidents<B: Backend, E: EvidenceStore>(
-    State(c): St<B, E>,
-    headers: HeaderMap,
-) -> Response {
-    let s = match signed(&c, &headers) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn incidents<B: Backend, E: EvidenceStore>(s: Signed<B, E>) -> Response {
     let list: Vec<RecordRow> =
         match s.engine.incidents(&s.session.tenant, &RecordQuery::default()).await {
             Ok(rows) => rows,
@@ -1054,14 +1032,9 @@ struct IncidentPage {
 }
 
 pub(crate) async fn incident<B: Backend, E: EvidenceStore>(
-    State(c): St<B, E>,
-    headers: HeaderMap,
+    s: Signed<B, E>,
     Path(id): Path<String>,
 ) -> Response {
-    let s = match signed(&c, &headers) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let Ok(id) = RecordId::parse_as(&id, "id") else { return not_found(&s) };
     let Ok(incident) = s.engine.load_incident(&s.session.tenant, &id).await else {
         return not_found(&s);
@@ -1116,14 +1089,7 @@ struct InspectionsPage {
     calendar: Vec<(String, String, String, String)>,
 }
 
-pub(crate) async fn inspections<B: Backend, E: EvidenceStore>(
-    State(c): St<B, E>,
-    headers: HeaderMap,
-) -> Response {
-    let s = match signed(&c, &headers) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn inspections<B: Backend, E: EvidenceStore>(s: Signed<B, E>) -> Response {
     let tz = s.tz();
     let cal = s.engine.policy().calendar();
     let today = cal.local_date(s.engine.now());
@@ -1190,7 +1156,11 @@ struct InspectionPage {
     error: String,
 }
 
-async fn inspection_page<B: Backend>(s: &Signed<B>, raw: &str, error: String) -> Response {
+async fn inspection_page<B: Backend, E: EvidenceStore>(
+    s: &Signed<B, E>,
+    raw: &str,
+    error: String,
+) -> Response {
     let Ok(id) = OccurrenceId::parse(raw) else { return not_found(s) };
     let Ok(Some(o)) = s.engine.occurrence(&s.session.tenant, &id).await else {
         return not_found(s);
@@ -1230,26 +1200,18 @@ async fn inspection_page<B: Backend>(s: &Signed<B>, raw: &str, error: String) ->
 }
 
 pub(crate) async fn inspection<B: Backend, E: EvidenceStore>(
-    State(c): St<B, E>,
-    headers: HeaderMap,
+    s: Signed<B, E>,
     Path(id): Path<String>,
 ) -> Response {
-    match signed(&c, &headers) {
-        Ok(s) => inspection_page(&s, &id, String::new()).await,
-        Err(r) => r,
-    }
+    inspection_page(&s, &id, String::new()).await
 }
 
 pub(crate) async fn perform<B: Backend, E: EvidenceStore>(
     State(c): St<B, E>,
-    headers: HeaderMap,
+    s: Signed<B, E>,
     Path(raw): Path<String>,
     mut multipart: Multipart,
 ) -> Response {
-    let s = match signed(&c, &headers) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let mut fields: HashMap<String, String> = HashMap::new();
     let mut photos: HashMap<String, Evidence> = HashMap::new();
     while let Ok(Some(part)) = multipart.next_field().await {
