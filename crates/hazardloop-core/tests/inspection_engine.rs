@@ -183,6 +183,17 @@ async fn a_failed_item_becomes_a_linked_hazard_in_the_completion_commit() {
     let row = &hazardloop_core::report::LedgerRow::from_hazard(&view.hazard, e.now());
     let link = row.finding.as_ref().expect("the hazard links back");
     assert_eq!((&link.occurrence, link.item.as_str()), (&id, item.as_str()));
+    let mut numbers = Vec::new();
+    for (_, h) in &done.hazards {
+        numbers.push(e.hazard(&f.tenant, *h).await.unwrap().hazard.number.expect("numbered"));
+    }
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(
+        numbers.len(),
+        2,
+        "each finding's hazard has its own number, given in the completion's commit"
+    );
     assert_eq!(row.unit, f.grid);
     assert_eq!(row.location, "教学楼A座");
     assert_eq!(row.category.as_ref().map(|c| c.as_str()), Some("buildings_construction"));

@@ -90,9 +90,13 @@ impl Inner {
 }
 
 impl InspectionStore for MemoryStore {
-    async fn commit_occurrence(&self, commit: OccurrenceCommit) -> Result<(), StoreError> {
+    async fn commit_occurrence(&self, mut commit: OccurrenceCommit) -> Result<(), StoreError> {
         let mut inner = self.lock();
         inner.check_occurrence(&commit)?;
+        // The findings' hazards are numbered in the same commit, as a single hazard's is.
+        for h in &mut commit.hazards {
+            inner.number(h)?;
+        }
         inner.apply_occurrence(commit);
         Ok(())
     }
