@@ -3,31 +3,24 @@
 //! with its documents (the statistics table made here when asked), on time or late, or is
 //! missed (漏报).
 
-use std::path::Path;
-
 use chrono::{DateTime, Utc};
-use hazardloop_core::duty::{
-    schedule_presets, Attachment, DueRule, Duty, DutyCommand, DutyEvent, Every, RecordKind,
-    RecordQuery, RecordRow, ReportSchedule,
-};
-use hazardloop_core::model::{Lang, Named, TenantId};
+use hazardloop_core::duty::{Duty, DutyEvent, RecordKind, RecordQuery, RecordRow};
+use hazardloop_core::model::{Lang, Named};
 use hazardloop_core::org::Org;
-use hazardloop_core::report::{CellContext, Period};
 use hazardloop_core::store::{InspectionStore, RecordStore};
-use hazardloop_export::{Format, PrintSetup, RenderError, What};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use crate::app::App;
 use crate::error::CliError;
-use crate::inspection::{date, Eng};
+use crate::inspection::date;
 use crate::inspection_view::{person, unit};
 use crate::out::Out;
-use crate::record_args::{DutyCmd, DutySubmitArgs, SchedulesCmd};
+use crate::record_args::DutyCmd;
 use crate::record_error::record as fail;
-use crate::record_view::{
-    aligned, day_range, local, read_doc, record_id, strings, t, timeline_lines,
-};
+use crate::record_view::{aligned, day_range, local, record_id, strings, t, timeline_lines};
+
+use crate::duty_schedules::schedules;
+use crate::duty_submit::submit;
 
 /// Runs one `duty` subcommand.
 pub async fn run<S: InspectionStore + RecordStore>(
@@ -143,120 +136,6 @@ pub async fn run<S: InspectionStore + RecordStore>(
             out.grid("duty.stats", &lines, &[], &[], json!({ "period": label, "tally": tally }));
             Ok(())
         }
-    }
-}
-
-/// `duty schedules …`.
-async fn schedules<S: InspectionStore + RecordStore>(
-    engine: &Eng<S>,
-    tenant: &TenantId,
-    cmd: SchedulesCmd,
-    out: &mut Out,
-) -> Result<(), CliError> {
-    let lang = out.lang;
-    let saved = |n: usize| match lang {
-        Lang::Zh => format!("已保存报告制度 {n} 项（用 `hazardloop duty generate` 生成报告事项）"),
-        Lang::En => {
-            format!("{n} report schedules saved (generate duties with `hazardloop duty generate`)")
-        }
-    };
-    match cmd {
-        SchedulesCmd::Show => {
-            let all = engine.schedules(tenant).await.map_err(|e| fail(e, lang))?;
-            let header = strings(&[
-                t(lang, "代码", "code"),
-                t(lang, "名称", "title"),
-                t(lang, "类型", "kind"),
-                t(lang, "截止", "due"),
-                t(lang, "统计表", "statistics"),
-                t(lang, "签发", "signed by"),
-            ]);
-            let rows: Vec<Vec<String>> = all
-                .iter()
-                .map(|s| {
-                    vec![
-                        s.code.clone(),
-                        s.title.clone(),
-                        s.kind.name(lang).to_owned(),
-                        due_rule(&s.due, lang),
-                        if s.statistics { t(lang, "是", "yes") } else { "" }.to_owned(),
-                        s.signer.map(|r| r.name(lang).to_owned()).unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            let title = vec![match lang {
-                Lang::Zh => format!("报告制度 {} 项", all.len()),
-                Lang::En => format!("{} report schedules", all.len()),
-            }];
-            out.grid("duty.schedules", &title, &header, &rows, json!({ "schedules": all }));
-            Ok(())
-        }
-        SchedulesCmd::Preset => {
-            let presets = schedule_presets();
-            let n = presets.len();
-            engine.set_schedules(tenant, presets).await.map_err(|e| fail(e, lang))?;
-            out.message("duty.schedules.preset", &saved(n), json!({ "schedules": n }));
-            Ok(())
-        }
-        SchedulesCmd::Load { file } => {
-            let doc: Value = read_doc(&file, "duty schedules load", lang)?;
-            let items = match doc {
-                Value::Array(items) => items,
-                Value::Object(mut map) => match map.remove("schedules") {
-                    Some(Value::Array(items)) => items,
-                    _ => {
-                        return Err(CliError::Invalid(match lang {
-                            Lang::Zh => {
-                                format!("{}：schedules：必须填写（[[schedules]]）", file.display())
-                            }
-                            Lang::En => {
-                                format!("{}: schedules: missing ([[schedules]])", file.display())
-                            }
-                        }))
-                    }
-                },
-                _ => Vec::new(),
-            };
-            let mut list = Vec::with_capacity(items.len());
-            for (i, item) in items.into_iter().enumerate() {
-                let s: ReportSchedule = serde_json::from_value(item).map_err(|e| {
-                    CliError::Invalid(match lang {
-                        Lang::Zh => format!("schedules[{i}]：格式有误（{e}）"),
-                        Lang::En => format!("schedules[{i}]: {e}"),
-                    })
-                })?;
-                list.push(s);
-            }
-            let n = list.len();
-            engine.set_schedules(tenant, list).await.map_err(|e| fail(e, lang))?;
-            out.message("duty.schedules.load", &saved(n), json!({ "schedules": n }));
-            Ok(())
-        }
-    }
-}
-
-/// A due rule in words.
-fn due_rule(rule: &DueRule, lang: Lang) -> String {
-    let every = |e: &Every| match e {
-        Every::Quarter => t(lang, "季度", "quarter"),
-        Every::HalfYear => t(lang, "半年", "half year"),
-        Every::Year => t(lang, "年度", "year"),
-    };
-    match (rule, lang) {
-        (DueRule::Dates { dates, .. }, _) => {
-            let list: Vec<String> = dates.iter().map(ToString::to_string).collect();
-            format!("{}{}", t(lang, "按日期：", "on "), list.join(t(lang, "、", ", ")))
-        }
-        (DueRule::AfterPeriod { every: e, month, day }, Lang::Zh) => {
-            format!("每{}结束后第 {month} 个月 {day} 日前", every(e))
-        }
-        (DueRule::AfterPeriod { every: e, month, day }, Lang::En) => {
-            format!("by day {day} of month {month} after each {}", every(e))
-        }
-        (DueRule::EndOfPeriod { every: e }, Lang::Zh) => format!("每{}末前", every(e)),
-        (DueRule::EndOfPeriod { every: e }, Lang::En) => format!("by the end of each {}", every(e)),
-        (DueRule::Yearly { month, day }, Lang::Zh) => format!("每年 {month} 月 {day} 日前"),
-        (DueRule::Yearly { month, day }, Lang::En) => format!("each year by {month}-{day}"),
     }
 }
 
@@ -443,171 +322,4 @@ fn show(
         &[],
         json!({ "duty": d, "status": status, "timeline": events }),
     );
-}
-
-/// `--attach URI` or `URI#SHA256`.
-fn attachment(text: &str, lang: Lang) -> Result<Attachment, CliError> {
-    if let Some((uri, tail)) = text.rsplit_once('#') {
-        if !tail.is_empty() && tail.chars().all(|c| c.is_ascii_hexdigit()) {
-            if tail.len() != 64 {
-                return Err(CliError::Invalid(match lang {
-                    Lang::Zh => format!("--attach：`{tail}` 不是 SHA-256（应为 64 位十六进制）"),
-                    Lang::En => format!("--attach: `{tail}` is not a SHA-256 (64 hex digits)"),
-                }));
-            }
-            return Ok(Attachment { uri: uri.to_owned(), sha256: Some(tail.to_ascii_lowercase()) });
-        }
-    }
-    Ok(Attachment { uri: text.to_owned(), sha256: None })
-}
-
-/// `duty submit`.
-async fn submit<S: InspectionStore + RecordStore>(
-    app: &App<S>,
-    engine: &Eng<S>,
-    org: &Org,
-    a: DutySubmitArgs,
-    out: &mut Out,
-) -> Result<(), CliError> {
-    let lang = app.opts.lang;
-    let tenant = &app.opts.tenant;
-    let actor = app.actor(org)?;
-    let id = record_id(&a.id, "id", lang)?;
-    let mut attachments =
-        a.attach.iter().map(|x| attachment(x, lang)).collect::<Result<Vec<_>, _>>()?;
-    let signed_by =
-        a.signed_by.as_deref().map(|p| crate::parse::person("--signed-by", p, lang)).transpose()?;
-    let duty = engine.load_duty(tenant, &id).await.map_err(|e| fail(e, lang))?;
-    let mut written = None;
-    if let Some(path) = &a.statistics {
-        if duty.submission.is_some() {
-            // Refused below (already submitted): write no file for it.
-            attachments.push(Attachment { uri: path.display().to_string(), sha256: None });
-        } else {
-            let (attached, bytes) = statistics_file(app, engine, org, &duty, path).await?;
-            attachments.push(attached);
-            written = Some(bytes);
-        }
-    }
-    let command = DutyCommand::Submit { attachments, signed_by, note: a.note };
-    let outcome = engine.duty(&actor, &id, command).await.map_err(|e| {
-        match fail(e, lang) {
-            // The core names the command's fields; on the command line they are flags.
-            CliError::Invalid(m) => CliError::Invalid(
-                m.replace("attachments：必须填写", "--attach：必须填写（或 --statistics）")
-                    .replace("attachments: missing", "--attach: missing (or --statistics)")
-                    .replace("signed_by", "--signed-by"),
-            ),
-            other => other,
-        }
-    })?;
-    let d = &outcome.record;
-    let status = d.status_at(engine.now());
-    let mut human = match lang {
-        Lang::Zh => {
-            format!("报告事项 {}（{}）  状态：{}", d.id, d.title, status_name(status, lang))
-        }
-        Lang::En => format!("duty {} ({})  status: {}", d.id, d.title, status_name(status, lang)),
-    };
-    if let (Some(path), Some(bytes)) = (&a.statistics, written) {
-        human += &match lang {
-            Lang::Zh => format!("\n统计表已写入 {}（{bytes} 字节）并作为附件报送", path.display()),
-            Lang::En => format!(
-                "\nstatistics table written to {} ({bytes} bytes) and attached",
-                path.display()
-            ),
-        };
-    }
-    let attachments = d.submission.as_ref().map(|s| s.attachments.clone()).unwrap_or_default();
-    out.value(
-        "duty.submit",
-        json!({ "duty": d.id, "version": d.version, "status": status, "attachments": attachments }),
-        human,
-    );
-    Ok(())
-}
-
-/// Renders the statistics table of the duty's period (a campaign duty's: its campaign's) to
-/// `path` and returns it as an attachment with its SHA-256, and its size.
-async fn statistics_file<S: InspectionStore + RecordStore>(
-    app: &App<S>,
-    engine: &Eng<S>,
-    org: &Org,
-    duty: &Duty,
-    path: &Path,
-) -> Result<(Attachment, usize), CliError> {
-    let lang = app.opts.lang;
-    let tenant = &app.opts.tenant;
-    let ext = path.extension().and_then(|x| x.to_str()).unwrap_or_default().to_ascii_lowercase();
-    let format = match ext.as_str() {
-        "xlsx" => Format::Xlsx,
-        "csv" => Format::Csv,
-        _ => {
-            return Err(CliError::Invalid(match lang {
-                Lang::Zh => format!("--statistics：`{}` 须为 .xlsx 或 .csv 文件", path.display()),
-                Lang::En => {
-                    format!("--statistics: `{}` must be a .xlsx or .csv file", path.display())
-                }
-            }))
-        }
-    };
-    let policy = engine.policy();
-    let calendar = policy.calendar();
-    let bytes = match &duty.campaign {
-        Some(code) => {
-            // The campaign's hazards from its first day to this report's date.
-            let (from, to) = duty.period.unwrap_or((chrono::NaiveDate::MIN, duty.due_date));
-            let (_, period, table) = engine
-                .campaign_statistics_between(tenant, code, from, to)
-                .await
-                .map_err(|e| fail(e, lang))?;
-            let cx = CellContext::new(lang, calendar.time_zone())
-                .with_org(org)
-                .with_matrix(policy.matrix());
-            let made = match format {
-                Format::Xlsx => {
-                    let setup = PrintSetup::for_period(&period, calendar, lang, engine.now());
-                    hazardloop_export::stats_xlsx_with(&table, &cx, &setup)
-                }
-                other => hazardloop_export::export_stats(other, &table, &cx),
-            };
-            made.map_err(|e| CliError::Other(e.to_string()))?
-        }
-        None => {
-            let Some((from, to)) = duty.period else {
-                return Err(CliError::Invalid(match lang {
-                    Lang::Zh => {
-                        format!("--statistics：报告事项 {} 没有所报期间，无统计表", duty.id)
-                    }
-                    Lang::En => format!("--statistics: duty {} reports on no period", duty.id),
-                }));
-            };
-            let period = Period::custom(from, to)
-                .map_err(|e| CliError::Invalid(crate::error::input(&e, lang)))?;
-            let rendered = hazardloop_export::render(
-                engine,
-                tenant,
-                org,
-                lang,
-                What::Stats,
-                format,
-                Some(&period),
-            )
-            .await;
-            match rendered {
-                Ok(bytes) => bytes,
-                Err(RenderError::Engine(e)) => return Err(fail(e, lang)),
-                Err(e) => return Err(CliError::Other(e.to_string())),
-            }
-        }
-    };
-    std::fs::write(path, &bytes).map_err(|e| {
-        CliError::Other(match lang {
-            Lang::Zh => format!("--statistics {}：无法写入（{e}）", path.display()),
-            Lang::En => format!("--statistics {}: {e}", path.display()),
-        })
-    })?;
-    let sha = hex::encode(Sha256::digest(&bytes));
-    let uri = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    Ok((Attachment { uri: uri.display().to_string(), sha256: Some(sha) }, bytes.len()))
 }

@@ -69,6 +69,8 @@ pub mod args;
 pub mod calendar;
 pub mod campaign;
 pub mod duty;
+mod duty_schedules;
+mod duty_submit;
 pub mod error;
 pub mod export;
 pub mod import;

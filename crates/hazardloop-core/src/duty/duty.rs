@@ -5,10 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::clock::DutyClock;
-use super::incident::actor_within;
 use super::policy::ReportPolicy;
 use super::record::{RecordId, RecordKind, RecordRow};
-use super::rule::{malformed, refused, text, DutyError, DutyRule};
+use super::rule::{actor_within, malformed, refused, text, DutyError, DutyRule};
 use super::schedule::{DutySlot, DutyType, ReportSchedule};
 use crate::calendar::Calendar;
 use crate::model::{InputError, PersonId, TenantId, UnitId};

@@ -30,6 +30,7 @@ mod clock;
 #[allow(clippy::module_inception)]
 mod duty;
 mod incident;
+mod incident_decide;
 mod kind;
 mod policy;
 mod record;
@@ -44,9 +45,10 @@ pub use duty::{
     DutyEvent, Submission,
 };
 pub use incident::{
-    decide as decide_incident, sweep as sweep_incident, Incident, IncidentClock, IncidentCommand,
-    IncidentContext, IncidentEvent, IncidentReport, IncidentType, ReportWay,
+    sweep as sweep_incident, Incident, IncidentClock, IncidentCommand, IncidentEvent,
+    IncidentReport, IncidentType, ReportWay,
 };
+pub use incident_decide::{decide as decide_incident, IncidentContext};
 pub use kind::Record;
 pub use policy::{IncidentPolicy, ReportPolicy};
 pub use record::{

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{named_enum, InputError};
+use crate::model::{named_enum, InputError, PersonId, UnitId};
+use crate::org::{Org, Person};
 
 /// A rule of incidents, report duties and campaigns; every refusal names one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -107,4 +108,23 @@ pub(crate) fn text(field: &str, value: &str, max: usize) -> Result<(), DutyError
         return Err(malformed(field, format!("is longer than {max} characters")));
     }
     Ok(())
+}
+
+/// The person acting, who must belong to `unit`, a unit below it or a unit above it.
+pub(crate) fn actor_within<'o>(
+    org: &'o Org,
+    actor: &PersonId,
+    unit: &UnitId,
+) -> Result<&'o Person, DutyError> {
+    let person = org.person(actor).ok_or_else(|| {
+        denied(DutyRule::SameTenant, format!("{actor} is not a person of tenant {}", org.tenant()))
+    })?;
+    if org.is_within(&person.unit, unit) || org.is_within(unit, &person.unit) {
+        Ok(person)
+    } else {
+        Err(denied(
+            DutyRule::WithinUnit,
+            format!("{actor} of unit {} does not act for unit {unit}", person.unit),
+        ))
+    }
 }
