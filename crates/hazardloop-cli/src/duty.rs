@@ -95,18 +95,8 @@ pub async fn run<S: InspectionStore + RecordStore>(
         DutyCmd::Show(a) => {
             let id = record_id(&a.id, "id", lang)?;
             let duty = engine.load_duty(tenant, &id).await.map_err(|e| fail(e, lang))?;
-            let history = engine
-                .record_history(tenant, RecordKind::Duty, &id)
-                .await
-                .map_err(|e| fail(e, lang))?;
-            let timeline: Vec<(u64, DateTime<Utc>, DutyEvent)> = history
-                .iter()
-                .filter_map(|e| {
-                    serde_json::from_value(e.event.clone())
-                        .ok()
-                        .map(|ev| (e.seq, e.recorded_at, ev))
-                })
-                .collect();
+            let timeline =
+                engine.record_timeline::<Duty>(tenant, &id).await.map_err(|e| fail(e, lang))?;
             show(&duty, &timeline, &org, engine.now(), out);
             Ok(())
         }

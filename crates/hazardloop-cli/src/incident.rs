@@ -66,18 +66,8 @@ pub async fn run<S: InspectionStore + RecordStore>(
         IncidentCmd::Show(a) => {
             let id = record_id(&a.id, "id", lang)?;
             let incident = engine.load_incident(tenant, &id).await.map_err(|e| fail(e, lang))?;
-            let history = engine
-                .record_history(tenant, RecordKind::Incident, &id)
-                .await
-                .map_err(|e| fail(e, lang))?;
-            let timeline: Vec<(u64, DateTime<Utc>, IncidentEvent)> = history
-                .iter()
-                .filter_map(|e| {
-                    serde_json::from_value(e.event.clone())
-                        .ok()
-                        .map(|ev| (e.seq, e.recorded_at, ev))
-                })
-                .collect();
+            let timeline =
+                engine.record_timeline::<Incident>(tenant, &id).await.map_err(|e| fail(e, lang))?;
             show(&incident, &timeline, &org, engine.now(), out);
             return Ok(());
         }

@@ -87,7 +87,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
                 (p.from, p.to)
             }
         };
-        self.campaign_statistics_between(tenant, code, from, to).await
+        self.statistics_of(tenant, campaign, from, to).await
     }
 
     /// The statistics table of a campaign's hazards over the days `from..=to` (a report
@@ -100,6 +100,17 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         to: chrono::NaiveDate,
     ) -> Result<(Campaign, Period, StatsTable), EngineError> {
         let campaign = self.campaign(tenant, code).await?;
+        self.statistics_of(tenant, campaign, from, to).await
+    }
+
+    async fn statistics_of(
+        &self,
+        tenant: &TenantId,
+        campaign: Campaign,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<(Campaign, Period, StatsTable), EngineError> {
+        let code = campaign.code.as_str();
         let period = Period::custom(from, to).map_err(DutyError::Input)?;
         let org = self.org(tenant)?;
         let rows: Vec<_> = self

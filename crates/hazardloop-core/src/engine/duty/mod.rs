@@ -139,6 +139,29 @@ impl<S: RecordStore, N: Notifier> Engine<S, N> {
         Ok(self.store.record_events(tenant, kind, id).await?)
     }
 
+    /// A record's events of kind `R`, decoded, each with its sequence number and when it was
+    /// recorded: the timeline to show. An event that no longer decodes is a broken history
+    /// (`RecordChain` naming it), never silently left out.
+    pub async fn record_timeline<R: Record>(
+        &self,
+        tenant: &TenantId,
+        id: &RecordId,
+    ) -> Result<Vec<(u64, DateTime<Utc>, R::Event)>, EngineError> {
+        let entries = self.store.record_events(tenant, R::KIND, id).await?;
+        entries
+            .into_iter()
+            .map(|e| match serde_json::from_value(e.event) {
+                Ok(event) => Ok((e.seq, e.recorded_at, event)),
+                Err(err) => Err(EngineError::RecordChain {
+                    kind: R::KIND,
+                    id: id.clone(),
+                    seq: e.seq,
+                    reason: format!("the event does not decode: {err}"),
+                }),
+            })
+            .collect()
+    }
+
     /// Verifies a record's stored history: the chain, and that it ends at the stored head.
     pub async fn verify_record(
         &self,
