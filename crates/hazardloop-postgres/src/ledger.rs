@@ -75,24 +75,36 @@ pub(crate) async fn ledger(
         conds.push(format!("discovered_at < ${}", n(&params)));
         params.push(&b.to);
     }
-    if b.overdue.is_some() {
+    if let Some(want) = b.overdue {
         // `LedgerRow::is_overdue_at`: open and not yet accepted, not paused, the deadline in
-        // force passed at `now` (else the row's own as_of).
-        let (want, now) = (n(&params), n(&params) + 1);
-        conds.push(format!(
-            "(open AND stage <> 'accepted' AND paused_since IS NULL \
-              AND coalesce(deadline < coalesce(${now}::timestamptz, as_of), false)) = ${want}"
-        ));
-        params.push(&b.overdue);
-        params.push(&b.now);
+        // force passed at `now` (else the row's own as_of). Written out for each answer (not
+        // compared with a parameter), and the deadline compared with `now` itself when there is
+        // one, so the planner estimates the conditions from the columns' statistics and can
+        // serve them from an index (a misestimate had it sort every row of the category).
+        let at = match b.now {
+            Some(_) => format!("${}::timestamptz", n(&params)),
+            None => "as_of".to_owned(),
+        };
+        let overdue =
+            format!("open AND stage <> 'accepted' AND paused_since IS NULL AND deadline < {at}");
+        conds.push(if want { overdue } else { format!("NOT coalesce({overdue}, false)") });
+        if b.now.is_some() {
+            params.push(&b.now);
+        }
     }
-    if b.text.is_some() {
+    if let Some(text) = &b.text {
         let p = n(&params);
         // `LedgerQuery::search_text` is trimmed and lowered (A–Z only); fold the columns the
-        // same way (`lower` would also fold other scripts' letters).
-        conds.push(format!(
-            "({ASCII_LOWER_TITLE} LIKE ${p} ESCAPE '\\' OR {ASCII_LOWER_LOCATION} LIKE ${p} ESCAPE '\\')"
-        ));
+        // same way (`lower` would also fold other scripts' letters). A pattern without Latin
+        // letters matches the columns as they are (folding changes only A–Z, which it does not
+        // hold), and the planner then has the columns' statistics for it.
+        conds.push(if text.bytes().any(|c| c.is_ascii_alphabetic()) {
+            format!(
+                "({ASCII_LOWER_TITLE} LIKE ${p} ESCAPE '\\' OR {ASCII_LOWER_LOCATION} LIKE ${p} ESCAPE '\\')"
+            )
+        } else {
+            format!("(title LIKE ${p} ESCAPE '\\' OR location LIKE ${p} ESCAPE '\\')")
+        });
         params.push(&b.text);
     }
     let s = store.sql.quoted_schema();

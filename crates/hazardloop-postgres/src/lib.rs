@@ -95,6 +95,15 @@
 //! (`records_due`) claims its pages with leases like the hazards' due clocks (below), ordered by
 //! (due time, tenant, kind code, id).
 //!
+//! ## Statistics and ledger pages
+//! [`Store::tally`](hazardloop_core::store::Store::tally) is one prepared `GROUP BY` over the
+//! tenant's rows: each figure of `Tally::of_row` per (accountable unit, category), the ledger's
+//! times compared as they are in its JSON, to the nanosecond (the `timestamptz` columns hold
+//! microseconds), the escalations by action and the rectification durations returned per cell.
+//! Ledger pages filter on indexed columns; the overdue filter has a partial index of the rows
+//! that can be overdue (open, not accepted, not paused) by category and deadline (schema
+//! version 5).
+//!
 //! ## Several engine processes
 //! [`Store::due`](hazardloop_core::store::Store::due) claims the page it returns: it marks the
 //! rows with this store's id and a lease until `before + due_lease`, choosing them with
@@ -156,6 +165,7 @@ mod record;
 mod snapshot;
 mod sql;
 mod store;
+mod tally;
 
 pub use error::PgError;
 pub use listen::OutboxListener;

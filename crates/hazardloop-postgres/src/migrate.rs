@@ -30,10 +30,15 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0003_hazard_numbers.sql"),
     },
     Migration { version: 4, name: "records", sql: include_str!("../migrations/0004_records.sql") },
+    Migration {
+        version: 5,
+        name: "ledger_overdue",
+        sql: include_str!("../migrations/0005_ledger_overdue.sql"),
+    },
 ];
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The migrations of this build for `schema`, in order: `(version, name, SQL)`, for hosts that
 /// review or apply them with their own tooling (they must then also record the version in

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use hazardloop_core::model::{HazardId, MessageId, TenantId};
+use hazardloop_core::report::{Bounds, CellTally};
 use hazardloop_core::store::{
     Claimed, Commit, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery, OutboxMessage,
     OutboxStatus, Settlement, Snapshot, Store, StoreError,
@@ -184,6 +185,16 @@ impl Store for PgStore {
         query: &LedgerQuery,
     ) -> Result<LedgerPage, StoreError> {
         crate::ledger::ledger(self, tenant, query).await
+    }
+
+    /// One statement counting in the database, to the nanosecond: see [`crate::tally`].
+    async fn tally(
+        &self,
+        tenant: &TenantId,
+        bounds: Bounds,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CellTally>, StoreError> {
+        crate::tally::tally(self, tenant, bounds, now).await
     }
 
     async fn due(

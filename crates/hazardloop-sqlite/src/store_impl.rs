@@ -183,6 +183,32 @@ impl Store for SqliteStore {
         }))
     }
 
+    /// One trip to a reader for the whole page: a thread hand-off per hazard costs more than
+    /// reading its row.
+    async fn snapshot_many(
+        &self,
+        keys: &[(TenantId, HazardId)],
+    ) -> Result<Vec<Option<Snapshot>>, StoreError> {
+        self.ready()?;
+        let keys: Vec<(String, String)> =
+            keys.iter().map(|(t, h)| (t.as_str().to_owned(), h.to_string())).collect();
+        let rows = read(&self.readers, move |c| {
+            keys.iter().map(|(t, h)| read_ops::snapshot(c, t, h)).collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                row.map(|(state, head)| {
+                    Ok(Snapshot {
+                        hazard: from_json::<Hazard>("a hazard state", &state)?,
+                        head: hash(&head)?,
+                    })
+                })
+                .transpose()
+            })
+            .collect()
+    }
+
     async fn ledger(
         &self,
         tenant: &TenantId,

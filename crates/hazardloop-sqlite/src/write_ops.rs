@@ -105,6 +105,8 @@ fn write_hazard(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreError> 
                 c.location, c.next_due, c.number
             ])
         })
+    } else if narrow_update(conn, c)? {
+        Ok(1)
     } else {
         // `discovered_at` never changes and `due_at` is written apart (see `write_due`): an
         // UPDATE rewrites the entries of every index on a column it sets, changed or not.
@@ -134,6 +136,29 @@ fn write_hazard(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreError> 
         Err(e) if is_unique_violation(&e) => Err(conflict(conn, c)),
         Err(e) => Err(backend(e)),
     }
+}
+
+/// The update of a commit that leaves every indexed column as it is (a sweep's escalation, a
+/// comment, progress, evidence): it sets only the unindexed ones, so no index entry is
+/// rewritten (an UPDATE rewrites the entries of every index on a column it sets, and the
+/// ledger filter index holds nine of them). `false` when the version or an indexed column
+/// differs: the full update then says which.
+fn narrow_update(conn: &Connection, c: &EncodedCommit) -> Result<bool, StoreError> {
+    conn.prepare_cached(
+        "UPDATE hazardloop_hazards SET version = ?3, head = coalesce(?4, head), state = ?5,
+            ledger = ?6, as_of = ?7
+         WHERE tenant = ?1 AND hazard = ?2 AND version = ?8 AND stage IS ?9 AND open IS ?10
+            AND unit IS ?11 AND category IS ?12 AND grade IS ?13 AND deadline IS ?14
+            AND paused IS ?15 AND title IS ?16 AND location IS ?17",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            c.tenant, c.hazard, c.version, c.head, c.state, c.ledger, c.as_of, c.expected, c.stage,
+            c.open, c.unit, c.category, c.grade, c.deadline, c.paused, c.title, c.location
+        ])
+    })
+    .map(|n| n == 1)
+    .map_err(backend)
 }
 
 fn write_due(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreError> {

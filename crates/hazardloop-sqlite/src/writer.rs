@@ -204,7 +204,10 @@ impl Writer {
         if st.closed {
             return Err(stopped("writer"));
         }
-        if st.leader || !self.on_caller || st.contended {
+        // A job of many writes (a sweep's page, an import's batch) goes to the thread: it is
+        // long enough that its caller should go on working (planning the next page) meanwhile,
+        // and one hand-off is small beside it.
+        if st.leader || !self.on_caller || st.contended || job.weight() > 1 {
             st.queued += job.weight();
             st.queue.push_back(job);
             if !st.leader {

@@ -374,6 +374,30 @@ pub async fn tenants_never_see_each_other<S: Store>(store: &S) {
         vec![(due_at, &a.tenant), (due_at + Duration::hours(1), &b.tenant)],
         "one due entry per tenant, each with its own time"
     );
+    // Several snapshots at once (a sweep's page): in the order asked, each in its own tenant,
+    // `None` for a hazard that is not there.
+    let missing = HazardId::new_at(a.start + Duration::days(3));
+    let keys = [
+        (b.tenant.clone(), hazard.id),
+        (a.tenant.clone(), missing),
+        (a.tenant.clone(), hazard.id),
+        (b.tenant.clone(), hazard.id),
+    ];
+    let many = ok("snapshot_many", store.snapshot_many(&keys)).await;
+    // A's hazard is registered, B's of the same id only discovered.
+    let got: Vec<Option<StageKind>> =
+        many.iter().map(|s| s.as_ref().map(|s| s.hazard.kind())).collect();
+    assert_eq!(
+        got,
+        vec![
+            Some(StageKind::Discovered),
+            None,
+            Some(StageKind::Registered),
+            Some(StageKind::Discovered)
+        ],
+        "snapshot_many answers each key in order, in its own tenant"
+    );
+    assert_eq!(many[2].as_ref().map(|s| &s.hazard), Some(&hazard), "A's state exactly");
 }
 
 /// An idempotency key is stored with its commit and refused a second time.

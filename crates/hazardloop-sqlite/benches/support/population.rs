@@ -54,6 +54,8 @@ pub(crate) fn template(f: &Fixture, at: DateTime<Utc>) -> Template {
 pub(crate) fn copy(f: &Fixture, t: &Template, id: HazardId, at: DateTime<Utc>) -> Commit {
     let mut state = t.state.clone();
     state.id = id;
+    // The template's number is its own (hazard numbers are unique in a tenant); copies have none.
+    state.number = None;
     let mut prev = ChainHash::default();
     let events = t
         .events
