@@ -1,5 +1,5 @@
 //! Commands per second of a discover, on one SQLite store: `Engine::execute` directly, and
-//! `POST /v1/hazards` through a real server on 127.0.0.1 with reqwest, at 1 and 16 concurrent
+//! `POST /v1/hazards` through a real server on 127.0.0.1 with a hyper client, at 1 and 16 concurrent
 //! clients. Prints `RATIO http_N_vs_engine_N` (time per command over HTTP against the engine's
 //! at the same concurrency, the median of paired rounds; goal ≤ 1.5× at 16 clients) and the
 //! HTTP requests' p50/p99 latency.
@@ -44,11 +44,10 @@ struct Setup {
     rt: tokio::runtime::Runtime,
     service: Arc<Service<SqliteStore>>,
     fixture: Fixture,
-    url: String,
-    floor_url: String,
+    addr: std::net::SocketAddr,
+    floor_addr: std::net::SocketAddr,
     router: axum::Router,
     token: String,
-    client: reqwest::Client,
     _dir: tempfile::TempDir,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
@@ -88,13 +87,13 @@ fn setup() -> Setup {
     });
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let url = format!("http://{}/v1/hazards", listener.local_addr().unwrap());
+    let addr = listener.local_addr().unwrap();
     rt.spawn(hazardloop_server::serve(service.clone(), listener, async {
         let _ = stopped.await;
     }));
     // The floor: a bare route that reads the same JSON and answers 201 with a small body.
     let floor = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let floor_url = format!("http://{}/floor", floor.local_addr().unwrap());
+    let floor_addr = floor.local_addr().unwrap();
     let bare = axum::Router::new().route(
         "/floor",
         axum::routing::post(|axum::Json(v): axum::Json<serde_json::Value>| async move {
@@ -109,9 +108,8 @@ fn setup() -> Setup {
         let _ = tcp.set_nodelay(true);
     });
     rt.spawn(async move { axum::serve(floor, bare).await });
-    let client = reqwest::Client::builder().pool_max_idle_per_host(32).build().unwrap();
     let router = hazardloop_server::router(service.clone());
-    Setup { rt, service, fixture, url, floor_url, router, token, client, _dir: dir, _stop: stop }
+    Setup { rt, service, fixture, addr, floor_addr, router, token, _dir: dir, _stop: stop }
 }
 
 /// `iters` discovers on the engine by `clients` tasks.
@@ -187,23 +185,46 @@ fn inproc_run(s: &Setup, clients: u64, iters: u64, tally: &Mutex<Tally>) -> Dura
     elapsed
 }
 
-/// `iters` `POST /v1/hazards` (or, for the floor, `POST /floor`) by `clients` tasks.
+/// `iters` `POST /v1/hazards` (or, for the floor, `POST /floor`) by `clients` tasks, each on a
+/// keep-alive HTTP/1.1 connection of its own sending a request built once, as load generators
+/// (wrk, oha) do: the client's own work (URL parsing, a connection pool, encoding the JSON body
+/// again for every request) runs on the same two cores as the service, and is not the
+/// service's.
 fn http_run(s: &Setup, clients: u64, iters: u64, tally: &Mutex<Tally>, floor: bool) -> Duration {
-    let body = discover_body(s);
+    let body = bytes::Bytes::from(discover_body(s).to_string());
+    let (addr, path) = if floor { (s.floor_addr, "/floor") } else { (s.addr, "/v1/hazards") };
+    let auth = format!("Bearer {}", s.token);
     let (elapsed, latencies) = s.rt.block_on(async {
+        let mut senders = Vec::new();
+        for _ in 0..clients {
+            let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+            tcp.set_nodelay(true).unwrap();
+            let (sender, conn) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp))
+                    .await
+                    .unwrap();
+            tokio::spawn(conn);
+            senders.push(sender);
+        }
         let started = Instant::now();
         let mut tasks = Vec::new();
-        for c in 0..clients {
+        for (c, mut sender) in (0..clients).zip(senders) {
             let n = iters / clients + u64::from(c < iters % clients);
-            let url = if floor { s.floor_url.clone() } else { s.url.clone() };
-            let (client, token, body) = (s.client.clone(), s.token.clone(), body.clone());
+            let (auth, body) = (auth.clone(), body.clone());
             tasks.push(tokio::spawn(async move {
                 let mut lat = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
                 for _ in 0..n {
                     let at = Instant::now();
-                    let r = client.post(&url).bearer_auth(&token).json(&body).send().await.unwrap();
-                    assert_eq!(r.status(), 201);
-                    r.bytes().await.unwrap();
+                    let request = hyper::Request::post(path)
+                        .header("host", "127.0.0.1")
+                        .header("authorization", &auth)
+                        .header("content-type", "application/json")
+                        .body(http_body_util::Full::new(body.clone()))
+                        .unwrap();
+                    sender.ready().await.unwrap();
+                    let response = sender.send_request(request).await.unwrap();
+                    assert_eq!(response.status(), 201);
+                    http_body_util::BodyExt::collect(response.into_body()).await.unwrap();
                     lat.push(at.elapsed());
                 }
                 lat
