@@ -114,9 +114,12 @@ impl Out {
     pub fn ledger(&mut self, page: &LedgerPage, org: &Org) {
         let cx = CellContext::new(self.lang, self.tz).with_org(org);
         match self.format {
-            OutputFormat::Json => {
-                self.json(json!({ "ok": true, "total": page.total, "rows": page.rows }))
-            }
+            OutputFormat::Json => self.json(json!({
+                "ok": true,
+                "total": page.total,
+                "total_capped": page.total_capped,
+                "rows": page.rows,
+            })),
             OutputFormat::Csv => {
                 self.text.push('\u{feff}');
                 let mut w = csv_writer();
@@ -150,7 +153,9 @@ impl Out {
                     .map(|r| cols.iter().map(|&c| r.cell(c, &cx)).collect())
                     .collect();
                 self.table(&header, &rows);
-                self.line(format!("{} {}", zh(self.lang, "共", "total"), page.total));
+                // A capped count reads "at least": 共 1050+ 条 / total 1050+.
+                let plus = if page.total_capped { "+" } else { "" };
+                self.line(format!("{} {}{plus}", zh(self.lang, "共", "total"), page.total));
             }
         }
     }

@@ -26,6 +26,7 @@ struct Binds {
     text: Option<String>,
     limit: Option<i64>,
     offset: i64,
+    count_up_to: Option<i64>,
 }
 
 pub(crate) async fn ledger(
@@ -46,6 +47,7 @@ pub(crate) async fn ledger(
         text: query.search_text().map(|t| format!("%{}%", escape_like(&t))),
         limit: (query.limit > 0).then(|| i64::try_from(query.limit).unwrap_or(i64::MAX)),
         offset: i64::try_from(query.offset).unwrap_or(i64::MAX),
+        count_up_to: query.count_up_to().map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
     };
     let mut params: Vec<&(dyn ToSql + Sync)> = vec![&b.tenant];
     let mut conds = vec!["tenant_id = $1".to_owned()];
@@ -114,17 +116,23 @@ pub(crate) async fn ledger(
         "SELECT ledger FROM {s}.hazards WHERE {filter}
          ORDER BY discovered_at DESC, hazard_id DESC LIMIT ${limit} OFFSET ${offset}"
     );
-    let count_sql = format!("SELECT count(*) FROM {s}.hazards WHERE {filter}");
+    // Counted up to the query's limit (`LIMIT NULL` is no limit): past it, more rows match.
+    let count_limit = n(&params);
+    let count_sql = format!(
+        "SELECT count(*) FROM (SELECT 1 FROM {s}.hazards WHERE {filter} LIMIT ${count_limit}) m"
+    );
     let client = store.client().await?;
     let page_stmt = client.prepare_cached(&page_sql).await.map_err(backend)?;
     let count_stmt = client.prepare_cached(&count_sql).await.map_err(backend)?;
     let mut page_params = params.clone();
     page_params.push(&b.limit);
     page_params.push(&b.offset);
+    let mut count_params = params.clone();
+    count_params.push(&b.count_up_to);
     // Both in one round trip; a repeatable-read snapshot is not needed for a listing.
     let (rows, total) = tokio::join!(
         client.query(&page_stmt, &page_params),
-        client.query_one(&count_stmt, &params)
+        client.query_one(&count_stmt, &count_params)
     );
     let rows = rows.map_err(backend)?;
     let total: i64 = total.map_err(backend)?.try_get(0).map_err(|e| corrupt("count", e))?;
@@ -133,7 +141,7 @@ pub(crate) async fn ledger(
         .map(|r| r.try_get::<_, Json<LedgerRow>>(0).map(|Json(row)| row))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| corrupt("ledger row", e))?;
-    Ok(LedgerPage { total: usize::try_from(total).unwrap_or(0), rows })
+    Ok(query.page_of(usize::try_from(total).unwrap_or(0), rows))
 }
 
 /// The title and location with A–Z in lower case and nothing else changed.

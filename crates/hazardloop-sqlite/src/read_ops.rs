@@ -74,6 +74,8 @@ pub(crate) struct LedgerSql {
     params: Vec<Value>,
     limit: i64,
     offset: i64,
+    /// Rows the count reads at most (-1: all).
+    count_up_to: i64,
 }
 
 fn placeholders(n: usize) -> String {
@@ -135,17 +137,25 @@ impl LedgerSql {
             params.push(Value::Text(text.clone()));
         }
         let limit = if q.limit == 0 { -1 } else { int(q.limit as u64)? };
-        Ok(LedgerSql { filter, params, limit, offset: int(q.offset as u64)? })
+        let count_up_to = match q.count_up_to() {
+            Some(n) => int(n as u64)?,
+            None => -1,
+        };
+        Ok(LedgerSql { filter, params, limit, offset: int(q.offset as u64)?, count_up_to })
     }
 }
 
-/// The total and the page's ledger rows (JSON), newest discovery first, in one transaction. The
-/// total is counted from the covering filter index (`hazardloop_hazards_filter`); the page walks
+/// The total (up to the query's count limit) and the page's ledger rows (JSON), newest discovery
+/// first, in one transaction. The total is counted from the covering filter index
+/// (`hazardloop_hazards_filter`); the page walks
 /// the discovery index, newest first, until it is full.
 pub(crate) fn ledger(conn: &Connection, q: &LedgerSql) -> Result<(i64, Vec<String>), StoreError> {
     let tx = conn.unchecked_transaction().map_err(backend)?;
     let total: i64 = tx
-        .prepare_cached(&format!("SELECT count(*) FROM hazardloop_hazards WHERE {}", q.filter))
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM (SELECT 1 FROM hazardloop_hazards WHERE {} LIMIT {})",
+            q.filter, q.count_up_to
+        ))
         .and_then(|mut s| s.query_row(params_from_iter(q.params.iter()), |r| r.get(0)))
         .map_err(backend)?;
     let sql = format!(

@@ -222,7 +222,7 @@ impl Store for SqliteStore {
             .map(|r| from_json::<LedgerRow>("a ledger row", r))
             .collect::<Result<Vec<_>, _>>()?;
         let total = usize::try_from(total).map_err(|_| corrupt("a row count", total))?;
-        Ok(LedgerPage { total, rows })
+        Ok(query.page_of(total, rows))
     }
 
     async fn tally(

@@ -611,6 +611,17 @@ pub async fn ledger_queries_filter_and_page<S: Store>(store: &S) {
     }))
     .await;
     assert_eq!((page.total, page.rows.len()), (5, 3), "total counts all; the page holds the rest");
+    assert!(!page.total_capped, "no count limit: the count is exact");
+    // A count limit stops the count, and says so only when more rows match.
+    for (limit, want) in [(2, (2, true)), (4, (4, true)), (5, (5, false)), (9, (5, false))] {
+        let page = count(q(&|x| {
+            x.limit = 3;
+            x.count_limit = Some(limit);
+        }))
+        .await;
+        assert_eq!((page.total, page.total_capped), want, "count limit {limit}");
+        assert_eq!(page.rows.len(), 3, "the page is whole whatever the count limit");
+    }
     let first = count(q(&|x| x.limit = 1)).await;
     assert_eq!(
         first.rows[0].discovered_at,

@@ -55,7 +55,9 @@ impl<S: Store, N: Notifier> Engine<S, N> {
     }
 
     /// A page of the ledger. A page larger than the policy allows (`limits.page_size`), or a
-    /// search text longer than a title (`limits.title`), is refused naming the limit.
+    /// search text longer than a title (`limits.title`), is refused naming the limit. Its total
+    /// is exact up to `limits.ledger_count` rows past the page's end; when more match, it stops
+    /// there and [`LedgerPage::total_capped`] is set (show it as "at least").
     pub async fn ledger(
         &self,
         tenant: &TenantId,
@@ -70,7 +72,11 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         checked.map_err(crate::workflow::WorkflowError::Input)?;
         let org = self.org(tenant)?;
         let now = self.clock.now();
-        let query = LedgerQuery::new(filter, &org, Some(now), page);
+        let mut query = LedgerQuery::new(filter, &org, Some(now), page);
+        // Counted up to `limits.ledger_count` rows past the page: a city's ledger matches tens of
+        // thousands, and counting them all costs more than the page.
+        query.count_limit =
+            Some(page.offset.saturating_add(page.limit).saturating_add(limits.ledger_count));
         let mut page = self.store.ledger(tenant, &query).await?;
         // Stored rows are as at their last commit; the flags shown are as at now, as filtered.
         page.rows = page.rows.into_iter().map(|row| row.as_at(now)).collect();

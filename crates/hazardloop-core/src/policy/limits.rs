@@ -26,6 +26,9 @@ pub struct Limits {
     pub media_type: usize,
     /// Largest page a query may ask for, in rows.
     pub page_size: usize,
+    /// Rows a ledger page counts past its own end: when more match, its total says "at least"
+    /// (counting every match of a city's ledger costs more than the page).
+    pub ledger_count: usize,
 }
 
 impl Default for Limits {
@@ -37,6 +40,7 @@ impl Default for Limits {
             uri: 2048,
             media_type: 255,
             page_size: 1000,
+            ledger_count: 1000,
         }
     }
 }
@@ -56,17 +60,20 @@ pub enum Limit {
     MediaType,
     /// `limits.page_size`: rows in one query page.
     PageSize,
+    /// `limits.ledger_count`: rows a ledger page counts past its end.
+    LedgerCount,
 }
 
 impl Limit {
     /// Every limit.
-    pub const ALL: [Limit; 6] = [
+    pub const ALL: [Limit; 7] = [
         Limit::Title,
         Limit::Text,
         Limit::EvidenceItems,
         Limit::Uri,
         Limit::MediaType,
         Limit::PageSize,
+        Limit::LedgerCount,
     ];
 
     /// The key in the policy document: `limits.text`.
@@ -78,6 +85,7 @@ impl Limit {
             Limit::Uri => "limits.uri",
             Limit::MediaType => "limits.media_type",
             Limit::PageSize => "limits.page_size",
+            Limit::LedgerCount => "limits.ledger_count",
         }
     }
 
@@ -87,7 +95,7 @@ impl Limit {
             Limit::Title | Limit::Text => "characters",
             Limit::EvidenceItems => "items",
             Limit::Uri | Limit::MediaType => "bytes",
-            Limit::PageSize => "rows",
+            Limit::PageSize | Limit::LedgerCount => "rows",
         }
     }
 
@@ -115,6 +123,7 @@ impl Limits {
             Limit::Uri => self.uri,
             Limit::MediaType => self.media_type,
             Limit::PageSize => self.page_size,
+            Limit::LedgerCount => self.ledger_count,
         }
     }
 
@@ -253,6 +262,7 @@ mod tests {
                 Limit::Uri => limits.uri = 0,
                 Limit::MediaType => limits.media_type = 0,
                 Limit::PageSize => limits.page_size = 0,
+                Limit::LedgerCount => limits.ledger_count = 0,
             }
             assert_eq!(limits.validate().unwrap_err().field(), limit.key());
         }

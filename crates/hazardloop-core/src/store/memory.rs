@@ -235,7 +235,7 @@ impl Store for MemoryStore {
         let total = rows.len();
         let limit = if query.limit == 0 { usize::MAX } else { query.limit };
         let rows = rows.into_iter().skip(query.offset).take(limit).cloned().collect();
-        Ok(LedgerPage { total, rows })
+        Ok(query.page_of(total, rows))
     }
 
     async fn due(

@@ -150,9 +150,29 @@ pub struct LedgerQuery {
     pub offset: usize,
     /// Rows to return at most.
     pub limit: usize,
+    /// Count matching rows only up to this many (`None`: count them all). A count that reaches
+    /// it stops there: [`LedgerPage::total`] is then this number and
+    /// [`LedgerPage::total_capped`] says more rows match. Counting every match of a city's
+    /// ledger costs more than the page itself (design note 28).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_limit: Option<usize>,
 }
 
 impl LedgerQuery {
+    /// A page of `rows` with `total` matches counted up to this query's `count_limit` (a store
+    /// that counts `count_limit + 1` rows at most learns whether more match).
+    pub fn page_of(&self, total: usize, rows: Vec<LedgerRow>) -> LedgerPage {
+        match self.count_limit {
+            Some(limit) if total > limit => LedgerPage { total: limit, total_capped: true, rows },
+            _ => LedgerPage { total, total_capped: false, rows },
+        }
+    }
+
+    /// How many rows a store's count need read at most: one past `count_limit`, or all.
+    pub fn count_up_to(&self) -> Option<usize> {
+        self.count_limit.map(|n| n.saturating_add(1))
+    }
+
     /// The query of `filter` on `page`, judged at `now` (else each row's `as_of`): the unit is
     /// expanded to its subtree in `org` (a unit `org` does not know matches nothing).
     pub fn new(
@@ -179,6 +199,7 @@ impl LedgerQuery {
             text: filter.text.clone(),
             offset: page.offset,
             limit: page.limit,
+            count_limit: None,
         }
     }
 
@@ -217,8 +238,11 @@ impl LedgerQuery {
 /// A page of the ledger.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LedgerPage {
-    /// All rows matching the filters.
+    /// All rows matching the filters, or the query's `count_limit` when more match.
     pub total: usize,
+    /// More rows match than `total`: the count stopped at the query's `count_limit`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub total_capped: bool,
     /// The rows of this page, newest discovery first.
     pub rows: Vec<LedgerRow>,
 }

@@ -61,7 +61,9 @@ impl Cursor {
 }
 
 /// `GET /v1/ledger`: `stage` (comma-separated), `unit` (and below), `category`, `grade`,
-/// `overdue`, `text`, `from`, `to` (discovery, RFC 3339), `limit`, `cursor`.
+/// `overdue`, `text`, `from`, `to` (discovery, RFC 3339), `limit`, `cursor`. Answers `total`
+/// (exact up to `limits.ledger_count` rows past the page; `total_capped` when more match),
+/// `rows` and the `next` cursor.
 pub async fn ledger<S: ServedStore>(
     State(service): State<Arc<Service<S>>>,
     caller: Caller,
@@ -96,7 +98,15 @@ pub async fn ledger<S: ServedStore>(
     let shown = cursor.o + page.rows.len();
     let next = (shown < page.total && !page.rows.is_empty())
         .then(|| Cursor { o: shown, b: cursor.b }.encode());
-    Ok(axum::Json(json!({ "total": page.total, "rows": page.rows, "next": next })).into_response())
+    // `total_capped`: more rows match than `total` (the count stops `limits.ledger_count` rows
+    // past the page).
+    let body = json!({
+        "total": page.total,
+        "total_capped": page.total_capped,
+        "rows": page.rows,
+        "next": next,
+    });
+    Ok(axum::Json(body).into_response())
 }
 
 fn period(params: &HashMap<String, String>) -> Result<Option<Period>, Problem> {
