@@ -413,7 +413,7 @@ fn ledger_page(
     println!(
         "RATIO sqlite_city: engine_ledger_page p99 {:.2} ms (p50 {:.2} ms) / raw_indexed_query \
          p99 {:.2} ms (p50 {:.2} ms) = {ratio:.2}× (target ≤ 3×) {} [{total} hazards, {} of \
-         {} matching, {runs} runs each]",
+         {}{} matching (the count stops {} rows past the page), {runs} runs each]",
         eng99.as_secs_f64() * 1e3,
         eng50.as_secs_f64() * 1e3,
         raw99.as_secs_f64() * 1e3,
@@ -421,6 +421,8 @@ fn ledger_page(
         if ratio <= 3.0 { "MET" } else { "MISSED" },
         got.rows.len(),
         got.total,
+        if got.total_capped { "+" } else { "" },
+        got.total.saturating_sub(page.offset + page.limit),
     );
     println!(
         "INFO sqlite_city: raw count and page (what the page's total costs, JSON not decoded) \
