@@ -15,12 +15,9 @@
 //! microseconds). Durations (the days to rectify) are taken from the keys as integer nanoseconds
 //! and truncated to whole seconds toward zero, as `TimeDelta::num_seconds` does.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Datelike, Utc};
-use hazardloop_core::escalation::Action;
-use hazardloop_core::model::{Category, TenantId, UnitId};
-use hazardloop_core::report::{seconds_to_days, Bounds, CellTally, Stats, Tally};
+use hazardloop_core::model::TenantId;
+use hazardloop_core::report::{Bounds, CellTally};
 use hazardloop_core::store::StoreError;
 use tokio_postgres::Row;
 
@@ -172,41 +169,19 @@ pub(crate) async fn tally(
 fn cell_tally(row: &Row) -> Result<CellTally, StoreError> {
     let unit: String = row.try_get(0).map_err(|e| corrupt("a unit", e))?;
     let category: Option<String> = row.try_get(1).map_err(|e| corrupt("a category", e))?;
-    let n = |i: usize| -> Result<usize, StoreError> {
-        let v: i64 = row.try_get(i).map_err(|e| corrupt("a count", e))?;
-        usize::try_from(v).map_err(|_| corrupt("a count", v))
-    };
-    let fired: Option<String> = row.try_get(13).map_err(|e| corrupt("escalations", e))?;
-    let mut escalations = BTreeMap::new();
-    for tag in fired.iter().flat_map(|f| f.split(',')) {
-        let action: Action = serde_json::from_value(serde_json::Value::String(tag.to_owned()))
-            .map_err(|_| corrupt("an escalation action", tag))?;
-        *escalations.entry(action).or_insert(0) += 1;
+    let mut counts = [0_i64; 11];
+    for (i, c) in counts.iter_mut().enumerate() {
+        *c = row.try_get(i + 2).map_err(|e| corrupt("a count", e))?;
     }
+    let fired: Option<String> = row.try_get(13).map_err(|e| corrupt("escalations", e))?;
     let seconds: Option<Vec<i64>> = row.try_get(14).map_err(|e| corrupt("durations", e))?;
-    let days = seconds.unwrap_or_default().into_iter().map(seconds_to_days).collect();
-    let counts = Stats {
-        discovered: n(2)?,
-        registered: n(3)?,
-        major: n(4)?,
-        discovered_rectified: n(5)?,
-        discovered_dismissed: n(6)?,
-        rectified: n(7)?,
-        rectified_on_time: n(8)?,
-        open: n(9)?,
-        overdue: n(10)?,
-        reworks: n(11)?,
-        extensions: n(12)?,
-        escalations,
-        ..Stats::default()
-    };
-    Ok(CellTally {
-        unit: UnitId::new(&unit).map_err(|_| corrupt("a unit", &unit))?,
-        category: category
-            .map(|c| Category::new(&c).map_err(|_| corrupt("a category", &c)))
-            .transpose()?,
-        tally: Tally::from_parts(counts, days),
-    })
+    CellTally::from_counted(
+        &unit,
+        category.as_deref(),
+        counts,
+        fired.as_deref(),
+        seconds.unwrap_or_default(),
+    )
 }
 
 #[cfg(test)]

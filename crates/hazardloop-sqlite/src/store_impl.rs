@@ -3,10 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use hazardloop_core::chain::Recorded;
-use hazardloop_core::escalation::Action;
-use hazardloop_core::model::{Category, UnitId};
 use hazardloop_core::model::{HazardId, MessageId, TenantId};
-use hazardloop_core::report::{seconds_to_days, Bounds, CellTally, LedgerRow, Stats, Tally};
+use hazardloop_core::report::{Bounds, CellTally, LedgerRow};
 use hazardloop_core::store::{
     Claimed, Commit, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery, OutboxMessage,
     OutboxStatus, Settlement, Snapshot, Store, StoreError,
@@ -370,38 +368,10 @@ impl Store for SqliteStore {
 
 /// A cell as [`read_ops::tally`] counted it.
 fn cell_tally((unit, category, counts, fired, days): RawCell) -> Result<CellTally, StoreError> {
-    let n = |i: usize| usize::try_from(counts[i]).map_err(|_| corrupt("a count", counts[i]));
-    let mut escalations = std::collections::BTreeMap::new();
-    for tag in fired.iter().flat_map(|f| f.split(',')) {
-        let action: Action = serde_json::from_value(serde_json::Value::String(tag.to_owned()))
-            .map_err(|_| corrupt("an escalation action", tag))?;
-        *escalations.entry(action).or_insert(0) += 1;
-    }
-    let days = days
+    let seconds = days
         .iter()
         .flat_map(|d| d.split(','))
-        .map(|s| s.parse::<i64>().map(seconds_to_days).map_err(|_| corrupt("a duration", s)))
-        .collect::<Result<Vec<f64>, StoreError>>()?;
-    let counts = Stats {
-        discovered: n(0)?,
-        registered: n(1)?,
-        major: n(2)?,
-        discovered_rectified: n(3)?,
-        discovered_dismissed: n(4)?,
-        rectified: n(5)?,
-        rectified_on_time: n(6)?,
-        open: n(7)?,
-        overdue: n(8)?,
-        reworks: n(9)?,
-        extensions: n(10)?,
-        escalations,
-        ..Stats::default()
-    };
-    Ok(CellTally {
-        unit: UnitId::new(&unit).map_err(|_| corrupt("a unit", &unit))?,
-        category: category
-            .map(|c| Category::new(&c).map_err(|_| corrupt("a category", &c)))
-            .transpose()?,
-        tally: Tally::from_parts(counts, days),
-    })
+        .map(|s| s.parse::<i64>().map_err(|_| corrupt("a duration", s)))
+        .collect::<Result<Vec<i64>, StoreError>>()?;
+    CellTally::from_counted(&unit, category.as_deref(), counts, fired.as_deref(), seconds)
 }

@@ -6,10 +6,12 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::escalation::Action;
 use crate::model::{Category, UnitId};
 use crate::org::{Org, Unit, UnitKind};
-use crate::report::stats::{Bounds, Tally};
+use crate::report::stats::{seconds_to_days, Bounds, Tally};
 use crate::report::{LedgerRow, Stats};
+use crate::store::StoreError;
 
 /// The figures of one category; `category` is `None` for rows not yet categorised (未分类).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -154,6 +156,63 @@ pub struct CellTally {
     pub category: Option<Category>,
     /// The counts and durations of its rows over the period.
     pub tally: Tally,
+}
+
+impl CellTally {
+    /// A cell as a store's own aggregation counted it (SQLite's and PostgreSQL's
+    /// [`Store::tally`]): its unit and category; the eleven counts in the order of [`Stats`]'
+    /// fields (discovered, registered, major, discovered_rectified, discovered_dismissed,
+    /// rectified, rectified_on_time, open, overdue, reworks, extensions); the escalation actions
+    /// fired in the period as comma-separated snake-case tags, one per firing; and the seconds
+    /// from discovery to acceptance of each hazard rectified in it. A value that does not fit is
+    /// [`StoreError::Corrupt`] naming it.
+    ///
+    /// [`Store::tally`]: crate::store::Store::tally
+    pub fn from_counted(
+        unit: &str,
+        category: Option<&str>,
+        counts: [i64; 11],
+        fired: Option<&str>,
+        seconds: impl IntoIterator<Item = i64>,
+    ) -> Result<CellTally, StoreError> {
+        let corrupt = |what: &str, value: &dyn std::fmt::Display| {
+            StoreError::Corrupt(format!("{what}: {value}"))
+        };
+        let mut n = [0_usize; 11];
+        for (to, from) in n.iter_mut().zip(counts) {
+            *to = usize::try_from(from).map_err(|_| corrupt("a count", &from))?;
+        }
+        let mut escalations = BTreeMap::new();
+        for tag in fired.into_iter().flat_map(|f| f.split(',')) {
+            let action: Action = serde_json::from_value(serde_json::Value::String(tag.to_owned()))
+                .map_err(|_| corrupt("an escalation action", &tag))?;
+            *escalations.entry(action).or_insert(0) += 1;
+        }
+        let [discovered, registered, major, discovered_rectified, discovered_dismissed, rectified, rectified_on_time, open, overdue, reworks, extensions] =
+            n;
+        let counts = Stats {
+            discovered,
+            registered,
+            major,
+            discovered_rectified,
+            discovered_dismissed,
+            rectified,
+            rectified_on_time,
+            open,
+            overdue,
+            reworks,
+            extensions,
+            escalations,
+            ..Stats::default()
+        };
+        Ok(CellTally {
+            unit: UnitId::new(unit).map_err(|_| corrupt("a unit", &unit))?,
+            category: category
+                .map(|c| Category::new(c).map_err(|_| corrupt("a category", &c)))
+                .transpose()?,
+            tally: Tally::from_parts(counts, seconds.into_iter().map(seconds_to_days).collect()),
+        })
+    }
 }
 
 /// Adds rows into per-cell tallies over a period: the reference computation of
