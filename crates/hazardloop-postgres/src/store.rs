@@ -187,7 +187,7 @@ impl Store for PgStore {
         crate::ledger::ledger(self, tenant, query).await
     }
 
-    /// One statement counting in the database, to the nanosecond: see [`crate::tally`].
+    /// One statement counting in the database, to the nanosecond (the `tally` module).
     async fn tally(
         &self,
         tenant: &TenantId,
