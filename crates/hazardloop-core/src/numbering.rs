@@ -216,11 +216,45 @@ impl Numbering {
     pub fn render(&self, seq: u64) -> String {
         self.format.render(self.year, seq)
     }
+
+    /// The number split around its sequence: the text before it, the sequence's least width
+    /// (zero-padded; 0 for none) and the text after it. [`render`](Numbering::render)`(seq)` is
+    /// `before`, then `seq` in at least `width` digits, then `after`: for a store that writes the
+    /// number in the statement that takes it.
+    pub fn around_seq(&self) -> (String, usize, String) {
+        let (mut before, mut width, mut after) = (String::new(), 0, String::new());
+        let mut out = &mut before;
+        for part in &self.format.parts {
+            match part {
+                Part::Text(t) => out.push_str(t),
+                Part::Year => out.push_str(&self.year.to_string()),
+                Part::Seq { width: w } => {
+                    width = *w;
+                    out = &mut after;
+                }
+            }
+        }
+        (before, width, after)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_is_its_text_around_its_padded_sequence() {
+        let at = DateTime::from_timestamp(1_780_000_000, 0).unwrap();
+        for text in ["{year}-{seq:04}", "一中-{year}-{seq:03}号", "No.{seq}", "{seq:06}/{year}"]
+        {
+            let numbering = text.parse::<NumberFormat>().unwrap().numbering(at, chrono_tz::UTC);
+            let (before, width, after) = numbering.around_seq();
+            for seq in [1, 17, 999, 1000, 123_456_789] {
+                let joined = format!("{before}{seq:0width$}{after}");
+                assert_eq!(joined, numbering.render(seq), "{text} {seq}");
+            }
+        }
+    }
 
     #[test]
     fn templates_render_and_bad_ones_are_named() {

@@ -278,7 +278,7 @@ impl Store for Lockstep {
     async fn commit(
         &self,
         c: hazardloop_core::store::Commit,
-    ) -> Result<(), hazardloop_core::store::StoreError> {
+    ) -> Result<hazardloop_core::store::Committed, hazardloop_core::store::StoreError> {
         self.inner.commit(c).await
     }
     async fn find_number(

@@ -5,7 +5,11 @@
 //! - `execute_1` / `execute_8`: `Engine::execute(Discover)` (load nothing, decide, chain, one
 //!   commit of hazard, event and due clock) by 1 and by 8 concurrent clients;
 //! - `raw_select_1`: one `SELECT 1` on a pooled connection (a round trip, no write: the floor of
-//!   any statement).
+//!   any statement);
+//! - `raw_numbered_1` / `raw_numbered_8`: the raw insert taking the next gap-free number of one
+//!   series in the same statement, as every `Discover` must (issue 17): the floor of
+//!   `execute_8`'s scaling, since concurrent numbers of one series queue on the counter's row;
+//! - `commit_1`: the store's commit of a prebuilt, numbered `Discover` (no engine).
 //!
 //! Targets: `execute_1` ≥ 50 % of the raw 1-client rate; `execute_8` ≥ 2× `execute_1`'s rate.
 //!
@@ -64,12 +68,22 @@ fn main() {
         let c = pool.get().await.unwrap();
         c.batch_execute(&format!(
             "CREATE TABLE \"{schema}\".raw (id bigserial PRIMARY KEY, tenant_id text NOT NULL,
-                                            body text NOT NULL)"
+                                            body text NOT NULL);
+             CREATE TABLE \"{schema}\".raw_numbers (tenant_id text, series text, last bigint NOT NULL,
+                                                    PRIMARY KEY (tenant_id, series))"
         ))
         .await
         .unwrap();
     });
     let insert = format!("INSERT INTO \"{schema}\".raw (tenant_id, body) VALUES ($1, $2)");
+    // The same insert taking the next gap-free number of one series in its statement, as a
+    // new hazard does (issue 17): the counter's row is locked until the commit is durable.
+    let numbered_insert = format!(
+        "WITH num AS (INSERT INTO \"{schema}\".raw_numbers (tenant_id, series, last)
+                      VALUES ($1, '2026', 1) ON CONFLICT (tenant_id, series)
+                      DO UPDATE SET last = \"{schema}\".raw_numbers.last + 1 RETURNING last)
+         INSERT INTO \"{schema}\".raw (tenant_id, body) SELECT $1, $2 || num.last FROM num"
+    );
     let body = "隐患".repeat(50); // 300 bytes of UTF-8
 
     let f = Fixture::school();
@@ -102,7 +116,7 @@ fn main() {
     };
     group.bench_function("raw_select_1", |b| b.iter_custom(select));
 
-    let raw = |iters: u64, clients: u64| {
+    let raw = |iters: u64, clients: u64, insert: &String| {
         let (pool, insert, body) = (pool.clone(), insert.clone(), body.clone());
         rt.block_on(clients_run(iters, clients, move || {
             let (pool, insert, body) = (pool.clone(), insert.clone(), body.clone());
@@ -113,8 +127,11 @@ fn main() {
             }
         }))
     };
-    group.bench_function("raw_insert_1", |b| b.iter_custom(|n| raw(n, 1)));
-    group.bench_function("raw_insert_8", |b| b.iter_custom(|n| raw(n, CLIENTS)));
+    group.bench_function("raw_insert_1", |b| b.iter_custom(|n| raw(n, 1, &insert)));
+    group.bench_function("raw_insert_8", |b| b.iter_custom(|n| raw(n, CLIENTS, &insert)));
+    group.bench_function("raw_numbered_1", |b| b.iter_custom(|n| raw(n, 1, &numbered_insert)));
+    group
+        .bench_function("raw_numbered_8", |b| b.iter_custom(|n| raw(n, CLIENTS, &numbered_insert)));
 
     let execute = |iters: u64, clients: u64| {
         let (engine, actor, discover) = (engine.clone(), actor.clone(), discover.clone());
@@ -125,9 +142,14 @@ fn main() {
             }
         }))
     };
-    // The store alone: the same commits the engine makes for a Discover, built beforehand.
+    // The store alone: the same commits the engine makes for a Discover (numbered), built
+    // beforehand.
     let commit = |iters: u64| {
-        let commits = page_of(&f, StageKind::Discovered, iters as usize);
+        let mut commits = page_of(&f, StageKind::Discovered, iters as usize);
+        let tz = f.policy.calendar().time_zone();
+        for c in &mut commits {
+            c.numbering = Some(f.policy.number_format().numbering(f.start, tz));
+        }
         let store = store.clone();
         rt.block_on(async move {
             let start = Instant::now();
@@ -209,6 +231,17 @@ fn report() {
         verdict(r8 >= 2.0)
     );
     println!("RATIO {GROUP}: raw_insert_8 / raw_insert_1 = {:.2}× (for reference)", raw1 / raw8);
+    if let (Some(n1), Some(n8)) = (get("raw_numbered_1"), get("raw_numbered_8")) {
+        println!(
+            "RATIO {GROUP}: floor of execute_8 / execute_1: raw_numbered_8 {:.0}/s / \
+             raw_numbered_1 {:.0}/s = {:.2}× (a raw insert taking a gap-free number of one \
+             series in its statement; execute_8 is {:.2}× raw_numbered_8's rate)",
+            rate(n8),
+            rate(n1),
+            n1 / n8,
+            n8 / ex8
+        );
+    }
     if let (Some(sel), Some(commit)) = (get("raw_select_1"), get("commit_1")) {
         println!(
             "INFO {GROUP}: floor per call: round trip (SELECT 1) {:.0} µs; raw insert {:.0} µs \

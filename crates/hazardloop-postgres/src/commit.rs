@@ -11,7 +11,7 @@
 use chrono::{DateTime, Utc};
 use deadpool_postgres::ClientWrapper;
 use hazardloop_core::chain::Recorded;
-use hazardloop_core::store::{Commit, StoreError};
+use hazardloop_core::store::{Commit, Committed, StoreError};
 use tokio_postgres::types::Json;
 use uuid::Uuid;
 
@@ -27,49 +27,33 @@ use crate::PgStore;
 /// other sessions' snapshots never overflow into `pg_subtrans` while it runs.
 pub(crate) const CHUNK: usize = 64;
 
-pub(crate) async fn commit(store: &PgStore, c: Commit) -> Result<(), StoreError> {
+pub(crate) async fn commit(store: &PgStore, c: Commit) -> Result<Committed, StoreError> {
     let sql = &store.sql;
     if let Err(bad) = c.check_shape() {
         return Err(malformed(store, &c, bad).await);
     }
-    if numbers::wanted(&c) {
-        return numbered(store, c).await;
-    }
     let w = Written::of(&c)?;
     let client = store.client().await?;
     let stmt = client.prepare_cached(sql.commit(w.shape)).await.map_err(backend)?;
-    let result = client.execute(&stmt, &w.params()).await;
+    let (result, number) = if w.shape.numbered {
+        // The statement answers the number it took (no row: it wrote nothing).
+        match client.query_opt(&stmt, &w.params()).await {
+            Ok(Some(row)) => (Ok(1), Some(row.try_get::<_, String>(0).map_err(backend)?)),
+            Ok(None) => (Ok(0), None),
+            Err(e) => (Err(e), None),
+        }
+    } else {
+        (client.execute(&stmt, &w.params()).await, None)
+    };
     match judge(result) {
-        Verdict::Commit => Ok(()),
+        Verdict::Commit => Ok(Committed::numbered(number)),
         Verdict::Conflict => Err(conflict(&client, sql, &c).await),
         Verdict::Fail(e) => Err(e),
-    }
-}
-
-/// A new hazard's commit in a transaction of its own, with the next number of its series: the
-/// statement that takes the number, then the commit's statement; a commit that does not land
-/// rolls back and gives its number back.
-async fn numbered(store: &PgStore, mut c: Commit) -> Result<(), StoreError> {
-    let sql = &store.sql;
-    let mut client = store.client().await?;
-    let tx = client.transaction().await.map_err(backend)?;
-    numbers::take(&tx, sql, &mut c).await?;
-    let w = Written::of(&c)?;
-    let stmt = tx.prepare_cached(sql.commit(w.shape)).await.map_err(backend)?;
-    let verdict = judge(tx.execute(&stmt, &w.params()).await);
-    if matches!(verdict, Verdict::Commit) {
-        return tx.commit().await.map_err(backend);
-    }
-    tx.rollback().await.map_err(backend)?;
-    match verdict {
-        Verdict::Conflict => Err(conflict(&client, sql, &c).await),
-        Verdict::Fail(e) => Err(e),
-        Verdict::Commit => Ok(()),
     }
 }
 
 /// Commits in one transaction per [`CHUNK`], each on its own: one result per commit, in order.
-/// A new hazard to be numbered commits in a transaction of its own ([`numbered`]).
+/// A new hazard to be numbered commits on its own ([`commit`]: one statement takes its number).
 pub(crate) async fn commit_many(
     store: &PgStore,
     commits: Vec<Commit>,
@@ -78,7 +62,7 @@ pub(crate) async fn commit_many(
     let mut batch = Vec::with_capacity(commits.len());
     for (i, c) in commits.iter().enumerate() {
         if numbers::wanted(c) {
-            results[i] = Some(commit(store, c.clone()).await);
+            results[i] = Some(commit(store, c.clone()).await.map(|_| ()));
             continue;
         }
         match c.check_shape() {
@@ -220,6 +204,8 @@ pub(crate) struct Written<'a> {
     due: Option<DateTime<Utc>>,
     outbox: OutboxColumns<'a>,
     key: Option<(&'a str, i64, i64)>,
+    /// The series, the text before the sequence, its width and the text after it.
+    number: Option<(&'a str, String, i32, String)>,
 }
 
 impl<'a> Written<'a> {
@@ -234,8 +220,22 @@ impl<'a> Written<'a> {
             (None, true) => DueOp::Keep,
             (None, false) => DueOp::Clear,
         };
+        let number = match &c.numbering {
+            Some(n) if new && numbers::wanted(c) => {
+                let (before, width, after) = n.around_seq();
+                let width = i32::try_from(width).map_err(|_| malformed_width(width))?;
+                Some((n.series.as_str(), before, width, after))
+            }
+            _ => None,
+        };
         Ok(Written {
-            shape: Shape { new, due, outbox: !c.outbox.is_empty(), key: key.is_some() },
+            shape: Shape {
+                new,
+                due,
+                outbox: !c.outbox.is_empty(),
+                key: key.is_some(),
+                numbered: number.is_some(),
+            },
             tenant: c.tenant.as_str(),
             hazard: c.hazard.as_uuid(),
             cols: HazardColumns::of(c)?,
@@ -245,6 +245,7 @@ impl<'a> Written<'a> {
             due: c.next_due,
             outbox: OutboxColumns::of(&c.outbox),
             key,
+            number,
         })
     }
 
@@ -272,6 +273,10 @@ impl<'a> Written<'a> {
             &c.location,
         ];
         p.extend_from_slice(&head);
+        if let Some((series, before, width, after)) = &self.number {
+            let number: [Param<'_>; 4] = [series, before, width, after];
+            p.extend_from_slice(&number);
+        }
         if !self.shape.new {
             p.push(&self.expected);
         }
@@ -289,6 +294,10 @@ impl<'a> Written<'a> {
         }
         p
     }
+}
+
+fn malformed_width(width: usize) -> StoreError {
+    StoreError::Malformed(format!("a hazard number's sequence width of {width} digits"))
 }
 
 /// Outbox messages (of a commit, or of a batch) as column arrays for one `unnest` insert.

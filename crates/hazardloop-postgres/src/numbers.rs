@@ -1,6 +1,8 @@
-//! Hazard numbers (隐患编号): the next number of a series is taken in the transaction that
-//! inserts the hazard (the counter row stays locked until it ends), so numbers are unique and
-//! gap-free; a transaction that rolls back gives its number back.
+//! Hazard numbers (隐患编号): the next number of a series is taken by the statement that
+//! inserts the hazard (the counter row stays locked until its transaction ends), so numbers are
+//! unique and gap-free; a statement that fails gives its number back. The statement is
+//! [`crate::sql`]'s numbered commit shape. An inspection's findings, several hazards in one
+//! transaction, take theirs with [`take`].
 
 use deadpool_postgres::Transaction;
 use hazardloop_core::store::{Commit, StoreError};

@@ -160,11 +160,17 @@ pub(crate) struct Shape {
     pub(crate) outbox: bool,
     /// Records an idempotency key.
     pub(crate) key: bool,
+    /// Takes the new hazard's number (only with `new`): the next of its series, written into
+    /// the snapshot, the ledger row and the messages by the same statement.
+    pub(crate) numbered: bool,
 }
+
+/// Shapes without a number; each `new` one has a numbered twin after them.
+const PLAIN_SHAPES: usize = 24;
 
 impl Shape {
     fn all() -> impl Iterator<Item = Shape> {
-        (0..24).map(|i| Shape {
+        let plain = (0..PLAIN_SHAPES).map(|i| Shape {
             new: i & 1 == 1,
             outbox: i & 2 == 2,
             key: i & 4 == 4,
@@ -173,7 +179,9 @@ impl Shape {
                 1 => DueOp::Clear,
                 _ => DueOp::Keep,
             },
-        })
+            numbered: false,
+        });
+        plain.clone().chain(plain.filter(|s| s.new).map(|s| Shape { numbered: true, ..s }))
     }
 
     pub(crate) fn index(self) -> usize {
@@ -182,10 +190,16 @@ impl Shape {
             DueOp::Clear => 1,
             DueOp::Keep => 2,
         };
-        usize::from(self.new)
+        let plain = usize::from(self.new)
             | usize::from(self.outbox) << 1
             | usize::from(self.key) << 2
-            | due << 3
+            | due << 3;
+        // The numbered twins follow the plain shapes, in the order of their (odd) indices.
+        if self.numbered && self.new {
+            PLAIN_SHAPES + plain / 2
+        } else {
+            plain
+        }
     }
 
     /// The number of parameters of the shape's statement, in the order
@@ -196,6 +210,7 @@ impl Shape {
             + usize::from(self.due == DueOp::Set)
             + if self.outbox { 7 } else { 0 }
             + if self.key { 3 } else { 0 }
+            + if self.numbered { 4 } else { 0 }
     }
 }
 
@@ -209,7 +224,20 @@ fn commit_statement(s: &str, set_hazard: &str, shape: Shape) -> String {
         n += 1;
         n
     };
-    let gate = if shape.new {
+    let mut parts = Vec::new();
+    // With a number, the hazard's insert takes no `ON CONFLICT`: an existing hazard is an error
+    // (`hazards_pkey`, judged a conflict) that undoes the whole statement, its number too.
+    let gate = if shape.new && shape.numbered {
+        parts.push(number_part(s, [next(), next(), next(), next()]));
+        format!(
+            "INSERT INTO {s}.hazards (tenant_id, hazard_id, {HAZARD_COLUMNS})
+             VALUES ($1, $2, $3, coalesce($4, repeat('0', 64)),
+                     jsonb_set($5, '{{number}}', (SELECT number FROM num)),
+                     jsonb_set($6, '{{number}}', (SELECT number FROM num)),
+                     $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+             RETURNING 1"
+        )
+    } else if shape.new {
         format!(
             "INSERT INTO {s}.hazards (tenant_id, hazard_id, {HAZARD_COLUMNS})
              VALUES ($1, $2, $3, coalesce($4, repeat('0', 64)), $5, $6, $7, $8, $9, $10, $11,
@@ -224,14 +252,14 @@ fn commit_statement(s: &str, set_hazard: &str, shape: Shape) -> String {
         )
     };
     let (seqs, records) = (next(), next());
-    let mut parts = vec![
+    parts.extend([
         format!("gate AS ({gate})"),
         format!(
             "w_events AS (INSERT INTO {s}.events (tenant_id, hazard_id, seq, record)
              SELECT $1, $2, u.seq, u.record
              FROM gate, unnest(${seqs}::bigint[], ${records}::jsonb[]) AS u(seq, record))"
         ),
-    ];
+    ]);
     match shape.due {
         DueOp::Set => {
             let at = next();
@@ -250,10 +278,15 @@ fn commit_statement(s: &str, set_hazard: &str, shape: Shape) -> String {
     }
     if shape.outbox {
         let p: Vec<usize> = (0..7).map(|_| next()).collect();
+        let message = if shape.numbered {
+            "jsonb_set(u.message, '{notice,number}', (SELECT number FROM num))"
+        } else {
+            "u.message"
+        };
         parts.push(format!(
             "w_outbox AS (INSERT INTO {s}.outbox
                (tenant_id, id, grp, status, available_at, attempts, last_error, message)
-             SELECT $1, u.id, u.grp, u.status, u.available_at, u.attempts, u.last_error, u.message
+             SELECT $1, u.id, u.grp, u.status, u.available_at, u.attempts, u.last_error, {message}
              FROM gate, unnest(${}::uuid[], ${}::text[], ${}::text[], ${}::timestamptz[],
                                ${}::int[], ${}::text[], ${}::jsonb[])
                AS u(id, grp, status, available_at, attempts, last_error, message))",
@@ -267,7 +300,26 @@ fn commit_statement(s: &str, set_hazard: &str, shape: Shape) -> String {
              SELECT $1, ${key}::text, $2, ${version}::bigint, ${events}::bigint FROM gate)"
         ));
     }
-    format!("WITH {}\nSELECT 1 FROM gate", parts.join(",\n"))
+    let answer = if shape.numbered {
+        "SELECT num.number #>> '{}' FROM gate, num"
+    } else {
+        "SELECT 1 FROM gate"
+    };
+    format!("WITH {}\n{answer}", parts.join(",\n"))
+}
+
+/// The `num` part of a numbered commit: takes the next number of the series (`$series`) and
+/// writes it as JSON text, `$before`, the sequence zero-padded to at least `$width` digits,
+/// `$after` ([`Numbering::around_seq`](hazardloop_core::numbering::Numbering::around_seq)).
+/// The counter's row stays locked until the statement's transaction ends.
+fn number_part(s: &str, [series, before, width, after]: [usize; 4]) -> String {
+    format!(
+        "num AS (INSERT INTO {s}.numbers (tenant_id, series, last) VALUES ($1, ${series}::text, 1)
+           ON CONFLICT (tenant_id, series) DO UPDATE SET last = {s}.numbers.last + 1
+           RETURNING to_jsonb(${before}::text
+             || lpad(last::text, greatest(${width}::int, length(last::text)), '0')
+             || ${after}::text) AS number)"
+    )
 }
 
 #[cfg(test)]
@@ -294,7 +346,10 @@ mod tests {
             assert_eq!(text.contains("w_outbox"), shape.outbox);
             assert_eq!(text.contains("w_key"), shape.key);
             assert_eq!(text.contains("w_due"), shape.due != DueOp::Keep);
+            assert_eq!(text.contains("num AS"), shape.numbered);
+            assert!(shape.new || !shape.numbered, "only a new hazard is numbered");
         }
-        assert_eq!(seen.len(), 24);
+        assert_eq!(seen.len(), 36);
+        assert_eq!(seen.iter().max(), Some(&35), "the indices are dense");
     }
 }

@@ -7,8 +7,8 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use hazardloop_core::model::{HazardId, MessageId, TenantId};
 use hazardloop_core::report::{Bounds, CellTally};
 use hazardloop_core::store::{
-    Claimed, Commit, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery, OutboxMessage,
-    OutboxStatus, Settlement, Snapshot, Store, StoreError,
+    Claimed, Commit, Committed, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery,
+    OutboxMessage, OutboxStatus, Settlement, Snapshot, Store, StoreError,
 };
 use uuid::Uuid;
 
@@ -147,7 +147,7 @@ fn manager_config() -> ManagerConfig {
 }
 
 impl Store for PgStore {
-    async fn commit(&self, commit: Commit) -> Result<(), StoreError> {
+    async fn commit(&self, commit: Commit) -> Result<Committed, StoreError> {
         crate::commit::commit(self, commit).await
     }
 

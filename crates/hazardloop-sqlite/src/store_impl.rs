@@ -6,8 +6,8 @@ use hazardloop_core::chain::Recorded;
 use hazardloop_core::model::{HazardId, MessageId, TenantId};
 use hazardloop_core::report::{Bounds, CellTally, LedgerRow};
 use hazardloop_core::store::{
-    Claimed, Commit, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery, OutboxMessage,
-    OutboxStatus, Settlement, Snapshot, Store, StoreError,
+    Claimed, Commit, Committed, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery,
+    OutboxMessage, OutboxStatus, Settlement, Snapshot, Store, StoreError,
 };
 use hazardloop_core::workflow::Hazard;
 
@@ -99,7 +99,7 @@ fn settle_row(settlement: Settlement) -> Result<SettleRow, StoreError> {
 }
 
 impl Store for SqliteStore {
-    async fn commit(&self, commit: Commit) -> Result<(), StoreError> {
+    async fn commit(&self, commit: Commit) -> Result<Committed, StoreError> {
         self.ready()?;
         let encoded = Box::new(EncodedCommit::new(&commit)?);
         self.write(|tx| Write::Commit(encoded, tx)).await
@@ -120,7 +120,8 @@ impl Store for SqliteStore {
             })
             .collect();
         drop(commits);
-        self.write_many(writes, pending).await
+        let results = self.write_many(writes, pending).await;
+        results.into_iter().map(|r| r.map(|_| ())).collect()
     }
 
     async fn load(

@@ -1,7 +1,7 @@
 //! The statements the writer runs: commit, claim, settle. Each runs inside the writer's
 //! transaction (and savepoint), so a failure leaves nothing behind.
 
-use hazardloop_core::store::{Commit, StoreError};
+use hazardloop_core::store::{Commit, Committed, StoreError};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::codec::{EncodedCommit, EncodedMessage};
@@ -26,10 +26,19 @@ fn conflict(conn: &Connection, c: &EncodedCommit) -> StoreError {
 /// Writes one commit. The version is checked structurally: a new hazard's row insert hits the
 /// primary key if it exists; an existing hazard's update matches no row unless the version is
 /// the expected one; and the events' unique (tenant, hazard, seq) backs both.
-pub(crate) fn commit(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreError> {
-    if let Some(unnumbered) = &c.unnumbered {
-        return commit(conn, &numbered(conn, unnumbered)?);
+/// A new hazard is numbered first ([`numbered`]); what landed says its number.
+pub(crate) fn commit(conn: &Connection, c: &EncodedCommit) -> Result<Committed, StoreError> {
+    match &c.unnumbered {
+        Some(unnumbered) => {
+            let numbered = numbered(conn, unnumbered)?;
+            write(conn, &numbered)?;
+            Ok(Committed::numbered(numbered.number))
+        }
+        None => write(conn, c).map(|()| Committed::default()),
     }
+}
+
+fn write(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreError> {
     write_hazard(conn, c)?;
     if let Some(why) = &c.misfit {
         return Err(why.clone());

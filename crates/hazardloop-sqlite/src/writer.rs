@@ -22,7 +22,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use crossbeam_channel::Sender;
-use hazardloop_core::store::StoreError;
+use hazardloop_core::store::{Committed, StoreError};
 use rusqlite::Connection;
 
 use crate::checkpoint;
@@ -61,7 +61,7 @@ impl Job {
 /// A write that may share a transaction with others.
 pub(crate) enum Write {
     /// A commit.
-    Commit(Box<EncodedCommit>, Reply<()>),
+    Commit(Box<EncodedCommit>, Reply<Committed>),
     /// An outbox claim: now, limit, lease until.
     Claim(i64, usize, i64, Reply<Vec<ClaimedRow>>),
     /// An outbox settlement: id, token, change.
@@ -80,6 +80,7 @@ pub(crate) enum Write {
 
 /// A job's result, waiting for its transaction to commit.
 enum Done {
+    Hazard(Reply<Committed>, Result<Committed, StoreError>),
     Commit(Reply<()>, Result<(), StoreError>),
     Claim(Reply<Vec<ClaimedRow>>, Result<Vec<ClaimedRow>, StoreError>),
     Settle(Reply<bool>, Result<bool, StoreError>),
@@ -89,6 +90,7 @@ enum Done {
 impl Done {
     fn is_ok(&self) -> bool {
         match self {
+            Done::Hazard(_, r) => r.is_ok(),
             Done::Commit(_, r) => r.is_ok(),
             Done::Claim(_, r) => r.is_ok(),
             Done::Settle(_, r) => r.is_ok(),
@@ -99,6 +101,7 @@ impl Done {
     /// The transaction did not commit: a success becomes that failure.
     fn fail(self, e: &StoreError) -> Done {
         match self {
+            Done::Hazard(tx, Ok(_)) => Done::Hazard(tx, Err(e.clone())),
             Done::Commit(tx, Ok(_)) => Done::Commit(tx, Err(e.clone())),
             Done::Claim(tx, Ok(_)) => Done::Claim(tx, Err(e.clone())),
             Done::Settle(tx, Ok(_)) => Done::Settle(tx, Err(e.clone())),
@@ -109,6 +112,7 @@ impl Done {
 
     fn send(self) {
         match self {
+            Done::Hazard(tx, r) => tx.send(r),
             Done::Commit(tx, r) => tx.send(r),
             Done::Claim(tx, r) => tx.send(r),
             Done::Settle(tx, r) => tx.send(r),
@@ -426,7 +430,7 @@ fn savepoint(conn: &Connection, sql: &str) -> Result<(), StoreError> {
 
 fn run(conn: &Connection, job: Write) -> Done {
     match job {
-        Write::Commit(c, tx) => Done::Commit(tx, write_ops::commit(conn, &c)),
+        Write::Commit(c, tx) => Done::Hazard(tx, write_ops::commit(conn, &c)),
         Write::Claim(now, limit, until, tx) => {
             Done::Claim(tx, write_ops::claim(conn, now, limit, until))
         }
@@ -445,7 +449,7 @@ fn run(conn: &Connection, job: Write) -> Done {
 
 fn run_failed(job: Write, e: &StoreError) -> Done {
     match job {
-        Write::Commit(_, tx) => Done::Commit(tx, Err(e.clone())),
+        Write::Commit(_, tx) => Done::Hazard(tx, Err(e.clone())),
         Write::Claim(.., tx) => Done::Claim(tx, Err(e.clone())),
         Write::Settle(.., tx) => Done::Settle(tx, Err(e.clone())),
         Write::Document(.., tx) | Write::Occurrence(_, tx) | Write::Record(_, tx) => {

@@ -13,7 +13,7 @@ use hazardloop_core::model::MessageId;
 
 use hazardloop_core::report::LedgerRow;
 use hazardloop_core::store::{
-    Commit, IdempotentResult, OutboxMessage, OutboxStatus, Settlement, Store, StoreError,
+    Commit, Committed, IdempotentResult, OutboxMessage, OutboxStatus, Settlement, Store, StoreError,
 };
 use hazardloop_core::workflow::{Hazard, StageKind};
 use hazardloop_sqlite::{SqliteOptions, SqliteStore};
@@ -184,7 +184,7 @@ async fn a_lone_write_with_the_writer_idle_runs_on_the_callers_thread() {
             // The commit is done within its future's first poll: no other thread took part.
             let mut commit = std::pin::pin!(store.commit(nth(&f, 9).1));
             let mut cx = Context::from_waker(Waker::noop());
-            assert_eq!(commit.as_mut().poll(&mut cx), Poll::Ready(Ok(())));
+            assert_eq!(commit.as_mut().poll(&mut cx), Poll::Ready(Ok(Committed::default())));
         }
     }
 }

@@ -196,7 +196,9 @@ pub async fn commit_load_round_trip<S: Store>(store: &S) {
     let hazard =
         escalations.iter().try_fold(hazard, Hazard::apply).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(hazard.fired.len(), 2, "the sample has fired rungs");
-    ok("commit", store.commit(commit(&f.tenant, &hazard, 0, records.clone(), f.start))).await;
+    let committed =
+        ok("commit", store.commit(commit(&f.tenant, &hazard, 0, records.clone(), f.start))).await;
+    assert_eq!(committed.number, None, "a commit without numbering numbers nothing");
     let loaded = ok("load", store.load(&f.tenant, hazard.id)).await;
     let Some(loaded) = loaded else { panic!("a committed hazard loads") };
     assert_eq!(loaded.events, records, "events read back exactly");

@@ -42,13 +42,14 @@ pub async fn numbers_are_gap_free_and_found<S: Store>(store: &S) {
     let mut keyed = first;
     keyed.idempotency =
         Some(IdempotentResult { key: first_key.into(), hazard: first_id, version: 1, events: 1 });
-    ok("commit a numbered hazard", store.commit(keyed)).await;
+    let committed = ok("commit a numbered hazard", store.commit(keyed)).await;
     let Some(snapshot) = ok("snapshot", store.snapshot(&f.tenant, first_id)).await else {
         panic!("the numbered hazard is stored")
     };
     let Some(number) = snapshot.hazard.number.clone() else {
         panic!("the store gives a new hazard its number")
     };
+    assert_eq!(committed.number.as_ref(), Some(&number), "the commit says the number it gave");
     let n0 = seq(&number);
     assert_eq!(ok("find", store.find_number(&f.tenant, &number)).await, Some(first_id));
 
@@ -67,7 +68,7 @@ pub async fn numbers_are_gap_free_and_found<S: Store>(store: &S) {
     // The next ones follow without a gap, in a batch too; each carries its number everywhere.
     let second = numbered(&f, 2, at);
     let second_id = second.hazard;
-    ok("commit", store.commit(second)).await;
+    let second_number = ok("commit", store.commit(second)).await.number;
     let batch = vec![numbered(&f, 3, at), numbered(&f, 4, at)];
     let batch_ids: Vec<_> = batch.iter().map(|c| c.hazard).collect();
     for r in store.commit_many(batch).await {
@@ -80,6 +81,9 @@ pub async fn numbers_are_gap_free_and_found<S: Store>(store: &S) {
         };
         let number = s.hazard.number.unwrap_or_else(|| panic!("hazard {id} has no number"));
         assert_eq!(ok("find", store.find_number(&f.tenant, &number)).await, Some(*id));
+        if *id == second_id {
+            assert_eq!(second_number.as_ref(), Some(&number), "the commit says its number");
+        }
         numbers.push(seq(&number));
     }
     numbers.sort_unstable();

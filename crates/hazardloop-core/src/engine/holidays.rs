@@ -131,7 +131,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
                 numbering: None,
             };
             match self.store.commit(commit).await {
-                Ok(()) => return Ok(Some(moved)),
+                Ok(_) => return Ok(Some(moved)),
                 Err(StoreError::Conflict { .. }) if attempt < ATTEMPTS => continue,
                 Err(e) => return Err(e.into()),
             }

@@ -228,12 +228,11 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         let commit =
             self.assemble(tenant, before, after, records.clone(), &org, now, idempotency.clone());
         let mut ledger = commit.ledger.clone();
-        let numbered = commit.numbering.is_some();
         match self.store.commit(commit).await {
-            Ok(()) => {
-                if numbered {
-                    // The store numbered the new hazard inside its commit: read the number back.
-                    ledger.number = self.number_of(tenant, id).await?;
+            Ok(committed) => {
+                // The store numbers a new hazard inside its commit and says which number.
+                if committed.number.is_some() {
+                    ledger.number = committed.number;
                 }
                 Ok(Outcome { hazard: id, version, events: records, stage, ledger, replayed: false })
             }

@@ -186,7 +186,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         for _ in 1..ATTEMPTS {
             let planned = self.plan_one(due, now, sweep_id).await?;
             match self.store.commit(planned.commit).await {
-                Ok(()) => {
+                Ok(_) => {
                     report.fired += planned.fired;
                     report.messages += planned.messages;
                     return Ok(());

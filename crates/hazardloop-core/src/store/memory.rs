@@ -7,8 +7,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use chrono::{DateTime, Utc};
 
 use super::{
-    Claimed, Commit, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery, OutboxMessage,
-    OutboxStatus, Settlement, Snapshot, Store, StoreError,
+    Claimed, Commit, Committed, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery,
+    OutboxMessage, OutboxStatus, Settlement, Snapshot, Store, StoreError,
 };
 use crate::chain::{ChainHash, Recorded};
 use crate::model::{HazardId, MessageId, TenantId};
@@ -68,11 +68,12 @@ impl MemoryStore {
 }
 
 impl Inner {
-    fn commit(&mut self, mut c: Commit) -> Result<(), StoreError> {
+    fn commit(&mut self, mut c: Commit) -> Result<Committed, StoreError> {
         self.check(&c)?;
         self.number(&mut c)?;
+        let number = if c.numbering.is_some() { c.ledger.number.clone() } else { None };
         self.apply(c);
-        Ok(())
+        Ok(Committed::numbered(number))
     }
 
     /// Gives a new hazard the next number of its series (taken only if the commit lands: the
@@ -181,7 +182,7 @@ impl Inner {
 }
 
 impl Store for MemoryStore {
-    async fn commit(&self, commit: Commit) -> Result<(), StoreError> {
+    async fn commit(&self, commit: Commit) -> Result<Committed, StoreError> {
         self.lock().commit(commit)
     }
 

@@ -18,8 +18,8 @@ use chrono::{DateTime, Utc};
 
 pub use memory::MemoryStore;
 pub use types::{
-    Claimed, Commit, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery, OutboxMessage,
-    OutboxStatus, Settlement, Snapshot,
+    Claimed, Commit, Committed, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery,
+    OutboxMessage, OutboxStatus, Settlement, Snapshot,
 };
 
 use crate::chain::Recorded;
@@ -90,8 +90,10 @@ pub enum StoreError {
 /// Methods return `impl Future + Send`, so the trait is async without tying the core to a runtime.
 pub trait Store: Send + Sync {
     /// Writes a commit atomically, or nothing. A stale `expected_version` is
-    /// [`StoreError::Conflict`]; a used idempotency key is [`StoreError::DuplicateKey`].
-    fn commit(&self, commit: Commit) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// [`StoreError::Conflict`]; a used idempotency key is [`StoreError::DuplicateKey`]. What
+    /// landed says the number a new hazard was given ([`Committed::number`]), so the caller
+    /// need not read it back.
+    fn commit(&self, commit: Commit) -> impl Future<Output = Result<Committed, StoreError>> + Send;
 
     /// Writes several commits (of different hazards), each atomically and on its own: one
     /// result per commit, in order, and a commit that fails (a conflict, a used key) fails
@@ -104,7 +106,7 @@ pub trait Store: Send + Sync {
         async move {
             let mut results = Vec::with_capacity(commits.len());
             for commit in commits {
-                results.push(self.commit(commit).await);
+                results.push(self.commit(commit).await.map(|_| ()));
             }
             results
         }
@@ -277,7 +279,7 @@ pub fn events(records: &[Recorded]) -> impl Iterator<Item = &crate::workflow::Ev
 
 /// A shared store is a store: several engines (or an engine and a host) can hold one.
 impl<S: Store> Store for std::sync::Arc<S> {
-    fn commit(&self, commit: Commit) -> impl Future<Output = Result<(), StoreError>> + Send {
+    fn commit(&self, commit: Commit) -> impl Future<Output = Result<Committed, StoreError>> + Send {
         (**self).commit(commit)
     }
     fn commit_many(

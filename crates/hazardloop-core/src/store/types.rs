@@ -12,6 +12,22 @@ use crate::org::Org;
 use crate::report::{LedgerFilter, LedgerRow, Page};
 use crate::workflow::{Hazard, StageKind};
 
+/// What a store reports of a commit that landed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Committed {
+    /// The number (隐患编号) the store gave the new hazard in this commit's transaction
+    /// ([`Commit::numbering`]); `None` when the commit numbered nothing.
+    pub number: Option<String>,
+}
+
+impl Committed {
+    /// A commit that numbered the new hazard `number`.
+    pub fn numbered(number: Option<String>) -> Committed {
+        Committed { number }
+    }
+}
+
 /// Everything one command (or one sweep of one hazard) writes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Commit {
