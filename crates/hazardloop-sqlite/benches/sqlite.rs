@@ -14,7 +14,8 @@
 //!     `Engine::ledger` against the raw indexed query, p99 (target ≤ 3×).
 //!
 //! `HAZARDLOOP_SQLITE_BENCH_BIG` sets the large population of (e) and (g) (default 1 000 000);
-//! `HAZARDLOOP_SQLITE_BENCH_PARTS` picks parts (`commit,sweep,memory,city`, default all).
+//! `HAZARDLOOP_SQLITE_BENCH_PARTS` picks parts (`commit,sweep,memory,city`, default all), and
+//! `HAZARDLOOP_SQLITE_CITY_PARTS` the city's (`statistics,ledger`, default both).
 
 #![allow(missing_docs)] // criterion's items
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark aborts on a broken setup

@@ -76,9 +76,6 @@ pub(crate) struct LedgerSql {
     offset: i64,
     /// Rows the count reads at most (-1: all).
     count_up_to: i64,
-    /// Whether the filter names a category: then the filter index's prefix (tenant, category,
-    /// unit) narrows the page's candidates (see [`ledger`]).
-    by_category: bool,
 }
 
 fn placeholders(n: usize) -> String {
@@ -144,68 +141,41 @@ impl LedgerSql {
             Some(n) => int(n as u64)?,
             None => -1,
         };
-        Ok(LedgerSql {
-            filter,
-            params,
-            limit,
-            offset: int(q.offset as u64)?,
-            count_up_to,
-            by_category: q.category.is_some(),
-        })
+        Ok(LedgerSql { filter, params, limit, offset: int(q.offset as u64)?, count_up_to })
     }
 }
 
-/// The total (up to the query's count limit) and the page's ledger rows (JSON), newest discovery
-/// first, in one transaction. The total is counted from the covering filter index
-/// (`hazardloop_hazards_filter`). The page:
-/// - with a category, from the filter index too: its entries hold every filtered column and the
-///   discovery time, so the discovery time of the page's last row is found from the index
-///   alone, and only the rows from that time on are read from the table (about a page of them);
-/// - without one, walking the discovery index newest first until the page is full, reading each
-///   row it passes (the filter index would be read whole for the tenant).
-///
-/// Walking the discovery index reads a row for each it passes: at a million hazards, a category
-/// page that matches one row in thirty read about 1,700 rows (3.5 ms) for its 50.
-pub(crate) fn ledger(conn: &Connection, q: &LedgerSql) -> Result<(i64, Vec<String>), StoreError> {
-    let tx = conn.unchecked_transaction().map_err(backend)?;
-    let total: i64 = tx
-        .prepare_cached(&format!(
-            "SELECT count(*) FROM (SELECT 1 FROM hazardloop_hazards WHERE {} LIMIT {})",
-            q.filter, q.count_up_to
-        ))
-        .and_then(|mut s| s.query_row(params_from_iter(q.params.iter()), |r| r.get(0)))
-        .map_err(backend)?;
-    let (sql, params) = if q.by_category && q.limit > 0 {
-        let last = q.offset.saturating_add(q.limit) - 1;
-        let sql = format!(
-            "SELECT ledger FROM hazardloop_hazards INDEXED BY hazardloop_hazards_filter
-             WHERE {f} AND discovered_at >= coalesce(
-               (SELECT discovered_at FROM hazardloop_hazards INDEXED BY hazardloop_hazards_filter
-                WHERE {f} ORDER BY discovered_at DESC LIMIT 1 OFFSET {last}),
-               -9223372036854775808)
-             ORDER BY discovered_at DESC, hazard DESC LIMIT {} OFFSET {}",
-            q.limit,
-            q.offset,
-            f = q.filter,
-        );
-        // The filter's parameters, for the page and again for its subquery.
-        (sql, q.params.iter().chain(&q.params).collect::<Vec<_>>())
-    } else {
-        let sql = format!(
-            "SELECT ledger FROM hazardloop_hazards INDEXED BY hazardloop_hazards_discovered
-             WHERE {} ORDER BY discovered_at DESC, hazard DESC LIMIT {} OFFSET {}",
-            q.filter, q.limit, q.offset
-        );
-        (sql, q.params.iter().collect())
-    };
-    let rows = tx
-        .prepare_cached(&sql)
-        .and_then(|mut s| {
-            s.query_map(params_from_iter(params), |r| r.get(0))?.collect::<Result<Vec<String>, _>>()
-        })
-        .map_err(backend)?;
-    tx.commit().map_err(backend)?;
-    Ok((total, rows))
+/// The total, counted up to the query's count limit, from the covering filter index
+/// (`hazardloop_hazards_filter`).
+pub(crate) fn ledger_total(conn: &Connection, q: &LedgerSql) -> Result<i64, StoreError> {
+    conn.prepare_cached(&format!(
+        "SELECT count(*) FROM (SELECT 1 FROM hazardloop_hazards WHERE {} LIMIT {})",
+        q.filter, q.count_up_to
+    ))
+    .and_then(|mut s| s.query_row(params_from_iter(q.params.iter()), |r| r.get(0)))
+    .map_err(backend)
+}
+
+/// The page's ledger rows, newest discovery first, each decoded by `decode`: the page walks the
+/// discovery index, newest first, until it is full.
+pub(crate) fn ledger_rows<T>(
+    conn: &Connection,
+    q: &LedgerSql,
+    decode: impl Fn(&str) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let sql = format!(
+        "SELECT ledger FROM hazardloop_hazards INDEXED BY hazardloop_hazards_discovered
+         WHERE {} ORDER BY discovered_at DESC, hazard DESC LIMIT {} OFFSET {}",
+        q.filter, q.limit, q.offset
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
+    let mut rows = stmt.query(params_from_iter(q.params.iter())).map_err(backend)?;
+    let mut page = Vec::new();
+    while let Some(row) = rows.next().map_err(backend)? {
+        let json = row.get_ref(0).and_then(|v| v.as_str().map_err(Into::into)).map_err(backend)?;
+        page.push(decode(json)?);
+    }
+    Ok(page)
 }
 
 /// A due entry as stored: (due_at, tenant, hazard).

@@ -214,12 +214,19 @@ impl Store for SqliteStore {
         query: &LedgerQuery,
     ) -> Result<LedgerPage, StoreError> {
         self.ready()?;
-        let sql = LedgerSql::new(tenant.as_str(), query)?;
-        let (total, rows) = read(&self.readers, move |c| read_ops::ledger(c, &sql)).await?;
-        let rows = rows
-            .iter()
-            .map(|r| from_json::<LedgerRow>("a ledger row", r))
-            .collect::<Result<Vec<_>, _>>()?;
+        // The total and the page on two readers at once, the page's rows decoded on its
+        // reader. A listing needs no snapshot common to both (as in the PostgreSQL store): a
+        // commit between them can only make the total and the page differ by that commit.
+        let sql = std::sync::Arc::new(LedgerSql::new(tenant.as_str(), query)?);
+        let counted = sql.clone();
+        let (total, rows) = futures_util::future::join(
+            read(&self.readers, move |c| read_ops::ledger_total(c, &counted)),
+            read(&self.readers, move |c| {
+                read_ops::ledger_rows(c, &sql, |json| from_json::<LedgerRow>("a ledger row", json))
+            }),
+        )
+        .await;
+        let (total, rows) = (total?, rows?);
         let total = usize::try_from(total).map_err(|_| corrupt("a row count", total))?;
         Ok(query.page_of(total, rows))
     }

@@ -285,6 +285,12 @@ fn check_same_numbers(table: &StatsTable, hand: &[HandRow]) {
     }
 }
 
+/// Whether `HAZARDLOOP_SQLITE_CITY_PARTS` picks `part` (`statistics,ledger`, default both).
+fn city_wants(part: &str) -> bool {
+    let parts = std::env::var("HAZARDLOOP_SQLITE_CITY_PARTS").unwrap_or_default();
+    parts.is_empty() || parts.split(',').any(|p| p.trim() == part)
+}
+
 /// The p-th percentile (0–100) of `times`.
 fn percentile(times: &mut [StdDuration], p: f64) -> StdDuration {
     times.sort();
@@ -298,19 +304,36 @@ pub(crate) fn city(c: &mut Criterion, total: usize) {
     let e = engine(&path);
     let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     let period = Period::year(2025).expect("year");
+    let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .expect("open");
+    if city_wants("statistics") {
+        statistics(c, &rt, &e, &conn, &f, &period, total);
+    }
+    if city_wants("ledger") {
+        ledger_page(&rt, &e, &conn, &f, total);
+    }
+}
+
+/// A year's statistics table through the engine against the hand-written `GROUP BY`.
+fn statistics(
+    c: &mut Criterion,
+    rt: &tokio::runtime::Runtime,
+    e: &Engine<SqliteStore, Discard>,
+    conn: &Connection,
+    f: &Fixture,
+    period: &Period,
+    total: usize,
+) {
     let bounds = period.bounds(f.policy.calendar());
     let b = (
         bounds.0.timestamp_nanos_opt().expect("ns"),
         bounds.1.timestamp_nanos_opt().expect("ns"),
         now().timestamp_nanos_opt().expect("ns"),
     );
-    let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .expect("open");
     let hand = hand_written_group_by();
     let tenant = f.tenant.as_str();
-
-    let table = rt.block_on(e.statistics(&f.tenant, &period)).expect("statistics");
-    check_same_numbers(&table, &run_hand_written(&conn, &hand, tenant, b));
+    let table = rt.block_on(e.statistics(&f.tenant, period)).expect("statistics");
+    check_same_numbers(&table, &run_hand_written(conn, &hand, tenant, b));
     println!(
         "city over {total} hazards: {} cells; 2025: {} found, {} open at the end, {} overdue",
         table.cells.len(),
@@ -323,14 +346,12 @@ pub(crate) fn city(c: &mut Criterion, total: usize) {
     group.sample_size(10).warm_up_time(StdDuration::from_millis(1));
     group.measurement_time(StdDuration::from_secs(if total > 200_000 { 60 } else { 15 }));
     group.bench_function("hand_written_group_by", |bench| {
-        bench.iter(|| run_hand_written(&conn, &hand, tenant, b))
+        bench.iter(|| run_hand_written(conn, &hand, tenant, b))
     });
     group.bench_function("engine_statistics", |bench| {
-        bench.iter(|| rt.block_on(e.statistics(&f.tenant, &period)).expect("statistics"))
+        bench.iter(|| rt.block_on(e.statistics(&f.tenant, period)).expect("statistics"))
     });
     group.finish();
-
-    ledger_page(&rt, &e, &conn, &f, total);
 }
 
 /// A filtered ledger page of 50 (unit subtree, category, overdue, text) through the engine
@@ -435,6 +456,9 @@ fn ledger_page(
 
 /// The statistics ratio, once criterion has written its estimates.
 pub(crate) fn report(total: usize) {
+    if !city_wants("statistics") {
+        return;
+    }
     print!("[{total} hazards] ");
     time_at_most("sqlite_city", "hand_written_group_by", "engine_statistics", 2.0);
 }
