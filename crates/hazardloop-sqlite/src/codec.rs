@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use hazardloop_core::chain::ChainHash;
+use hazardloop_core::numbering::Numbering;
 use hazardloop_core::store::{Commit, OutboxMessage, OutboxStatus, StoreError};
 use serde::Serialize;
 
@@ -75,7 +76,7 @@ pub(crate) fn parse_status(s: &str) -> Result<OutboxStatus, StoreError> {
 }
 
 /// An outbox message, ready to insert.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct EncodedMessage {
     pub(crate) id: String,
     pub(crate) tenant: String,
@@ -103,7 +104,7 @@ impl EncodedMessage {
 }
 
 /// The idempotency key and result of a commit.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct EncodedKey {
     pub(crate) key: String,
     pub(crate) hazard: String,
@@ -112,7 +113,7 @@ pub(crate) struct EncodedKey {
 }
 
 /// A [`Commit`] as the rows it writes.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct EncodedCommit {
     pub(crate) tenant: String,
     pub(crate) hazard: String,
@@ -142,23 +143,31 @@ pub(crate) struct EncodedCommit {
     pub(crate) misfit: Option<StoreError>,
     /// The hazard's number, once given.
     pub(crate) number: Option<String>,
-    /// A new hazard still to be numbered: the writer takes its number inside the transaction,
-    /// gives it to the commit and encodes it then (until then the other fields are empty).
-    pub(crate) unnumbered: Option<Box<Commit>>,
+    /// A new hazard still to be numbered, in this series: the writer takes the next number
+    /// inside the transaction and writes it into the state, the ledger row and the messages,
+    /// encoded here without one ([`EncodedCommit::numbered`]); the writer's thread encodes no
+    /// JSON of its own.
+    pub(crate) unnumbered: Option<Box<Numbering>>,
 }
 
 impl EncodedCommit {
     /// Encodes a commit. Malformed commits (events out of sequence, messages of another
     /// tenant) are marked for the writer to refuse after the version check.
     pub(crate) fn new(c: &Commit) -> Result<EncodedCommit, StoreError> {
-        if c.numbering.is_some() && c.ledger.number.is_none() {
-            return Ok(EncodedCommit {
-                tenant: c.tenant.as_str().to_owned(),
-                hazard: c.hazard.to_string(),
-                expected: int(c.expected_version)?,
-                unnumbered: Some(Box::new(c.clone())),
-                ..EncodedCommit::default()
-            });
+        let unnumbered = match &c.numbering {
+            Some(n) if c.ledger.number.is_none() => Some(Box::new(n.clone())),
+            _ => None,
+        };
+        let numbered_in_part =
+            c.state.number.is_some() || c.outbox.iter().any(|m| m.notice.number.is_some());
+        if unnumbered.is_some() && numbered_in_part {
+            // A hand-built commit with a number in some places: numbered in all, like any other.
+            let mut bare = c.clone();
+            bare.state.number = None;
+            for m in &mut bare.outbox {
+                m.notice.number = None;
+            }
+            return EncodedCommit::new(&bare);
         }
         // Checked by the writer after the version, so a stale commit is a conflict first.
         let misfit = c.check_shape().err();
@@ -204,7 +213,117 @@ impl EncodedCommit {
                 .transpose()?,
             misfit,
             number: row.number.clone(),
-            unnumbered: None,
+            unnumbered,
         })
+    }
+
+    /// This new hazard's commit with `number`, written into the encoded state, ledger row and
+    /// messages, which were encoded without one: the key goes first in the state's and the
+    /// row's object and in each message's notice (JSON members have no order).
+    pub(crate) fn numbered(&self, number: String) -> Result<EncodedCommit, StoreError> {
+        let value = json("a hazard number", &number)?;
+        let mut c = self.clone();
+        c.state = with_number_after(&self.state, "{", &value)?;
+        c.ledger = with_number_after(&self.ledger, "{", &value)?;
+        for m in &mut c.outbox {
+            m.json = with_number_after(&m.json, NOTICE, &value)?;
+        }
+        c.number = Some(number);
+        c.unnumbered = None;
+        Ok(c)
+    }
+}
+
+/// Where a message's notice begins in its JSON. A key is the only place an unescaped `"` can
+/// open `notice`, and an `OutboxMessage` has no other member of that name before its notice.
+const NOTICE: &str = "\"notice\":{";
+
+/// `json` with `"number":value` as the first member of the object opened by the first `open`.
+fn with_number_after(json: &str, open: &str, value: &str) -> Result<String, StoreError> {
+    let at = json
+        .find(open)
+        .map(|i| i + open.len())
+        .ok_or_else(|| StoreError::Backend(format!("no `{open}` to number in {json}")))?;
+    let (head, tail) = json.split_at(at);
+    let comma = if tail.starts_with('}') { "" } else { "," };
+    Ok(format!("{head}\"number\":{value}{comma}{tail}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use hazardloop_core::numbering::NumberFormat;
+    use hazardloop_core::report::LedgerRow;
+    use hazardloop_core::workflow::{Hazard, StageKind};
+    use hazardloop_testkit::conformance::{sample, sample_message};
+    use hazardloop_testkit::Fixture;
+
+    use super::*;
+
+    /// A new hazard's commit as the engine builds it: numbering asked for, no number yet.
+    fn unnumbered(f: &Fixture, stage: StageKind) -> Commit {
+        let (state, events) = sample(f, stage);
+        let messages = (0..2).map(|i| sample_message(&f.tenant, &state, &format!("g{i}"), f.start));
+        Commit {
+            tenant: f.tenant.clone(),
+            hazard: state.id,
+            expected_version: 0,
+            events,
+            ledger: LedgerRow::from_hazard(&state, f.start),
+            next_due: None,
+            outbox: messages.collect(),
+            idempotency: None,
+            numbering: Some(NumberFormat::default().numbering(f.start, chrono_tz::UTC)),
+            state,
+        }
+    }
+
+    #[test]
+    fn a_number_written_into_an_encoded_commit_reads_back_as_if_assigned_before_encoding() {
+        let f = Fixture::school();
+        for stage in [StageKind::Discovered, StageKind::Registered] {
+            let commit = unnumbered(&f, stage);
+            let encoded = EncodedCommit::new(&commit).unwrap();
+            assert!(encoded.unnumbered.is_some() && encoded.number.is_none());
+            // A number with characters JSON escapes, to be sure it is written as JSON.
+            let number = "一中\"2026\"\\0007".to_owned();
+            let numbered = encoded.numbered(number.clone()).unwrap();
+
+            let mut want = commit.clone();
+            want.state.number = Some(number.clone());
+            want.ledger.number = Some(number.clone());
+            for m in &mut want.outbox {
+                m.notice.number = Some(number.clone());
+            }
+            assert_eq!(from_json::<Hazard>("state", &numbered.state).unwrap(), want.state);
+            assert_eq!(from_json::<LedgerRow>("row", &numbered.ledger).unwrap(), want.ledger);
+            for (m, w) in numbered.outbox.iter().zip(&want.outbox) {
+                assert_eq!(&from_json::<OutboxMessage>("message", &m.json).unwrap(), w);
+            }
+            assert_eq!(numbered.number.as_deref(), Some(number.as_str()));
+            assert!(numbered.unnumbered.is_none());
+        }
+    }
+
+    #[test]
+    fn a_commit_numbered_in_part_is_numbered_everywhere() {
+        let f = Fixture::school();
+        let mut commit = unnumbered(&f, StageKind::Discovered);
+        commit.state.number = Some("stale".into());
+        let numbered = EncodedCommit::new(&commit).unwrap().numbered("2026-0001".into()).unwrap();
+        let state = from_json::<Hazard>("state", &numbered.state).unwrap();
+        assert_eq!(state.number.as_deref(), Some("2026-0001"));
+    }
+
+    #[test]
+    fn the_number_goes_into_empty_and_nested_objects_alike() {
+        assert_eq!(with_number_after("{}", "{", "\"n\"").unwrap(), "{\"number\":\"n\"}");
+        assert_eq!(
+            with_number_after("{\"a\":\"\\\"notice\\\":{\",\"notice\":{\"k\":1}}", NOTICE, "1")
+                .unwrap(),
+            "{\"a\":\"\\\"notice\\\":{\",\"notice\":{\"number\":1,\"k\":1}}"
+        );
+        assert!(with_number_after("[]", "{", "1").is_err());
     }
 }

@@ -1,7 +1,8 @@
 //! The statements the writer runs: commit, claim, settle. Each runs inside the writer's
 //! transaction (and savepoint), so a failure leaves nothing behind.
 
-use hazardloop_core::store::{Commit, Committed, StoreError};
+use hazardloop_core::numbering::Numbering;
+use hazardloop_core::store::{Committed, StoreError};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::codec::{EncodedCommit, EncodedMessage};
@@ -29,8 +30,8 @@ fn conflict(conn: &Connection, c: &EncodedCommit) -> StoreError {
 /// A new hazard is numbered first ([`numbered`]); what landed says its number.
 pub(crate) fn commit(conn: &Connection, c: &EncodedCommit) -> Result<Committed, StoreError> {
     match &c.unnumbered {
-        Some(unnumbered) => {
-            let numbered = numbered(conn, unnumbered)?;
+        Some(numbering) => {
+            let numbered = numbered(conn, c, numbering)?;
             write(conn, &numbered)?;
             Ok(Committed::numbered(numbered.number))
         }
@@ -79,19 +80,21 @@ fn write(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreError> {
 
 /// A new hazard's commit with the next number of its series, taken in the caller's transaction
 /// (or savepoint): if the commit then fails, the number goes back with it.
-fn numbered(conn: &Connection, c: &Commit) -> Result<EncodedCommit, StoreError> {
-    let Some(numbering) = &c.numbering else { return EncodedCommit::new(c) };
+fn numbered(
+    conn: &Connection,
+    c: &EncodedCommit,
+    numbering: &Numbering,
+) -> Result<EncodedCommit, StoreError> {
     let seq: i64 = conn
         .prepare_cached(
             "INSERT INTO hazardloop_numbers (tenant, series, last) VALUES (?1, ?2, 1)
              ON CONFLICT (tenant, series) DO UPDATE SET last = last + 1
              RETURNING last",
         )
-        .and_then(|mut s| s.query_row(params![c.tenant.as_str(), numbering.series], |r| r.get(0)))
+        .and_then(|mut s| s.query_row(params![c.tenant, numbering.series], |r| r.get(0)))
         .map_err(backend)?;
-    let mut c = c.clone();
-    c.assign_number(u64::try_from(seq).map_err(|_| StoreError::Backend("negative number".into()))?);
-    EncodedCommit::new(&c)
+    let seq = u64::try_from(seq).map_err(|_| StoreError::Backend("negative number".into()))?;
+    c.numbered(numbering.render(seq))
 }
 
 fn write_hazard(conn: &Connection, c: &EncodedCommit) -> Result<(), StoreError> {
