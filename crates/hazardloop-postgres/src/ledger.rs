@@ -122,21 +122,17 @@ pub(crate) async fn ledger(
         "SELECT count(*) FROM (SELECT 1 FROM {s}.hazards WHERE {filter} LIMIT ${count_limit}) m"
     );
     let client = store.client().await?;
-    // The count on a second connection when the pool has one free, so the server runs it
-    // beside the page; else both on one, pipelined in one round trip. A listing needs no
-    // snapshot common to both.
-    let spare = store.spare_client().await;
-    let counter = spare.as_ref().unwrap_or(&client);
     let page_stmt = client.prepare_cached(&page_sql).await.map_err(backend)?;
-    let count_stmt = counter.prepare_cached(&count_sql).await.map_err(backend)?;
+    let count_stmt = client.prepare_cached(&count_sql).await.map_err(backend)?;
     let mut page_params = params.clone();
     page_params.push(&b.limit);
     page_params.push(&b.offset);
     let mut count_params = params.clone();
     count_params.push(&b.count_up_to);
+    // Both in one round trip; a repeatable-read snapshot is not needed for a listing.
     let (rows, total) = tokio::join!(
         client.query(&page_stmt, &page_params),
-        counter.query_one(&count_stmt, &count_params)
+        client.query_one(&count_stmt, &count_params)
     );
     let rows = rows.map_err(backend)?;
     let total: i64 = total.map_err(backend)?.try_get(0).map_err(|e| corrupt("count", e))?;

@@ -139,18 +139,6 @@ impl PgStore {
     pub(crate) async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
         self.pool.get().await.map_err(pool)
     }
-
-    /// Another connection, for a statement that can run beside one already under way, if the
-    /// pool has one free now. It never waits: a caller holding a connection cannot deadlock a
-    /// busy pool by asking for a second.
-    pub(crate) async fn spare_client(&self) -> Option<deadpool_postgres::Object> {
-        let now = deadpool_postgres::Timeouts {
-            wait: Some(std::time::Duration::ZERO),
-            create: None,
-            recycle: None,
-        };
-        self.pool.timeout_get(&now).await.ok()
-    }
 }
 
 fn manager_config() -> ManagerConfig {
