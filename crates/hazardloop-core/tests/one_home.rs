@@ -19,8 +19,12 @@ use hazardloop_testkit::Fixture;
 /// The layers, by source file.
 const ACTOR: &str = "org/authorize.rs";
 const INPUT: &str = "workflow/input.rs";
-const RULES: [&str; 3] =
-    ["workflow/check.rs", "workflow/decide/mod.rs", "workflow/decide/create.rs"];
+const RULES: [&str; 4] = [
+    "workflow/check.rs",
+    "workflow/decide/mod.rs",
+    "workflow/decide/create.rs",
+    "workflow/decide/steps.rs",
+];
 /// `StepOrder`, `ArchivedIsSealed`, `InputLimits` and `KnownCategory` are named by the error
 /// type itself, from the transition table's and the input pass's refusals.
 const ERROR: &str = "workflow/error.rs";

@@ -44,7 +44,9 @@
 mod checkpoint;
 mod codec;
 mod error;
+mod group_commit;
 mod inspection;
+mod job;
 mod oneshot;
 mod options;
 mod read_ops;

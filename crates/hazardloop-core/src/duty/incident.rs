@@ -4,6 +4,10 @@
 //! time: an incident learned of at 16:50 on the Friday before a holiday has its phone report
 //! due at 17:20 and its written report at 18:50 the same evening.
 
+mod command;
+mod event;
+mod report;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +16,10 @@ use super::record::{RecordId, RecordKind, RecordRow};
 use crate::calendar::Calendar;
 use crate::escalation::Rung;
 use crate::model::{named_enum, PersonId, TenantId, UnitId};
+
+pub use command::IncidentCommand;
+pub use event::IncidentEvent;
+pub use report::{IncidentClock, IncidentReport, ReportWay};
 
 /// The four classes of emergency of the Emergency Response Law (突发事件应对法 第二条).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -44,190 +52,6 @@ impl IncidentType {
             IncidentType::SocialSecurity => "social_security",
         }
     }
-}
-
-/// The two reports with a deadline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IncidentClock {
-    /// The phone report (电话口头报告).
-    Phone,
-    /// The brief written report (简要书面报告).
-    Written,
-}
-
-named_enum!(IncidentClock {
-    Phone => ("电话报告", "phone report"),
-    Written => ("书面报告", "written report"),
-});
-
-/// How a report was made.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportWay {
-    /// By phone.
-    Phone,
-    /// In writing.
-    Written,
-    /// A follow-up report (续报).
-    FollowUp,
-}
-
-named_enum!(ReportWay {
-    Phone => ("电话报告", "phone report"),
-    Written => ("书面报告", "written report"),
-    FollowUp => ("续报", "follow-up report"),
-});
-
-/// One report made.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IncidentReport {
-    /// How.
-    pub way: ReportWay,
-    /// When it was made.
-    pub at: DateTime<Utc>,
-    /// Who made it.
-    pub by: PersonId,
-    /// Whom it went to (the bureau's duty office, a named officer).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
-    /// What it said.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// Documents (URIs of the host's document store).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub attachments: Vec<String>,
-}
-
-/// What happens to an incident, in its chain.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum IncidentEvent {
-    /// The school learned of it; both report clocks start.
-    Opened {
-        /// Where it belongs.
-        unit: UnitId,
-        /// A short title.
-        title: String,
-        /// Its class.
-        kind: IncidentType,
-        /// Where it happened.
-        location: String,
-        /// What is known.
-        summary: String,
-        /// When it happened.
-        occurred_at: DateTime<Utc>,
-        /// When the school learned of it: the clocks run from here.
-        learned_at: DateTime<Utc>,
-        /// Who opened it.
-        by: PersonId,
-        /// When the phone report is due.
-        phone_due: DateTime<Utc>,
-        /// When the written report is due.
-        written_due: DateTime<Utc>,
-    },
-    /// A report was made.
-    Reported {
-        /// The report.
-        report: IncidentReport,
-    },
-    /// A document was added.
-    Attached {
-        /// Who added it.
-        by: PersonId,
-        /// Where it is.
-        uri: String,
-    },
-    /// A rung of the ladder fired for a report that is due or missed.
-    Escalated {
-        /// Which report.
-        clock: IncidentClock,
-        /// The rung (index into `[incidents] ladder`).
-        rung: usize,
-        /// When.
-        at: DateTime<Utc>,
-    },
-    /// The incident was closed.
-    Closed {
-        /// When.
-        at: DateTime<Utc>,
-        /// Who closed it.
-        by: PersonId,
-        /// Why, or how it ended.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        note: Option<String>,
-    },
-}
-
-/// A command on an incident.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
-pub enum IncidentCommand {
-    /// Open an incident the school has learned of.
-    Open {
-        /// The unit (the school, or a unit in it).
-        unit: UnitId,
-        /// A short title (at most 200 characters).
-        title: String,
-        /// Its class.
-        kind: IncidentType,
-        /// Where it happened.
-        #[serde(default)]
-        location: String,
-        /// What is known (at most 4,000 characters).
-        #[serde(default)]
-        summary: String,
-        /// When it happened; not after `learned_at`.
-        occurred_at: DateTime<Utc>,
-        /// When the school learned of it; defaults to now; not in the future.
-        #[serde(default)]
-        learned_at: Option<DateTime<Utc>>,
-    },
-    /// The phone report was made.
-    PhoneReport {
-        /// When; defaults to now.
-        #[serde(default)]
-        at: Option<DateTime<Utc>>,
-        /// Whom it went to.
-        to: String,
-        /// What was said.
-        #[serde(default)]
-        note: Option<String>,
-    },
-    /// The brief written report was sent.
-    WrittenReport {
-        /// When; defaults to now.
-        #[serde(default)]
-        at: Option<DateTime<Utc>>,
-        /// What it said.
-        #[serde(default)]
-        note: Option<String>,
-        /// The report and its annexes (URIs).
-        #[serde(default)]
-        attachments: Vec<String>,
-    },
-    /// A follow-up report (续报).
-    FollowUp {
-        /// When; defaults to now.
-        #[serde(default)]
-        at: Option<DateTime<Utc>>,
-        /// What it said.
-        note: String,
-        /// Documents (URIs).
-        #[serde(default)]
-        attachments: Vec<String>,
-    },
-    /// Add a document.
-    Attach {
-        /// Where it is.
-        uri: String,
-    },
-    /// Close the incident.
-    Close {
-        /// How it ended.
-        #[serde(default)]
-        note: Option<String>,
-    },
 }
 
 /// An incident as its events leave it.

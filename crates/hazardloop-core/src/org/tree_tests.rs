@@ -1,32 +1,35 @@
 //! Tests of the unit hierarchy (`tree.rs`), one rule each.
+//!
+//! The fixtures here are shared with the tests of `tree`'s submodules.
 #![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
 
 use super::*;
+use crate::org::Role;
 
-fn uid(s: &str) -> UnitId {
+pub(super) fn uid(s: &str) -> UnitId {
     UnitId::new(s).unwrap()
 }
 
-fn pid(s: &str) -> PersonId {
+pub(super) fn pid(s: &str) -> PersonId {
     PersonId::new(s).unwrap()
 }
 
-fn unit(id: &str, name: &str, kind: UnitKind, parent: Option<&str>) -> Unit {
+pub(super) fn unit(id: &str, name: &str, kind: UnitKind, parent: Option<&str>) -> Unit {
     Unit::new(uid(id), name, kind, parent.map(uid))
 }
 
-fn person(id: &str, unit: &str, roles: &[Role]) -> Person {
+pub(super) fn person(id: &str, unit: &str, roles: &[Role]) -> Person {
     roles.iter().fold(Person::new(pid(id), id, uid(unit)), |p, &r| p.with_role(r))
 }
 
-fn ids<'a>(people: impl IntoIterator<Item = &'a Person>) -> Vec<&'a str> {
+pub(super) fn ids<'a>(people: impl IntoIterator<Item = &'a Person>) -> Vec<&'a str> {
     people.into_iter().map(|p| p.id.as_str()).collect()
 }
 
 /// City bureau → county bureau → school s1 → 安全保卫处, 计算机学院 (→ 实验中心, grid g1).
-fn sample() -> Org {
+pub(super) fn sample() -> Org {
     use UnitKind::*;
     let units = vec![
         unit("city", "市教育局", Bureau, None),
@@ -62,97 +65,10 @@ fn grid_belongs_to_its_school() {
 }
 
 #[test]
-fn department_under_grid_is_rejected() {
-    use UnitKind::*;
-    let units = vec![
-        unit("s", "学校", School, None),
-        unit("d", "总务处", Department, Some("s")),
-        unit("g", "网格", Grid, Some("d")),
-        unit("x", "后勤", Department, Some("g")),
-    ];
-    let err = Org::from_parts(TenantId::new("t").unwrap(), units, vec![]).unwrap_err();
-    assert_eq!(err.field(), "units[3].kind", "{err}");
-}
-
-#[test]
-fn school_under_a_school_or_department_is_rejected() {
-    let mut org = sample();
-    for parent in ["s1", "s1/security"] {
-        let err = org.add_unit(unit("s2", "二中", UnitKind::School, Some(parent))).unwrap_err();
-        assert_eq!(err.field(), "unit.kind", "{err}");
-    }
-    let err = org.add_unit(unit("b", "局", UnitKind::Bureau, Some("s1"))).unwrap_err();
-    assert_eq!(err.field(), "unit.kind");
-}
-
-#[test]
 fn county_bureau_sits_under_city_bureau_and_departments_nest() {
     let org = sample();
     assert_eq!(org.parent(&uid("county")).unwrap().id, uid("city"));
     assert_eq!(org.parent(&uid("s1/cs/lab")).unwrap().kind, UnitKind::Department);
-}
-
-#[test]
-fn duplicate_unit_id_is_rejected_naming_the_entry() {
-    let units =
-        vec![unit("s", "学校", UnitKind::School, None), unit("s", "学校", UnitKind::School, None)];
-    let err = Org::from_parts(TenantId::new("t").unwrap(), units, vec![]).unwrap_err();
-    assert_eq!(err.field(), "units[1].id", "{err}");
-}
-
-#[test]
-fn unknown_parent_is_rejected_naming_the_entry() {
-    let units = vec![
-        unit("s", "学校", UnitKind::School, None),
-        unit("d", "处", UnitKind::Department, Some("z")),
-    ];
-    let err = Org::from_parts(TenantId::new("t").unwrap(), units, vec![]).unwrap_err();
-    assert_eq!(err.field(), "units[1].parent", "{err}");
-}
-
-#[test]
-fn parent_cycle_is_rejected() {
-    let units = vec![
-        unit("a", "甲", UnitKind::Department, Some("b")),
-        unit("b", "乙", UnitKind::Department, Some("a")),
-    ];
-    let err = Org::from_parts(TenantId::new("t").unwrap(), units, vec![]).unwrap_err();
-    assert_eq!(err.field(), "units[0].parent", "{err}");
-}
-
-#[test]
-fn units_may_be_listed_before_their_parents() {
-    let units = vec![
-        unit("g", "网格", UnitKind::Grid, Some("s")),
-        unit("s", "学校", UnitKind::School, Some("b")),
-        unit("b", "局", UnitKind::Bureau, None),
-    ];
-    let org = Org::from_parts(TenantId::new("t").unwrap(), units, vec![]).unwrap();
-    let order: Vec<&str> = org.units().map(|u| u.id.as_str()).collect();
-    assert_eq!(order, ["b", "s", "g"]);
-}
-
-#[test]
-fn add_unit_requires_the_parent_first() {
-    let mut org = Org::new(TenantId::new("t").unwrap());
-    let err = org.add_unit(unit("d", "处", UnitKind::Department, Some("s"))).unwrap_err();
-    assert_eq!(err.field(), "unit.parent");
-    org.add_unit(unit("s", "学校", UnitKind::School, None)).unwrap();
-    org.add_unit(unit("d", "处", UnitKind::Department, Some("s"))).unwrap();
-    let err = org.add_unit(unit("d", "处", UnitKind::Department, Some("s"))).unwrap_err();
-    assert_eq!(err.field(), "unit.id");
-    let err = org.add_unit(unit("e", " ", UnitKind::Department, Some("s"))).unwrap_err();
-    assert_eq!(err.field(), "unit.name");
-}
-
-#[test]
-fn person_in_unknown_unit_or_twice_is_rejected() {
-    let units = vec![unit("s", "学校", UnitKind::School, None)];
-    let people = vec![person("p", "s", &[]), person("q", "nowhere", &[])];
-    let err = Org::from_parts(TenantId::new("t").unwrap(), units, people).unwrap_err();
-    assert_eq!(err.field(), "people[1].unit", "{err}");
-    let mut org = sample();
-    assert_eq!(org.add_person(person("deputy", "s1", &[])).unwrap_err().field(), "person.id");
 }
 
 #[test]
@@ -180,77 +96,6 @@ fn descendants_are_breadth_first_without_the_unit_itself() {
     assert_eq!(below, ["s1/security", "s1/cs", "s1/cs/lab", "s1/cs/g1"]);
     let kids: Vec<&str> = org.children(&uid("s1/cs")).iter().map(|u| u.id.as_str()).collect();
     assert_eq!(kids, ["s1/cs/lab", "s1/cs/g1"]);
-}
-
-#[test]
-fn holders_are_only_those_at_the_exact_unit() {
-    let org = sample();
-    assert_eq!(ids(org.holders(Role::DepartmentHead, &uid("s1/cs"))), ["cs-head"]);
-    assert!(org.holders(Role::DepartmentHead, &uid("s1")).is_empty());
-    assert_eq!(
-        ids(org.holders(Role::SafetyOfficer, &uid("s1/security"))),
-        ["security-head", "officer"]
-    );
-}
-
-#[test]
-fn find_up_skips_levels_without_holders() {
-    let org = sample();
-    assert_eq!(ids(org.find_up(&uid("s1/cs/g1"), Role::DepartmentHead)), ["cs-head"]);
-    assert_eq!(ids(org.find_up(&uid("s1/cs/g1"), Role::BureauOfficer)), ["county-officer"]);
-    assert!(org.find_up(&uid("s1/cs/g1"), Role::Inspector).is_empty());
-}
-
-#[test]
-fn plain_member_reports_to_the_head_of_the_department() {
-    let org = sample();
-    assert_eq!(ids(org.superiors(&pid("officer"))), ["security-head"]);
-    assert_eq!(ids(org.superiors(&pid("grid-member"))), ["cs-head"]);
-}
-
-#[test]
-fn department_head_reports_to_the_enclosing_head_else_the_safety_deputy() {
-    let org = sample();
-    assert_eq!(ids(org.superiors(&pid("lab-head"))), ["cs-head"]);
-    assert_eq!(ids(org.superiors(&pid("cs-head"))), ["deputy"]);
-    assert_eq!(ids(org.superiors(&pid("deputy"))), ["principal"]);
-}
-
-#[test]
-fn department_head_reports_to_the_principal_when_there_is_no_deputy() {
-    let mut config = sample().to_config();
-    config.people.retain(|p| p.id.as_str() != "deputy");
-    let org = Org::from_config(TenantId::new("t1").unwrap(), config).unwrap();
-    assert_eq!(ids(org.superiors(&pid("security-head"))), ["principal"]);
-}
-
-#[test]
-fn principal_reports_to_the_bureau_officer_and_upwards() {
-    let org = sample();
-    assert_eq!(ids(org.superiors(&pid("principal"))), ["county-officer"]);
-    assert_eq!(ids(org.superiors(&pid("county-officer"))), ["county-head"]);
-    assert_eq!(ids(org.superiors(&pid("county-head"))), ["city-officer"]);
-    assert!(org.superiors(&pid("city-officer")).is_empty());
-    assert!(org.superiors(&pid("nobody")).is_empty());
-}
-
-#[test]
-fn config_round_trips_through_toml_and_json() {
-    let org = sample();
-    let config = org.to_config();
-    let text = toml::to_string(&config).unwrap();
-    assert!(text.contains("[[units]]") && text.contains("kind = \"grid\""), "{text}");
-    assert_eq!(toml::from_str::<OrgConfig>(&text).unwrap(), config);
-    let json = serde_json::to_string(&config).unwrap();
-    let back =
-        Org::from_config(org.tenant().clone(), serde_json::from_str(&json).unwrap()).unwrap();
-    assert_eq!(back.to_config(), config);
-}
-
-#[test]
-fn unit_kinds_display_in_chinese() {
-    assert_eq!(UnitKind::Grid.to_string(), "网格");
-    assert_eq!(UnitKind::Bureau.name(Lang::En), "bureau");
 }
 
 proptest! {

@@ -13,6 +13,7 @@
 //!
 //! [`Store::due`]: hazardloop_core::store::Store::due
 
+mod columns;
 mod commit;
 mod sql;
 

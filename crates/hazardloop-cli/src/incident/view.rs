@@ -1,159 +1,59 @@
-//! `hazardloop incident …`: 突发事件报告. An incident the school learns of is reported to the
-//! bureau by phone (within 30 minutes by default) and in writing (within 2 hours), followed up,
-//! and closed once the written report is sent.
+//! How `hazardloop incident …` shows what it did and found: the outcome of a command, one
+//! incident with its report clocks and timeline, the list, the statistics, and the names of
+//! statuses and clock states.
 
 use chrono::{DateTime, Utc};
 use hazardloop_core::duty::{
-    Incident, IncidentClock, IncidentCommand, IncidentEvent, IncidentType, RecordKind, RecordQuery,
-    RecordRow,
+    Incident, IncidentClock, IncidentEvent, IncidentTally, IncidentType, RecordKind, RecordRow,
 };
 use hazardloop_core::engine::RecordOutcome;
 use hazardloop_core::model::{Lang, Named};
 use hazardloop_core::org::Org;
-use hazardloop_core::store::{InspectionStore, RecordStore};
+use hazardloop_core::report::Period;
 use serde_json::{json, Value};
 
-use crate::app::{parse_time_in, App};
-use crate::error::CliError;
 use crate::inspection_view::{person, unit};
 use crate::out::Out;
-use crate::record_args::IncidentCmd;
-use crate::record_error::record as fail;
-use crate::record_view::{aligned, local, record_id, strings, t, timeline_lines};
+use crate::record_view::{aligned, local, strings, t, timeline_lines};
 
-/// Runs one `incident` subcommand.
-pub async fn run<S: InspectionStore + RecordStore>(
-    app: &App<S>,
-    cmd: IncidentCmd,
-    out: &mut Out,
-) -> Result<(), CliError> {
-    let lang = app.opts.lang;
-    let (engine, _, org) = app.engine().await?;
-    let tenant = &app.opts.tenant;
-    let policy = engine.policy().clone();
-    let time = |text: &str, option: &str| parse_time_in(text, &policy, option, lang);
-    let (name, id, command) = match cmd {
-        IncidentCmd::Open(a) => {
-            let kind = kind(&a.kind, lang)?;
-            let command = IncidentCommand::Open {
-                unit: crate::parse::unit("--unit", &a.unit, lang)?,
-                title: a.title,
-                kind,
-                location: a.location,
-                summary: a.summary,
-                occurred_at: time(&a.occurred_at, "--occurred-at")?,
-                learned_at: a.learned_at.as_deref().map(|l| time(l, "--learned-at")).transpose()?,
-            };
-            ("open", a.id, command)
-        }
-        IncidentCmd::Phone(a) => {
-            let at = a.at.as_deref().map(|x| time(x, "--at")).transpose()?;
-            ("phone", Some(a.id), IncidentCommand::PhoneReport { at, to: a.to, note: a.note })
-        }
-        IncidentCmd::Written(a) => {
-            let at = a.at.as_deref().map(|x| time(x, "--at")).transpose()?;
-            let command =
-                IncidentCommand::WrittenReport { at, note: a.note, attachments: a.attach };
-            ("written", Some(a.id), command)
-        }
-        IncidentCmd::FollowUp(a) => {
-            let at = a.at.as_deref().map(|x| time(x, "--at")).transpose()?;
-            let command = IncidentCommand::FollowUp { at, note: a.note, attachments: a.attach };
-            ("follow-up", Some(a.id), command)
-        }
-        IncidentCmd::Attach(a) => ("attach", Some(a.id), IncidentCommand::Attach { uri: a.uri }),
-        IncidentCmd::Close(a) => ("close", Some(a.id), IncidentCommand::Close { note: a.note }),
-        IncidentCmd::Show(a) => {
-            let id = record_id(&a.id, "id", lang)?;
-            let incident = engine.load_incident(tenant, &id).await.map_err(|e| fail(e, lang))?;
-            let timeline =
-                engine.record_timeline::<Incident>(tenant, &id).await.map_err(|e| fail(e, lang))?;
-            show(&incident, &timeline, &org, engine.now(), out);
-            return Ok(());
-        }
-        IncidentCmd::List(a) => {
-            let (from, to) = crate::record_view::day_range(
-                a.from.as_deref(),
-                a.to.as_deref(),
-                policy.calendar(),
-                lang,
-            )?;
-            let query =
-                RecordQuery { from, to, open: a.open.then_some(true), ..RecordQuery::default() };
-            let rows = engine.incidents(tenant, &query).await.map_err(|e| fail(e, lang))?;
-            list(&rows, &org, out);
-            return Ok(());
-        }
-        IncidentCmd::Stats(a) => {
-            let period = crate::record_view::period(&a.period, lang)?;
-            let tally =
-                engine.incident_statistics(tenant, &period).await.map_err(|e| fail(e, lang))?;
-            let label = period.label(lang);
-            let header = strings(&[
-                t(lang, "报告", "report"),
-                t(lang, "按时", "on time"),
-                t(lang, "迟报", "late"),
-                t(lang, "逾期未报", "overdue"),
-            ]);
-            let rows = vec![
-                vec![
-                    IncidentClock::Phone.name(lang).to_owned(),
-                    tally.phone_on_time.to_string(),
-                    tally.phone_late.to_string(),
-                    tally.phone_missing.to_string(),
-                ],
-                vec![
-                    IncidentClock::Written.name(lang).to_owned(),
-                    tally.written_on_time.to_string(),
-                    tally.written_late.to_string(),
-                    tally.written_missing.to_string(),
-                ],
-            ];
-            let mut lines = vec![
-                label.clone(),
-                match lang {
-                    Lang::Zh => {
-                        format!("突发事件 {} 起，未结案 {} 起", tally.incidents, tally.open)
-                    }
-                    Lang::En => format!("{} incidents, {} still open", tally.incidents, tally.open),
-                },
-            ];
-            lines.extend(aligned(&header, &rows, ""));
-            out.grid(
-                "incident.stats",
-                &lines,
-                &[],
-                &[],
-                json!({ "period": label, "tally": tally }),
-            );
-            return Ok(());
-        }
-    };
-    let actor = app.actor(&org)?;
-    let id = id.as_deref().map(|i| record_id(i, "--id", lang)).transpose()?;
-    let outcome = engine.incident(&actor, id.as_ref(), command).await.map_err(|e| fail(e, lang))?;
-    outcome_out(name, &outcome, out);
-    Ok(())
-}
-
-/// `--kind`.
-fn kind(text: &str, lang: Lang) -> Result<IncidentType, CliError> {
-    crate::parse::variant::<IncidentType>("--kind", text, lang).map_err(|_| {
-        CliError::Invalid(match lang {
-            Lang::Zh => format!(
-                "--kind：`{text}` 不是突发事件类别（可填 accident 事故灾难、natural_disaster 自然灾害、\
-                 public_health 公共卫生事件、social_security 社会安全事件）"
-            ),
-            Lang::En => format!(
-                "--kind: `{text}` is not a class of incident (accident, natural_disaster, \
-                 public_health, social_security)"
-            ),
-        })
-    })
+/// `incident stats`.
+pub(super) fn stats(period: &Period, tally: &IncidentTally, lang: Lang, out: &mut Out) {
+    let label = period.label(lang);
+    let header = strings(&[
+        t(lang, "报告", "report"),
+        t(lang, "按时", "on time"),
+        t(lang, "迟报", "late"),
+        t(lang, "逾期未报", "overdue"),
+    ]);
+    let rows = vec![
+        vec![
+            IncidentClock::Phone.name(lang).to_owned(),
+            tally.phone_on_time.to_string(),
+            tally.phone_late.to_string(),
+            tally.phone_missing.to_string(),
+        ],
+        vec![
+            IncidentClock::Written.name(lang).to_owned(),
+            tally.written_on_time.to_string(),
+            tally.written_late.to_string(),
+            tally.written_missing.to_string(),
+        ],
+    ];
+    let mut lines = vec![
+        label.clone(),
+        match lang {
+            Lang::Zh => {
+                format!("突发事件 {} 起，未结案 {} 起", tally.incidents, tally.open)
+            }
+            Lang::En => format!("{} incidents, {} still open", tally.incidents, tally.open),
+        },
+    ];
+    lines.extend(aligned(&header, &rows, ""));
+    out.grid("incident.stats", &lines, &[], &[], json!({ "period": label, "tally": tally }));
 }
 
 /// An incident's status in `lang`.
-pub(crate) fn status_name(code: &str, lang: Lang) -> String {
+fn status_name(code: &str, lang: Lang) -> String {
     match code {
         "open" => t(lang, "待报告", "open"),
         "phone_reported" => t(lang, "已电话报告", "phone report made"),
@@ -183,7 +83,8 @@ fn clock_state_name(state: &str, lang: Lang) -> &'static str {
     }
 }
 
-fn outcome_out(name: &str, o: &RecordOutcome<Incident>, out: &mut Out) {
+/// What an `incident` command did.
+pub(super) fn outcome_out(name: &str, o: &RecordOutcome<Incident>, out: &mut Out) {
     let lang = out.lang;
     let i = &o.record;
     let events: Vec<String> = o
@@ -289,7 +190,7 @@ fn event_line(
 }
 
 /// `incident show`.
-fn show(
+pub(super) fn show(
     i: &Incident,
     timeline: &[(u64, DateTime<Utc>, IncidentEvent)],
     org: &Org,
@@ -398,7 +299,7 @@ fn show(
 }
 
 /// `incident list`.
-fn list(rows: &[RecordRow], org: &Org, out: &mut Out) {
+pub(super) fn list(rows: &[RecordRow], org: &Org, out: &mut Out) {
     let lang = out.lang;
     let header = strings(&[
         t(lang, "编号", "id"),
