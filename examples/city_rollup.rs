@@ -264,7 +264,7 @@ fn major_start(deadline: DateTime<Utc>) -> Command {
         measures: vec![InterimMeasure::Cordon, InterimMeasure::WarningSigns],
         note: "设置警戒区域".into(),
     };
-    Command::StartTreatment { plan: Plan::Major(plan), interim: Some(interim) }
+    Command::StartTreatment { plan: Plan::Major(Box::new(plan)), interim: Some(interim) }
 }
 
 /// Opens a fresh SQLite file (an old one is removed so reruns start clean) and the engine.

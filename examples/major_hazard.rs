@@ -204,7 +204,7 @@ async fn run_story(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
     // 治理: the principal owns the six-item plan; interim control is required for a major hazard.
     let plan = six_item_plan(local("2025-05-09 17:30")?);
     let start = Command::StartTreatment {
-        plan: Plan::Major(plan.clone()),
+        plan: Plan::Major(Box::new(plan.clone())),
         interim: Some(Interim {
             measures: vec![
                 InterimMeasure::Cordon,

@@ -230,7 +230,7 @@ fn major_hazard(
         campaign: None,
     });
     // The six items of a major hazard's plan (16号令第十五条), and interim control meanwhile.
-    let plan = Plan::Major(MajorPlan {
+    let plan = Plan::Major(Box::new(MajorPlan {
         objectives: "消除教学楼B栋北侧外墙瓷砖脱落隐患".into(),
         methods: "委托有资质单位搭设脚手架，铲除空鼓瓷砖，外墙改做真石漆".into(),
         funds: "专项经费28万元，由后勤管理处落实材料和施工单位".into(),
@@ -238,7 +238,7 @@ fn major_hazard(
         schedule: "21个工作日内完工，完工后报区教育局核销".into(),
         safety: "施工区域全封闭，学生改走南侧通道；制定高处坠物应急预案".into(),
         deadline,
-    });
+    }));
     let interim = Some(Interim {
         measures: vec![
             InterimMeasure::Cordon,

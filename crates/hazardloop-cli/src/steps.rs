@@ -325,7 +325,7 @@ fn start(
         .any(|x| x.is_some());
     let plan = if major {
         let item = |x: Option<String>| x.unwrap_or_default();
-        Plan::Major(MajorPlan {
+        Plan::Major(Box::new(MajorPlan {
             objectives: item(a.objectives),
             methods: item(a.methods),
             funds: item(a.funds),
@@ -333,7 +333,7 @@ fn start(
             schedule: item(a.schedule),
             safety: item(a.safety),
             deadline,
-        })
+        }))
     } else {
         Plan::General(FourImplementations {
             responsible: match &a.responsible {

@@ -121,7 +121,7 @@ fn media_type_of(n: usize) -> Vec<Evidence> {
 }
 
 fn major_start(now: DateTime<Utc>, edit: impl FnOnce(&mut Plan)) -> Command {
-    let mut plan = Plan::Major(major_plan(now + Duration::hours(20)));
+    let mut plan = Plan::Major(Box::new(major_plan(now + Duration::hours(20))));
     edit(&mut plan);
     Command::StartTreatment {
         plan,

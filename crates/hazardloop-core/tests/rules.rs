@@ -22,7 +22,7 @@ fn category(s: &str) -> Category {
 
 fn major_start(_: &Fixture, plan: MajorPlan) -> Command {
     Command::StartTreatment {
-        plan: Plan::Major(plan),
+        plan: Plan::Major(Box::new(plan)),
         interim: Some(Interim { measures: vec![InterimMeasure::Cordon], note: "封闭".into() }),
     }
 }
@@ -215,8 +215,10 @@ fn major_hazard_gets_the_six_item_plan_not_four_implementations() {
 fn interim_control_is_required_for_a_major_hazard() {
     let f = f();
     let (_, history) = f.walked(Grade::Major, StageKind::Reported);
-    let command =
-        Command::StartTreatment { plan: Plan::Major(major_plan(deadline(&f))), interim: None };
+    let command = Command::StartTreatment {
+        plan: Plan::Major(Box::new(major_plan(deadline(&f)))),
+        interim: None,
+    };
     Scenario::new(&f)
         .given(history)
         .when(&f.principal(), command)

@@ -180,7 +180,7 @@ impl Fixture {
                 deadline,
                 contingency: "整改期间设置警示标志，安排专人值守".into(),
             }),
-            Grade::Major => Plan::Major(major_plan(deadline)),
+            Grade::Major => Plan::Major(Box::new(major_plan(deadline))),
         };
         let interim = (grade == Grade::Major).then(|| Interim {
             measures: vec![

@@ -1,7 +1,7 @@
 //! Precomputed lookups that make working-day arithmetic cheap: a dense table of day kinds over
 //! the listed span, and the zone's fixed UTC offset where it has had one since 2000.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::{Calendar, Day, DayKind};
@@ -42,6 +42,31 @@ impl Fast {
         let index = usize::try_from((date - self.first?).num_days()).ok()?;
         let &(kind, official) = self.days.get(index)?;
         Some(Day { date, kind, official })
+    }
+
+    /// The working day `steps` working days from the working day `date` (forward or back),
+    /// walking the table, and whether a day it passed lies outside the official data (the
+    /// same days, and the same answer, as a walk of the calendar). `None` when the walk would
+    /// leave the table: the caller then walks the calendar.
+    pub(super) fn advance(
+        &self,
+        date: NaiveDate,
+        steps: u32,
+        forward: bool,
+    ) -> Option<(NaiveDate, bool)> {
+        let start = usize::try_from((date - self.first?).num_days()).ok()?;
+        let (mut at, mut left, mut fell_back) = (start, steps, false);
+        while left > 0 {
+            at = if forward { at.checked_add(1)? } else { at.checked_sub(1)? };
+            let &(kind, official) = self.days.get(at)?;
+            fell_back |= !official;
+            if kind.is_working() {
+                left -= 1;
+            }
+        }
+        let days = Days::new(u64::try_from(at.abs_diff(start)).ok()?);
+        let to = if forward { date.checked_add_days(days) } else { date.checked_sub_days(days) };
+        Some((to?, fell_back))
     }
 
     /// The local date of `at`, when the fixed offset applies.

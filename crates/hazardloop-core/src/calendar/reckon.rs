@@ -150,6 +150,11 @@ impl Walk<'_> {
 
     /// The working day `steps` working days from the working day `date`.
     fn advance(&mut self, date: NaiveDate, steps: u32, dir: Direction) -> Option<NaiveDate> {
+        if let Some((to, fell_back)) = self.cal.fast.advance(date, steps, dir == Direction::Forward)
+        {
+            self.fell_back |= fell_back;
+            return Some(to);
+        }
         let (mut date, mut steps) = (date, steps);
         while steps > 0 {
             let weeks = self.plain_weeks(date, dir).min(steps / 5);
@@ -323,6 +328,25 @@ mod tests {
         assert_eq!(cal.add_working_days(min, -1), min);
     }
 
+    #[test]
+    fn the_table_walk_reports_uncovered_days_as_the_calendar_walk_does() {
+        // A local holiday in 2031 stretches the table over years no notice covers.
+        let mut cal = Calendar::china();
+        cal.local_holidays.insert(NaiveDate::from_ymd_opt(2031, 5, 6).unwrap());
+        cal.reindex();
+        let mut plain = cal.clone();
+        plain.fast = super::super::fast::Fast::default();
+        let mut fell_back = 0;
+        for (at, n) in
+            [(bj(2026, 12, 20, 9, 0), 30), (bj(2028, 3, 1, 9, 0), 5), (bj(2031, 6, 1, 9, 0), -40)]
+        {
+            let span = Span::working_days(n);
+            assert_eq!(cal.reckon(at, span), plain.reckon(at, span), "{at} {n}");
+            fell_back += usize::from(cal.reckon(at, span).fell_back);
+        }
+        assert_eq!(fell_back, 3, "each walk passed a day of an uncovered year");
+    }
+
     fn any_instant() -> impl Strategy<Value = DateTime<Utc>> {
         // 2022-01-01 to 2029-12-31: before, inside and after the built-in years.
         (1_640_995_200_i64..1_893_456_000).prop_map(|s| DateTime::from_timestamp(s, 0).unwrap())
@@ -351,6 +375,16 @@ mod tests {
             let cal = Calendar::china();
             let due = cal.add_working_days(at, 0);
             prop_assert_eq!(cal.working_days_between(due, cal.add_working_days(due, n)), n);
+        }
+
+        #[test]
+        fn the_table_walk_agrees_with_the_calendar_walk(at in any_instant(), n in -1500_i32..1500) {
+            let cal = Calendar::china();
+            let mut plain = cal.clone();
+            plain.fast = super::super::fast::Fast::default();
+            let span = Span::working_days(n);
+            // The same instant and the same fallback flag, with and without the lookups.
+            prop_assert_eq!(cal.reckon(at, span), plain.reckon(at, span));
         }
 
         #[test]

@@ -109,7 +109,9 @@ pub struct Facts {
     /// The inspection item this hazard was raised from (检查发现), when an inspection's
     /// completion raised it; only the engine sets it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finding: Option<crate::inspection::FindingRef>,
+    ///
+    /// Boxed: most hazards have none, and a smaller stage moves faster from step to step.
+    pub finding: Option<Box<crate::inspection::FindingRef>>,
     /// The special campaign (专项整治) it was found in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaign: Option<String>,

@@ -159,7 +159,7 @@ impl Story {
                 vec![],
             ),
             Grade::Major => (
-                Plan::Major(MajorPlan {
+                Plan::Major(Box::new(MajorPlan {
                     objectives: "消除隐患".into(),
                     methods: "加固".into(),
                     funds: "专项经费".into(),
@@ -167,7 +167,7 @@ impl Story {
                     schedule: "两周".into(),
                     safety: "警戒".into(),
                     deadline,
-                }),
+                })),
                 vec![InterimControl {
                     measures: vec![InterimMeasure::Cordon],
                     note: "拉警戒线".into(),

@@ -157,7 +157,7 @@ impl LedgerRow {
             source: facts.source,
             discovered_by: facts.discovered_by.clone(),
             discovered_at: facts.discovered_at,
-            finding: facts.finding.clone(),
+            finding: facts.finding.as_deref().cloned(),
             campaign: registration
                 .and_then(|r| r.campaign.clone())
                 .or_else(|| facts.campaign.clone()),

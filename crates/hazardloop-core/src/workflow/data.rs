@@ -41,7 +41,9 @@ pub struct Report {
     /// A document number or reference, if any.
     pub reference: Option<String>,
     /// Bureau supervision (挂牌督办), once the bureau puts the hazard under it.
-    pub supervision: Option<Supervision>,
+    ///
+    /// Boxed: it is rare, and a smaller stage moves faster from step to step.
+    pub supervision: Option<Box<Supervision>>,
     /// Who reported.
     pub by: PersonId,
     /// When.
@@ -109,8 +111,9 @@ pub struct FourImplementations {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Plan {
-    /// The six-item plan required for a major hazard.
-    Major(MajorPlan),
+    /// The six-item plan required for a major hazard (boxed: six texts would make every stage
+    /// from treatment on larger, and a stage moves from box to box at each step).
+    Major(Box<MajorPlan>),
     /// The four implementations required for a general hazard.
     General(FourImplementations),
 }

@@ -186,7 +186,9 @@ fn apply_auxiliary(stage: &mut Stage, running: Running<'_>, event: &Event) -> Op
             parts.facts.evidence.extend(evidence.iter().cloned())
         }
         Event::Reassigned { to, .. } => parts.registration?.assignee = to.clone(),
-        Event::Supervised { supervision } => parts.report?.supervision = Some(supervision.clone()),
+        Event::Supervised { supervision } => {
+            parts.report?.supervision = Some(Box::new(supervision.clone()))
+        }
         Event::InterimControlAdded { control } => parts.treatment?.interim.push(control.clone()),
         Event::ProgressRecorded { progress } => parts.treatment?.progress.push(progress.clone()),
         Event::ExtensionRequested { request } => {

@@ -255,7 +255,7 @@ fn closed_stage(
         at: found,
     };
     let plan = match registration.grade {
-        Grade::Major => Plan::Major(MajorPlan {
+        Grade::Major => Plan::Major(Box::new(MajorPlan {
             objectives: measures.clone(),
             methods: measures.clone(),
             funds: String::new(),
@@ -263,7 +263,7 @@ fn closed_stage(
             schedule: String::new(),
             safety: String::new(),
             deadline,
-        }),
+        })),
         Grade::General => Plan::General(FourImplementations {
             responsible: assignee.clone(),
             measures: measures.clone(),

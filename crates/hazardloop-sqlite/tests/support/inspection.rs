@@ -27,7 +27,7 @@ pub(crate) fn finding_hazard(
         .map(|e| match e {
             Event::Discovered { mut facts } => {
                 facts.tenant = f.tenant.clone();
-                facts.finding = Some(link.clone());
+                facts.finding = Some(Box::new(link.clone()));
                 Event::Discovered { facts }
             }
             other => other,

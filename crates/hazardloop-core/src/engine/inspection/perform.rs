@@ -198,7 +198,7 @@ impl<S: InspectionStore, N: Notifier> Engine<S, N> {
         };
         for e in &mut events {
             if let Event::Discovered { facts } = e {
-                facts.finding = Some(link.clone());
+                facts.finding = Some(Box::new(link.clone()));
             }
         }
         let after = fold_decided(None, finding.hazard, &events)?;
