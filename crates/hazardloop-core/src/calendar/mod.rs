@@ -39,6 +39,7 @@ mod reckon;
 mod span;
 mod statutory;
 mod term;
+mod walk;
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
