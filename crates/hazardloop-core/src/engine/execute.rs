@@ -1,6 +1,10 @@
 //! The command path: execute a request (load, authorize, decide, compose notices, one atomic
 //! commit), replay an idempotent one, and fold decided events onto the loaded hazard.
 
+use chrono::{DateTime, Utc};
+use tracing::Instrument;
+
+use super::{Engine, EngineError, Outcome, Request};
 use crate::chain::{ChainHash, Recorded};
 use crate::escalation::next_fire;
 use crate::model::{Actor, Grade, HazardId, TenantId};
@@ -9,10 +13,6 @@ use crate::org::Org;
 use crate::report::LedgerRow;
 use crate::store::{Commit, IdempotentResult, Store};
 use crate::workflow::{decide, Command, Context, Event, Hazard, StageKind};
-use chrono::{DateTime, Utc};
-use tracing::Instrument;
-
-use super::{Engine, EngineError, Outcome, Request};
 
 impl<S: Store, N: Notifier> Engine<S, N> {
     /// Executes a command: load, authorize, decide, then one atomic commit.
@@ -51,11 +51,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         self.run(actor, run).await
     }
 
-    pub(super) async fn execute_inner(
-        &self,
-        actor: &Actor,
-        request: Request,
-    ) -> Result<Outcome, EngineError> {
+    async fn execute_inner(&self, actor: &Actor, request: Request) -> Result<Outcome, EngineError> {
         let run = Run {
             target: request.hazard,
             commands: vec![request.command],
@@ -66,7 +62,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         self.run(actor, run).await
     }
 
-    pub(super) async fn run(&self, actor: &Actor, run: Run) -> Result<Outcome, EngineError> {
+    async fn run(&self, actor: &Actor, run: Run) -> Result<Outcome, EngineError> {
         let Run { target, commands, key, expected, origin } = run;
         let tenant = &actor.tenant;
         // An idempotency key is at most a title long, a batch at most a page of commands.
@@ -149,7 +145,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         }
     }
 
-    pub(super) async fn replay(
+    async fn replay(
         &self,
         tenant: &TenantId,
         done: IdempotentResult,
@@ -272,12 +268,12 @@ impl<S: Store, N: Notifier> Engine<S, N> {
 }
 
 /// What one call of `run` does: commands on a target, with the request's options.
-pub(super) struct Run {
-    pub(super) target: Option<HazardId>,
-    pub(super) commands: Vec<Command>,
-    pub(super) key: Option<String>,
-    pub(super) expected: Option<u64>,
-    pub(super) origin: Option<crate::chain::Origin>,
+struct Run {
+    target: Option<HazardId>,
+    commands: Vec<Command>,
+    key: Option<String>,
+    expected: Option<u64>,
+    origin: Option<crate::chain::Origin>,
 }
 
 /// Folds events that `decide` just produced onto the state they were decided on. They always
