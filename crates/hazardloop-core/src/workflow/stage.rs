@@ -89,102 +89,102 @@ impl StageKind {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Discovered {
     /// The facts of discovery.
-    pub facts: Facts,
+    pub facts: Box<Facts>,
 }
 
 /// 登记评估: in the ledger, graded and assigned.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Registered {
     /// The facts of discovery.
-    pub facts: Facts,
+    pub facts: Box<Facts>,
     /// The ledger entry.
-    pub registration: Registration,
+    pub registration: Box<Registration>,
 }
 
 /// 报告: reported up the line.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Reported {
     /// The facts of discovery.
-    pub facts: Facts,
+    pub facts: Box<Facts>,
     /// The ledger entry.
-    pub registration: Registration,
+    pub registration: Box<Registration>,
     /// The report.
-    pub report: Report,
+    pub report: Box<Report>,
 }
 
 /// 治理: being rectified under a plan.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Treating {
     /// The facts of discovery.
-    pub facts: Facts,
+    pub facts: Box<Facts>,
     /// The ledger entry.
-    pub registration: Registration,
+    pub registration: Box<Registration>,
     /// The report.
-    pub report: Report,
+    pub report: Box<Report>,
     /// The rectification work.
-    pub treatment: Treatment,
+    pub treatment: Box<Treatment>,
 }
 
 /// The rectifier says it is fixed; waiting for the acceptance check.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Treated {
     /// The facts of discovery.
-    pub facts: Facts,
+    pub facts: Box<Facts>,
     /// The ledger entry.
-    pub registration: Registration,
+    pub registration: Box<Registration>,
     /// The report.
-    pub report: Report,
+    pub report: Box<Report>,
     /// The rectification work.
-    pub treatment: Treatment,
+    pub treatment: Box<Treatment>,
     /// The completion claim.
-    pub completion: Completion,
+    pub completion: Box<Completion>,
 }
 
 /// 验收: checked and passed by someone other than the rectifier.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Accepted {
     /// The facts of discovery.
-    pub facts: Facts,
+    pub facts: Box<Facts>,
     /// The ledger entry.
-    pub registration: Registration,
+    pub registration: Box<Registration>,
     /// The report.
-    pub report: Report,
+    pub report: Box<Report>,
     /// The rectification work.
-    pub treatment: Treatment,
+    pub treatment: Box<Treatment>,
     /// The completion claim.
-    pub completion: Completion,
+    pub completion: Box<Completion>,
     /// The passed check.
-    pub acceptance: Acceptance,
+    pub acceptance: Box<Acceptance>,
 }
 
 /// 销号: the ledger entry is closed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Closed {
     /// The facts of discovery.
-    pub facts: Facts,
+    pub facts: Box<Facts>,
     /// The ledger entry.
-    pub registration: Registration,
+    pub registration: Box<Registration>,
     /// The report.
-    pub report: Report,
+    pub report: Box<Report>,
     /// The rectification work.
-    pub treatment: Treatment,
+    pub treatment: Box<Treatment>,
     /// The completion claim.
-    pub completion: Completion,
+    pub completion: Box<Completion>,
     /// The passed check.
-    pub acceptance: Acceptance,
+    pub acceptance: Box<Acceptance>,
     /// The closure.
-    pub closure: Closure,
+    pub closure: Box<Closure>,
 }
 
 /// Dismissed: not a hazard, or a duplicate. Still archived.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dismissed {
     /// The facts of discovery.
-    pub facts: Facts,
+    pub facts: Box<Facts>,
     /// The ledger entry, if it was registered before dismissal.
-    pub registration: Option<Registration>,
+    pub registration: Option<Box<Registration>>,
     /// The dismissal.
-    pub dismissal: Dismissal,
+    pub dismissal: Box<Dismissal>,
 }
 
 /// What an archive holds: a closed or a dismissed hazard.
@@ -209,29 +209,33 @@ pub struct Archived {
 impl Discovered {
     /// Step 1, 排查: a hazard is found.
     pub fn new(facts: Facts) -> Discovered {
-        Discovered { facts }
+        Discovered { facts: Box::new(facts) }
     }
 
     /// Step 2, 登记: the hazard enters the ledger.
     pub fn register(self, registration: Registration) -> Registered {
-        Registered { facts: self.facts, registration }
+        Registered { facts: self.facts, registration: Box::new(registration) }
     }
 
     /// Dismiss a finding that is not a hazard.
     pub fn dismiss(self, dismissal: Dismissal) -> Dismissed {
-        Dismissed { facts: self.facts, registration: None, dismissal }
+        Dismissed { facts: self.facts, registration: None, dismissal: Box::new(dismissal) }
     }
 }
 
 impl Registered {
     /// Step 3, 报告: reported up the line; a major hazard to the bureau, in writing.
     pub fn report(self, report: Report) -> Reported {
-        Reported { facts: self.facts, registration: self.registration, report }
+        Reported { facts: self.facts, registration: self.registration, report: Box::new(report) }
     }
 
     /// Dismiss a registered finding (duplicate, or not a hazard after all).
     pub fn dismiss(self, dismissal: Dismissal) -> Dismissed {
-        Dismissed { facts: self.facts, registration: Some(self.registration), dismissal }
+        Dismissed {
+            facts: self.facts,
+            registration: Some(self.registration),
+            dismissal: Box::new(dismissal),
+        }
     }
 }
 
@@ -242,7 +246,7 @@ impl Reported {
             facts: self.facts,
             registration: self.registration,
             report: self.report,
-            treatment,
+            treatment: Box::new(treatment),
         }
     }
 }
@@ -255,7 +259,7 @@ impl Treating {
             registration: self.registration,
             report: self.report,
             treatment: self.treatment,
-            completion,
+            completion: Box::new(completion),
         }
     }
 }
@@ -269,14 +273,14 @@ impl Treated {
             report: self.report,
             treatment: self.treatment,
             completion: self.completion,
-            acceptance,
+            acceptance: Box::new(acceptance),
         }
     }
 
     /// Step 5, 验收 failed: back to treatment with the same assignee; the attempt stays in history.
     pub fn fail(self, rejection: Rejection) -> Treating {
         let mut treatment = self.treatment;
-        treatment.failed.push(FailedAttempt { completion: self.completion, rejection });
+        treatment.failed.push(FailedAttempt { completion: *self.completion, rejection });
         Treating {
             facts: self.facts,
             registration: self.registration,
@@ -296,7 +300,7 @@ impl Accepted {
             treatment: self.treatment,
             completion: self.completion,
             acceptance: self.acceptance,
-            closure,
+            closure: Box::new(closure),
         }
     }
 }

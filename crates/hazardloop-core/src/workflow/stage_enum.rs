@@ -13,30 +13,30 @@ use crate::workflow::{
 #[serde(tag = "stage", rename_all = "snake_case")]
 pub enum Stage {
     /// See [`Discovered`].
-    Discovered(Box<Discovered>),
+    Discovered(Discovered),
     /// See [`Registered`].
-    Registered(Box<Registered>),
+    Registered(Registered),
     /// See [`Reported`].
-    Reported(Box<Reported>),
+    Reported(Reported),
     /// See [`Treating`].
-    Treating(Box<Treating>),
+    Treating(Treating),
     /// See [`Treated`].
-    Treated(Box<Treated>),
+    Treated(Treated),
     /// See [`Accepted`].
-    Accepted(Box<Accepted>),
+    Accepted(Accepted),
     /// See [`Closed`].
-    Closed(Box<Closed>),
+    Closed(Closed),
     /// See [`Archived`].
-    Archived(Box<Archived>),
+    Archived(Archived),
     /// See [`Dismissed`].
-    Dismissed(Box<Dismissed>),
+    Dismissed(Dismissed),
 }
 
 macro_rules! from_stage {
     ($($t:ident),+) => {$(
         impl From<$t> for Stage {
             fn from(s: $t) -> Stage {
-                Stage::$t(Box::new(s))
+                Stage::$t(s)
             }
         }
     )+};
@@ -96,7 +96,7 @@ impl Stage {
     pub fn registration(&self) -> Option<&Registration> {
         match self.live() {
             Live::Closed(c) => Some(&c.registration),
-            Live::Dismissed(d) => d.registration.as_ref(),
+            Live::Dismissed(d) => d.registration.as_deref(),
             Live::Other(s) => match s {
                 Stage::Registered(x) => Some(&x.registration),
                 Stage::Reported(x) => Some(&x.registration),
