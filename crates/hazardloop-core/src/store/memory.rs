@@ -44,10 +44,46 @@ struct Inner {
 
 #[derive(Debug)]
 struct Stored {
-    events: Vec<Recorded>,
+    events: History,
     ledger: LedgerRow,
     state: Hazard,
     next_due: Option<DateTime<Utc>>,
+}
+
+/// A hazard's records, kept as the batches its commits brought: a commit's batch moves in
+/// whole, so appending never moves the records already kept (a `Vec` of all of them would
+/// copy them each time it grows).
+#[derive(Debug, Default)]
+struct History {
+    batches: Vec<Vec<Recorded>>,
+    len: u64,
+}
+
+impl History {
+    fn push(&mut self, batch: Vec<Recorded>) {
+        if !batch.is_empty() {
+            self.len += batch.len() as u64;
+            self.batches.push(batch);
+        }
+    }
+
+    /// How many records (the hazard's version).
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// The last record's hash (zeros before the first).
+    fn head(&self) -> ChainHash {
+        self.batches.last().and_then(|b| b.last()).map_or(ChainHash::default(), |e| e.hash)
+    }
+
+    fn to_vec(&self) -> Vec<Recorded> {
+        let mut all = Vec::with_capacity(self.batches.iter().map(Vec::len).sum());
+        for batch in &self.batches {
+            all.extend_from_slice(batch);
+        }
+        all
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -99,7 +135,7 @@ impl Inner {
     /// Every check of a commit, before anything is written.
     fn check(&self, c: &Commit) -> Result<(), StoreError> {
         let key = (c.tenant.clone(), c.hazard);
-        let actual = self.hazards.get(&key).map_or(0, |s| s.events.len() as u64);
+        let actual = self.hazards.get(&key).map_or(0, |s| s.events.len());
         if actual != c.expected_version {
             return Err(StoreError::Conflict { expected: c.expected_version, actual });
         }
@@ -120,8 +156,10 @@ impl Inner {
         let key = (c.tenant.clone(), c.hazard);
         match self.hazards.entry(key) {
             std::collections::hash_map::Entry::Vacant(slot) => {
+                let mut events = History::default();
+                events.push(c.events);
                 slot.insert(Stored {
-                    events: c.events,
+                    events,
                     ledger: c.ledger,
                     state: c.state,
                     next_due: c.next_due,
@@ -132,7 +170,7 @@ impl Inner {
                 if let Some(at) = stored.next_due.take() {
                     self.due.remove(&Due { at, tenant: c.tenant.clone(), hazard: c.hazard });
                 }
-                stored.events.extend(c.events);
+                stored.events.push(c.events);
                 stored.ledger = c.ledger;
                 stored.state = c.state;
                 stored.next_due = c.next_due;
@@ -201,9 +239,9 @@ impl Store for MemoryStore {
     ) -> Result<Option<HazardRecord>, StoreError> {
         let inner = self.lock();
         Ok(inner.hazards.get(&(tenant.clone(), hazard)).map(|s| HazardRecord {
-            events: s.events.clone(),
-            version: s.events.len() as u64,
-            head: s.events.last().map_or(ChainHash::default(), |e| e.hash),
+            events: s.events.to_vec(),
+            version: s.events.len(),
+            head: s.events.head(),
         }))
     }
 
@@ -213,10 +251,10 @@ impl Store for MemoryStore {
         hazard: HazardId,
     ) -> Result<Option<Snapshot>, StoreError> {
         let inner = self.lock();
-        Ok(inner.hazards.get(&(tenant.clone(), hazard)).map(|s| Snapshot {
-            hazard: s.state.clone(),
-            head: s.events.last().map_or(ChainHash::default(), |e| e.hash),
-        }))
+        Ok(inner
+            .hazards
+            .get(&(tenant.clone(), hazard))
+            .map(|s| Snapshot { hazard: s.state.clone(), head: s.events.head() }))
     }
 
     async fn ledger(
@@ -325,5 +363,43 @@ impl Store for MemoryStore {
             .filter(|r| &r.message.tenant == tenant && r.message.status == status)
             .map(|r| r.message.clone())
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PersonId;
+    use crate::workflow::Event;
+
+    fn batch(first: u64, n: u64, prev: ChainHash) -> Vec<Recorded> {
+        let (tenant, at) = (TenantId::new("t").unwrap(), DateTime::<Utc>::UNIX_EPOCH);
+        let hazard = HazardId::new_at(at);
+        let mut prev = prev;
+        (first..first + n)
+            .map(|seq| {
+                let by = PersonId::new("p").unwrap();
+                let event = Event::Commented { text: format!("{seq}"), by, at };
+                let r = Recorded::new(tenant.clone(), hazard, seq, at, event, prev);
+                prev = r.hash;
+                r
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_history_keeps_its_batches_in_order_and_skips_empty_ones() {
+        let mut history = History::default();
+        assert_eq!((history.len(), history.head()), (0, ChainHash::default()));
+        let first = batch(1, 2, ChainHash::default());
+        let second = batch(3, 3, first[1].hash);
+        history.push(first);
+        history.push(Vec::new());
+        history.push(second);
+        let all = history.to_vec();
+        assert_eq!(history.len(), 5);
+        assert_eq!(history.batches.len(), 2);
+        assert_eq!(all.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+        assert_eq!(history.head(), all[4].hash);
     }
 }
