@@ -13,15 +13,9 @@ pub struct FixArgs {
     /// The category (a code of `hazardloop categories`).
     #[arg(long)]
     pub category: String,
-    /// LEC factors `L,E,C`; default: judged blue (low).
-    #[arg(long, conflicts_with_all = ["ls", "colour"])]
-    pub lec: Option<String>,
-    /// LS factors `L,S`.
-    #[arg(long, conflicts_with = "colour")]
-    pub ls: Option<String>,
-    /// A judged colour: red, orange, yellow, blue (a major grade is refused).
-    #[arg(long)]
-    pub colour: Option<String>,
+    /// How it was assessed (none given: judged blue).
+    #[command(flatten)]
+    pub assessment: crate::args::AssessmentArgs,
     /// What was done to fix it.
     #[arg(long)]
     pub measures: String,

@@ -143,11 +143,7 @@ pub async fn execute<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<
             }),
         ),
         Cmd::FixOnTheSpot(a) => {
-            let assessment = if a.lec.is_some() || a.ls.is_some() || a.colour.is_some() {
-                Some(parse::method(a.lec.as_deref(), a.ls.as_deref(), a.colour.as_deref(), lang)?)
-            } else {
-                None
-            };
+            let assessment = a.assessment.given().then(|| a.assessment.method(lang)).transpose()?;
             let discover = check.finding(a.finding)?;
             let command = Command::FixOnTheSpot {
                 discover,
@@ -163,12 +159,7 @@ pub async fn execute<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<
             Some(a.id),
             Command::Register(Register {
                 grade: a.grade.as_deref().map(|g| parse::grade(g, lang)).transpose()?,
-                assessment: parse::method(
-                    a.lec.as_deref(),
-                    a.ls.as_deref(),
-                    a.colour.as_deref(),
-                    lang,
-                )?,
+                assessment: a.assessment.method(lang)?,
                 category: check.category("--category", &a.category)?,
                 responsible_unit: a.unit.as_deref().map(|u| check.unit("--unit", u)).transpose()?,
                 assignee: check.person("--assignee", &a.assignee)?,

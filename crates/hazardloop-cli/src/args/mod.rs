@@ -15,8 +15,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub use self::queries::{ExportArgs, ImportArgs, ListArgs, StatsArgs, VerifyArgs};
 pub use self::setup::{InitArgs, OrgCmd};
 pub use self::steps::{
-    AcceptArgs, CloseArgs, CompleteArgs, DiscoverArgs, DismissArgs, ExtendArgs, FindingArgs, IdArg,
-    ProgressArgs, RegisterArgs, ReportArgs, StartArgs,
+    AcceptArgs, AssessmentArgs, CloseArgs, CompleteArgs, DiscoverArgs, DismissArgs, ExtendArgs,
+    FindingArgs, IdArg, ProgressArgs, RegisterArgs, ReportArgs, StartArgs,
 };
 
 /// hazardloop：学校安全隐患排查治理闭环（排查—登记—报告—治理—验收—销号—备案存档）。
@@ -106,6 +106,8 @@ pub enum Cmd {
     /// 撤销: dismiss a finding that is not a hazard or is a duplicate.
     Dismiss(DismissArgs),
     /// 立查立改: record a general hazard already fixed on the spot (acceptance still follows).
+    ///
+    /// Without `--lec`, `--ls` or `--colour` it is judged blue (low); a major grade is refused.
     FixOnTheSpot(crate::step_args::FixArgs),
     /// 临时管控: add interim control measures.
     Interim(crate::step_args::InterimArgs),

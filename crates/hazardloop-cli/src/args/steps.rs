@@ -3,6 +3,9 @@
 //! auxiliary steps have theirs in [`crate::step_args`].
 
 use clap::Args;
+use hazardloop_core::model::{Lang, Method};
+
+use crate::error::CliError;
 
 /// A hazard id.
 #[derive(Debug, Args)]
@@ -49,14 +52,10 @@ pub struct DiscoverArgs {
     pub evidence: Vec<String>,
 }
 
-/// `register`.
+/// The risk assessment (风险评估) of `register` and `fix-on-the-spot`: LEC factors, LS factors
+/// or a judged colour, at most one of them.
 #[derive(Debug, Args)]
-pub struct RegisterArgs {
-    /// The hazard: its number (隐患编号, `2026-0017`) or its id.
-    pub id: String,
-    /// general or major; when absent, derived from the assessed colour.
-    #[arg(long)]
-    pub grade: Option<String>,
+pub struct AssessmentArgs {
     /// LEC factors `L,E,C` (e.g. `3,6,7`).
     #[arg(long, conflicts_with_all = ["ls", "colour"])]
     pub lec: Option<String>,
@@ -66,6 +65,31 @@ pub struct RegisterArgs {
     /// A judged colour: red, orange, yellow, blue.
     #[arg(long)]
     pub colour: Option<String>,
+}
+
+impl AssessmentArgs {
+    /// Whether any of the three was given.
+    pub fn given(&self) -> bool {
+        self.lec.is_some() || self.ls.is_some() || self.colour.is_some()
+    }
+
+    /// The assessment method they give (none given: judged blue).
+    pub fn method(&self, lang: Lang) -> Result<Method, CliError> {
+        crate::parse::method(self.lec.as_deref(), self.ls.as_deref(), self.colour.as_deref(), lang)
+    }
+}
+
+/// `register`.
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    /// The hazard: its number (隐患编号, `2026-0017`) or its id.
+    pub id: String,
+    /// general or major; when absent, derived from the assessed colour.
+    #[arg(long)]
+    pub grade: Option<String>,
+    /// How it was assessed.
+    #[command(flatten)]
+    pub assessment: AssessmentArgs,
     /// The category (a code of the responsibility matrix).
     #[arg(long)]
     pub category: String,
