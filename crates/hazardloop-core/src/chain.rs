@@ -161,9 +161,10 @@ impl Recorded {
 /// The SHA-256 of a canonical record's JSON: the one hashing of every chain (hazards',
 /// occurrences'); each record type brings its own domain string and fields.
 pub(crate) fn hash_of<T: Serialize>(canonical: &T) -> ChainHash {
+    // The JSON streams into the hasher (SHA-256 buffers its own blocks): no buffer to grow.
+    // Serialising plain data cannot fail; were it to, the partial input would not match.
     let mut hasher = Sha256::new();
-    // Serialising plain data into a Vec cannot fail; an empty input would still not match.
-    hasher.update(serde_json::to_vec(canonical).unwrap_or_default());
+    let _ = serde_json::to_writer(&mut hasher, canonical);
     ChainHash(hasher.finalize().into())
 }
 
@@ -233,6 +234,34 @@ mod tests {
             .collect();
         (tenant, hazard, records)
     }
+
+    /// The chain's hash of a fixed record, pinned: a stored history verifies only while the
+    /// canonical encoding and its hashing stay byte for byte what they were.
+    #[test]
+    fn a_fixed_record_hashes_to_its_pinned_value_and_as_the_buffered_encoding_did() {
+        let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let hazard: HazardId = "0190f5d2-7a3b-7c4d-8e5f-a6b7c8d9e0f1".parse().unwrap();
+        let event =
+            Event::Commented { text: "巡查备注".into(), by: PersonId::new("p").unwrap(), at };
+        let tenant = TenantId::new("t").unwrap();
+        let r = Recorded::new(tenant, hazard, 1, at, event, ChainHash::default());
+        let canonical = Canonical {
+            domain: "hazardloop/event/v1",
+            tenant: &r.tenant,
+            hazard: &r.hazard,
+            seq: r.seq,
+            schema: r.schema,
+            recorded_at: &r.recorded_at,
+            event: &r.event,
+            prev: &r.prev,
+            origin: None,
+        };
+        let buffered = Sha256::digest(serde_json::to_vec(&canonical).unwrap());
+        assert_eq!(r.hash.0, <[u8; 32]>::from(buffered));
+        assert_eq!(r.hash.to_string(), PINNED);
+    }
+
+    const PINNED: &str = "bb9b73c687e186657489ef2981bce43191d1140ecfccb290f5b7f6d715bd0078";
 
     #[test]
     fn an_origin_is_hashed_with_its_record_and_absent_ones_leave_hashes_as_they_were() {
