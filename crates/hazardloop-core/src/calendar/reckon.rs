@@ -65,7 +65,10 @@ impl Calendar {
     pub fn working_days_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> i32 {
         let (lo, hi, sign) = if from <= to { (from, to, 1) } else { (to, from, -1) };
         let mut walk = Walk { cal: self, fell_back: false };
-        let count = match (walk.first_end_after(lo, false), walk.last_end_before(hi, true)) {
+        let count = match (
+            walk.day_ending_beyond(lo, false, Direction::Forward),
+            walk.day_ending_beyond(hi, true, Direction::Backward),
+        ) {
             (Some(first), Some(last)) if first <= last => walk.count(first, last),
             _ => 0,
         };
@@ -75,10 +78,10 @@ impl Calendar {
     fn reckon_working_days(&self, at: DateTime<Utc>, n: i32) -> Reckoning {
         let mut walk = Walk { cal: self, fell_back: false };
         let date = if n >= 0 {
-            walk.first_end_after(at, true)
+            walk.day_ending_beyond(at, true, Direction::Forward)
                 .and_then(|day0| walk.advance(day0, n.unsigned_abs(), Direction::Forward))
         } else {
-            walk.last_end_before(at, false)
+            walk.day_ending_beyond(at, false, Direction::Backward)
                 .and_then(|first| walk.advance(first, n.unsigned_abs() - 1, Direction::Backward))
         };
         let at = date.map_or(saturated(n), |date| self.end_of_day(date));

@@ -38,33 +38,24 @@ impl Walk<'_> {
         }
     }
 
-    /// The first working day whose end is after `at` (or at it, if `inclusive`).
-    pub(super) fn first_end_after(
+    /// The nearest working day in direction `dir` whose end lies beyond `at` (after it going
+    /// forward, before it going back), or at it if `inclusive`.
+    pub(super) fn day_ending_beyond(
         &mut self,
         at: DateTime<Utc>,
         inclusive: bool,
+        dir: Direction,
     ) -> Option<NaiveDate> {
         let date = self.cal.local_date(at);
         let end = self.cal.end_of_day(date);
-        if self.is_working(date) && (end > at || (inclusive && end == at)) {
+        let beyond = match dir {
+            Direction::Forward => end > at,
+            Direction::Backward => end < at,
+        };
+        if self.is_working(date) && (beyond || (inclusive && end == at)) {
             Some(date)
         } else {
-            self.neighbour(date, Direction::Forward)
-        }
-    }
-
-    /// The last working day whose end is before `at` (or at it, if `inclusive`).
-    pub(super) fn last_end_before(
-        &mut self,
-        at: DateTime<Utc>,
-        inclusive: bool,
-    ) -> Option<NaiveDate> {
-        let date = self.cal.local_date(at);
-        let end = self.cal.end_of_day(date);
-        if self.is_working(date) && (end < at || (inclusive && end == at)) {
-            Some(date)
-        } else {
-            self.neighbour(date, Direction::Backward)
+            self.neighbour(date, dir)
         }
     }
 
