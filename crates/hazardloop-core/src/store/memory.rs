@@ -10,13 +10,11 @@ use super::{
     Claimed, Commit, Committed, Due, HazardRecord, IdempotentResult, LedgerPage, LedgerQuery,
     OutboxMessage, OutboxStatus, Settlement, Snapshot, Store, StoreError,
 };
+use crate::chain::{ChainHash, Recorded};
 use crate::model::{HazardId, MessageId, TenantId};
 use crate::report::LedgerRow;
 use crate::workflow::Hazard;
-use history::History;
 
-#[path = "memory_history.rs"]
-mod history;
 #[path = "memory_inspection.rs"]
 mod inspection;
 #[path = "memory_record.rs"]
@@ -46,7 +44,7 @@ struct Inner {
 
 #[derive(Debug)]
 struct Stored {
-    events: History,
+    events: Vec<Recorded>,
     ledger: LedgerRow,
     state: Hazard,
     next_due: Option<DateTime<Utc>>,
@@ -101,7 +99,7 @@ impl Inner {
     /// Every check of a commit, before anything is written.
     fn check(&self, c: &Commit) -> Result<(), StoreError> {
         let key = (c.tenant.clone(), c.hazard);
-        let actual = self.hazards.get(&key).map_or(0, |s| s.events.len());
+        let actual = self.hazards.get(&key).map_or(0, |s| s.events.len() as u64);
         if actual != c.expected_version {
             return Err(StoreError::Conflict { expected: c.expected_version, actual });
         }
@@ -122,10 +120,8 @@ impl Inner {
         let key = (c.tenant.clone(), c.hazard);
         match self.hazards.entry(key) {
             std::collections::hash_map::Entry::Vacant(slot) => {
-                let mut events = History::default();
-                events.push(c.events);
                 slot.insert(Stored {
-                    events,
+                    events: c.events,
                     ledger: c.ledger,
                     state: c.state,
                     next_due: c.next_due,
@@ -136,7 +132,7 @@ impl Inner {
                 if let Some(at) = stored.next_due.take() {
                     self.due.remove(&Due { at, tenant: c.tenant.clone(), hazard: c.hazard });
                 }
-                stored.events.push(c.events);
+                stored.events.extend(c.events);
                 stored.ledger = c.ledger;
                 stored.state = c.state;
                 stored.next_due = c.next_due;
@@ -205,9 +201,9 @@ impl Store for MemoryStore {
     ) -> Result<Option<HazardRecord>, StoreError> {
         let inner = self.lock();
         Ok(inner.hazards.get(&(tenant.clone(), hazard)).map(|s| HazardRecord {
-            events: s.events.to_vec(),
-            version: s.events.len(),
-            head: s.events.head(),
+            events: s.events.clone(),
+            version: s.events.len() as u64,
+            head: s.events.last().map_or(ChainHash::default(), |e| e.hash),
         }))
     }
 
@@ -217,10 +213,10 @@ impl Store for MemoryStore {
         hazard: HazardId,
     ) -> Result<Option<Snapshot>, StoreError> {
         let inner = self.lock();
-        Ok(inner
-            .hazards
-            .get(&(tenant.clone(), hazard))
-            .map(|s| Snapshot { hazard: s.state.clone(), head: s.events.head() }))
+        Ok(inner.hazards.get(&(tenant.clone(), hazard)).map(|s| Snapshot {
+            hazard: s.state.clone(),
+            head: s.events.last().map_or(ChainHash::default(), |e| e.hash),
+        }))
     }
 
     async fn ledger(
