@@ -5,7 +5,7 @@
 //! them (a school code, an employee number), so those are validated string keys.
 
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -95,9 +95,12 @@ uuid_id!(
 macro_rules! key_id {
     ($(#[$doc:meta])* $name:ident, $field:literal) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        ///
+        /// The key is shared, not copied: a clone counts a reference, and two clones compare
+        /// equal without reading the text.
+        #[derive(Clone, Debug, Eq, PartialOrd, Ord, Deserialize)]
+        #[serde(try_from = "String")]
+        pub struct $name(Arc<str>);
 
         impl $name {
             /// Validates and wraps a host key: 1 to [`MAX_KEY_LEN`] characters, no control
@@ -105,7 +108,7 @@ macro_rules! key_id {
             pub fn new(key: impl Into<String>) -> Result<Self, InputError> {
                 let key = key.into();
                 validate_key($field, &key)?;
-                Ok(Self(key))
+                Ok(Self(Arc::from(key)))
             }
 
             /// The key as text.
@@ -141,9 +144,28 @@ macro_rules! key_id {
             }
         }
 
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+            }
+        }
+
+        // By the text, as equality is.
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.hash(state);
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
         impl From<$name> for String {
             fn from(id: $name) -> String {
-                id.0
+                id.0.as_ref().to_owned()
             }
         }
 
@@ -194,6 +216,25 @@ fn validate_key(field: &str, key: &str) -> Result<(), InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_key_equals_hashes_and_serializes_by_its_text() {
+        use std::hash::BuildHasher;
+        let a = PersonId::new("张老师-017").unwrap();
+        let b = PersonId::new(String::from("张老师-017")).unwrap();
+        let c = PersonId::new("张老师-018").unwrap();
+        assert!(!Arc::ptr_eq(&a.0, &b.0));
+        assert_eq!(a, b);
+        assert_eq!(a, a.clone());
+        assert_ne!(a, c);
+        let state = std::collections::hash_map::RandomState::new();
+        assert_eq!(state.hash_one(&a), state.hash_one(&b));
+        assert_eq!(state.hash_one(&a), state.hash_one("张老师-017"));
+        assert_eq!(serde_json::to_string(&a).unwrap(), "\"张老师-017\"");
+        assert_eq!(serde_json::from_str::<PersonId>("\"张老师-017\"").unwrap(), a);
+        assert!(serde_json::from_str::<PersonId>("\" padded\"").is_err());
+        assert_eq!(String::from(a), "张老师-017");
+    }
 
     #[test]
     fn empty_key_is_rejected_naming_the_field() {

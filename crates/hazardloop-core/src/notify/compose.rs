@@ -37,7 +37,13 @@ pub fn for_events(
         };
         let notice = notice(hazard, NoticeKind::of_step(step), None, note);
         let group = format!("event:{}:{}", hazard.id, r.seq);
-        out.extend(address(hazard, org, to, &notice, &group, now));
+        let messages = address(hazard, org, to, &notice, &group, now);
+        // Most commands notify of one event: take its messages as they are, without copying.
+        if out.is_empty() {
+            out = messages;
+        } else {
+            out.extend(messages);
+        }
     }
     out
 }
@@ -143,13 +149,11 @@ pub fn address_to(
         last_error: error,
         status: OutboxStatus::Pending,
     };
-    let mut out: Vec<OutboxMessage> = people
-        .into_iter()
-        .map(|p| {
-            let group = format!("{group}:{p}");
-            message(Some(p), group, None)
-        })
-        .collect();
+    let mut out = Vec::with_capacity(people.len() + missing.len());
+    out.extend(people.into_iter().map(|p| {
+        let group = format!("{group}:{p}");
+        message(Some(p), group, None)
+    }));
     out.extend(
         missing.into_iter().map(|reason| message(None, format!("{group}:nobody"), Some(reason))),
     );

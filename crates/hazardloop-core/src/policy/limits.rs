@@ -172,10 +172,17 @@ impl Limits {
 
     /// Checks every limit is positive.
     pub fn validate(&self) -> Result<(), InputError> {
-        match Limit::ALL.into_iter().find(|l| self.get(*l) == 0) {
+        // A policy document is written back as TOML, whose integers end at `i64::MAX`.
+        let most = usize::try_from(i64::MAX).unwrap_or(usize::MAX);
+        let bad = |l: &Limit| self.get(*l) == 0 || self.get(*l) > most;
+        match Limit::ALL.into_iter().find(bad) {
             Some(limit) => Err(InputError::Malformed {
                 field: limit.key().into(),
-                reason: "must be positive".into(),
+                reason: if self.get(limit) == 0 {
+                    "must be positive".into()
+                } else {
+                    format!("must be at most {most}")
+                },
             }),
             None => Ok(()),
         }
@@ -197,6 +204,16 @@ mod tests {
 
     fn evidence(uri: &str, media_type: &str) -> Evidence {
         Evidence { uri: uri.into(), sha256: "ab".repeat(32), media_type: media_type.into() }
+    }
+
+    #[test]
+    fn a_limit_beyond_what_toml_holds_is_refused_naming_it() {
+        let limits = Limits { page_size: usize::MAX, ..Limits::default() };
+        let err = limits.validate().unwrap_err();
+        assert!(err.to_string().contains("limits.page_size"), "{err}");
+        assert!(err.to_string().contains("at most 9223372036854775807"), "{err}");
+        let limits = Limits { page_size: 9_223_372_036_854_775_807, ..Limits::default() };
+        assert_eq!(limits.validate(), Ok(()));
     }
 
     #[test]

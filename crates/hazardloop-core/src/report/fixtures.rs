@@ -69,7 +69,7 @@ impl Story {
         };
         Story {
             id: HazardId::new_at(at),
-            events: vec![Event::Discovered { facts }],
+            events: vec![Event::Discovered { facts: Box::new(facts) }],
             grade: Grade::General,
             deadline: at,
             rungs: 0,
@@ -126,7 +126,7 @@ impl Story {
             campaign: None,
         };
         self.push([
-            Event::Registered { registration },
+            Event::Registered { registration: Box::new(registration) },
             Story::clocks(at, &[(ClockKind::Rectify, deadline)]),
         ])
     }

@@ -28,7 +28,8 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Inner {
-    hazards: HashMap<(TenantId, HazardId), Stored>,
+    /// Boxed: growing the map moves its keys and a pointer each, not whole hazards.
+    hazards: HashMap<(TenantId, HazardId), Box<Stored>>,
     due: BTreeSet<Due>,
     outbox: BTreeMap<MessageId, Row>,
     keys: HashMap<(TenantId, String), IdempotentResult>,
@@ -41,6 +42,11 @@ struct Inner {
     /// Which hazard has which number.
     numbers: HashMap<(TenantId, String), HazardId>,
 }
+
+/// The records a hazard's main path writes (discovery to archive, each step with its clock
+/// change), reserved when the hazard is first stored: its history then grows without copying
+/// until it is longer than that.
+const HISTORY_ROOM: usize = 16;
 
 #[derive(Debug)]
 struct Stored {
@@ -120,12 +126,15 @@ impl Inner {
         let key = (c.tenant.clone(), c.hazard);
         match self.hazards.entry(key) {
             std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(Stored {
-                    events: c.events,
+                // Room for a main path's history at once (see `HISTORY_ROOM`).
+                let mut events = Vec::with_capacity(c.events.len().max(HISTORY_ROOM));
+                events.extend(c.events);
+                slot.insert(Box::new(Stored {
+                    events,
                     ledger: c.ledger,
                     state: c.state,
                     next_due: c.next_due,
-                });
+                }));
             }
             std::collections::hash_map::Entry::Occupied(mut slot) => {
                 let stored = slot.get_mut();

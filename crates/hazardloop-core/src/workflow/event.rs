@@ -27,13 +27,13 @@ pub const EVENT_SCHEMA: u16 = 2;
 pub enum Event {
     /// Step 1 (排查): found.
     Discovered {
-        /// The facts.
-        facts: Facts,
+        /// The facts (boxed, as the stage keeps them: most events are far smaller).
+        facts: Box<Facts>,
     },
     /// Step 2 (登记): entered in the ledger.
     Registered {
-        /// The ledger entry.
-        registration: Registration,
+        /// The ledger entry (boxed, as the stage keeps it).
+        registration: Box<Registration>,
     },
     /// Step 3 (报告): reported up the line.
     Reported {

@@ -208,13 +208,13 @@ pub struct Archived {
 
 impl Discovered {
     /// Step 1, 排查: a hazard is found.
-    pub fn new(facts: Facts) -> Discovered {
-        Discovered { facts: Box::new(facts) }
+    pub fn new(facts: impl Into<Box<Facts>>) -> Discovered {
+        Discovered { facts: facts.into() }
     }
 
     /// Step 2, 登记: the hazard enters the ledger.
-    pub fn register(self, registration: Registration) -> Registered {
-        Registered { facts: self.facts, registration: Box::new(registration) }
+    pub fn register(self, registration: impl Into<Box<Registration>>) -> Registered {
+        Registered { facts: self.facts, registration: registration.into() }
     }
 
     /// Dismiss a finding that is not a hazard.

@@ -15,7 +15,10 @@ impl Decider<'_> {
             Command::Discover(d) => {
                 let facts = self.facts(d)?;
                 let clocks = self.clocks(Step::Discover, Grade::General, facts.discovered_at, None);
-                Ok([Event::Discovered { facts }].into_iter().chain(clocks).collect())
+                Ok([Event::Discovered { facts: Box::new(facts) }]
+                    .into_iter()
+                    .chain(clocks)
+                    .collect())
             }
             Command::FixOnTheSpot { discover, category, assessment, measures, evidence } => {
                 self.fix_on_the_spot(discover, category, assessment, measures, evidence)
@@ -111,8 +114,8 @@ impl Decider<'_> {
             at: now,
         };
         let events = vec![
-            Event::Discovered { facts },
-            Event::Registered { registration },
+            Event::Discovered { facts: Box::new(facts) },
+            Event::Registered { registration: Box::new(registration) },
             Event::Reported { report },
             Event::TreatmentStarted { treatment: Box::new(treatment) },
             Event::TreatmentCompleted { completion },

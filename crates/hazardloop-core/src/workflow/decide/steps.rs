@@ -60,7 +60,10 @@ impl Decider<'_> {
         check::registration(&s.facts, &registration)?;
         let clocks =
             self.clocks_marked(Step::Register, grade, self.now, Some((deadline, provisional)));
-        Ok([Event::Registered { registration }].into_iter().chain(clocks).collect())
+        Ok([Event::Registered { registration: Box::new(registration) }]
+            .into_iter()
+            .chain(clocks)
+            .collect())
     }
 
     pub(super) fn interim(&self, i: Interim) -> InterimControl {
