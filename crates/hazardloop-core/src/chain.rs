@@ -24,9 +24,18 @@ impl fmt::Debug for ChainHash {
     }
 }
 
+impl ChainHash {
+    /// The 64 hex digits, written into `buf` (no allocation).
+    fn hex<'a>(&self, buf: &'a mut [u8; 64]) -> &'a str {
+        // 32 bytes always fit 64 digits, and hex digits are ASCII: neither step can fail.
+        let _ = hex::encode_to_slice(self.0, buf);
+        std::str::from_utf8(buf).unwrap_or_default()
+    }
+}
+
 impl fmt::Display for ChainHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&hex::encode(self.0))
+        f.write_str(self.hex(&mut [0; 64]))
     }
 }
 
@@ -41,7 +50,7 @@ impl std::str::FromStr for ChainHash {
 
 impl Serialize for ChainHash {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        s.serialize_str(self.hex(&mut [0; 64]))
     }
 }
 

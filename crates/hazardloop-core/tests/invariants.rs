@@ -85,7 +85,13 @@ fn run(f: &Fixture, grade: Grade, moves: &[Move]) -> Run {
         let to = next_stage(from, m.step);
         assert!(to.is_some(), "{from:?} --{:?}--> accepted outside the table", m.step);
         let after = match before.clone() {
-            Some(h) => new.iter().try_fold(h, Hazard::apply).unwrap(),
+            Some(h) => {
+                // Folding all at once lands where folding one by one does.
+                let one_by_one = new.iter().try_fold(h.clone(), Hazard::apply).unwrap();
+                let at_once = h.apply_all(&new).unwrap();
+                assert_eq!(at_once, one_by_one, "apply_all differs from apply");
+                at_once
+            }
             None => Hazard::fold(HazardId::new_at(f.start), &new).unwrap(),
         };
         assert_eq!(Some(after.kind()), to, "{from:?} --{:?}--> landed elsewhere", m.step);

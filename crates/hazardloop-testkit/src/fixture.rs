@@ -255,7 +255,7 @@ pub fn fold_onto(
     now: DateTime<Utc>,
 ) -> Result<Hazard, WorkflowError> {
     let fold = match hazard {
-        Some(h) => events.iter().try_fold(h, Hazard::apply),
+        Some(h) => h.apply_all(events),
         None => Hazard::fold(hazard_id(now), events),
     };
     fold.map_err(|_| WorkflowError::Target("events from decide did not apply"))

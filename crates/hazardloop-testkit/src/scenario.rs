@@ -161,7 +161,7 @@ impl Decision {
 
     fn after(&self, events: &[Event]) -> Hazard {
         let folded = match &self.before {
-            Some(h) => events.iter().try_fold(h.clone(), Hazard::apply),
+            Some(h) => h.clone().apply_all(events),
             None => Hazard::fold(
                 HazardId::new_at(events.first().map_or(DateTime::<Utc>::MIN_UTC, Event::at)),
                 events,

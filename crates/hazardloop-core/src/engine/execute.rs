@@ -290,7 +290,7 @@ pub(crate) fn fold_decided(
     let misfit =
         |_| EngineError::Workflow(crate::workflow::WorkflowError::NotAllowed { stage, step });
     match state {
-        Some(h) => events.iter().try_fold(h, Hazard::apply).map_err(misfit),
+        Some(h) => h.apply_all(events).map_err(misfit),
         None => Hazard::fold(id, events).map_err(misfit),
     }
 }

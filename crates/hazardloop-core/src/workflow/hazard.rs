@@ -79,57 +79,74 @@ impl Hazard {
     ) -> Result<Hazard, ApplyError> {
         let mut events = events.into_iter();
         let first = events.next().ok_or(ApplyError { stage: "nothing".into(), event: "none" })?;
-        events.try_fold(Hazard::start(id, first)?, Hazard::apply)
+        Hazard::start(id, first)?.apply_all(events)
     }
 
     /// Applies one event, returning the next state. Pure: no I/O, no clock, no notification,
     /// and no rule: `decide` checked them before the event existed, and the hash chain protects
     /// stored history. The only failure is an event that does not fit the stage at all, which
     /// an event `decide` produced for this hazard never is.
-    pub fn apply(mut self, event: &Event) -> Result<Hazard, ApplyError> {
-        let stage_name = self.stage.kind();
-        let misfit = || ApplyError { stage: stage_name.to_string(), event: event.type_name() };
-        self.stage = match (self.stage, event) {
-            (Stage::Discovered(s), Event::Registered { registration }) => {
-                s.register(registration.clone()).into()
-            }
-            (Stage::Discovered(s), Event::Dismissed { dismissal }) => {
-                s.dismiss(dismissal.clone()).into()
-            }
-            (Stage::Registered(s), Event::Reported { report }) => s.report(report.clone()).into(),
-            (Stage::Registered(s), Event::Dismissed { dismissal }) => {
-                s.dismiss(dismissal.clone()).into()
-            }
-            (Stage::Reported(s), Event::TreatmentStarted { treatment }) => {
-                s.start(Treatment::clone(treatment)).into()
-            }
-            (Stage::Treating(s), Event::TreatmentCompleted { completion }) => {
-                s.complete(completion.clone()).into()
-            }
-            (Stage::Treated(s), Event::AcceptancePassed { acceptance }) => {
-                s.pass(acceptance.clone()).into()
-            }
-            (Stage::Treated(s), Event::AcceptanceFailed { rejection }) => {
-                s.fail(rejection.clone()).into()
-            }
-            (Stage::Accepted(s), Event::Closed { closure }) => s.close(closure.clone()).into(),
-            (Stage::Closed(s), Event::Archived { seal }) => s.archive(seal.clone()).into(),
-            (Stage::Dismissed(s), Event::Archived { seal }) => s.archive(seal.clone()).into(),
-            (Stage::Archived(_), _) => return Err(misfit()),
-            (mut stage, aux) => {
-                let running = Running {
-                    clocks: &mut self.clocks,
-                    provisional: &mut self.provisional,
-                    paused: &mut self.paused,
-                    fired: &mut self.fired,
-                };
-                apply_auxiliary(&mut stage, running, aux).ok_or_else(misfit)?;
-                stage
-            }
-        };
-        self.version += 1;
+    pub fn apply(self, event: &Event) -> Result<Hazard, ApplyError> {
+        self.apply_all(std::slice::from_ref(event))
+    }
+
+    /// Applies events in order, as [`Hazard::apply`] does one by one, without moving the whole
+    /// hazard in and out of a call for each: only the stage moves.
+    pub fn apply_all<'a>(
+        mut self,
+        events: impl IntoIterator<Item = &'a Event>,
+    ) -> Result<Hazard, ApplyError> {
+        for event in events {
+            let running = Running {
+                clocks: &mut self.clocks,
+                provisional: &mut self.provisional,
+                paused: &mut self.paused,
+                fired: &mut self.fired,
+            };
+            self.stage = next_stage(self.stage, running, event)?;
+            self.version += 1;
+        }
         Ok(self)
     }
+}
+
+/// The stage after `event`: a step moves the stage on, any other event keeps it and changes
+/// what runs alongside it.
+fn next_stage(stage: Stage, running: Running<'_>, event: &Event) -> Result<Stage, ApplyError> {
+    let stage_name = stage.kind();
+    let misfit = || ApplyError { stage: stage_name.to_string(), event: event.type_name() };
+    Ok(match (stage, event) {
+        (Stage::Discovered(s), Event::Registered { registration }) => {
+            s.register(registration.clone()).into()
+        }
+        (Stage::Discovered(s), Event::Dismissed { dismissal }) => {
+            s.dismiss(dismissal.clone()).into()
+        }
+        (Stage::Registered(s), Event::Reported { report }) => s.report(report.clone()).into(),
+        (Stage::Registered(s), Event::Dismissed { dismissal }) => {
+            s.dismiss(dismissal.clone()).into()
+        }
+        (Stage::Reported(s), Event::TreatmentStarted { treatment }) => {
+            s.start(Treatment::clone(treatment)).into()
+        }
+        (Stage::Treating(s), Event::TreatmentCompleted { completion }) => {
+            s.complete(completion.clone()).into()
+        }
+        (Stage::Treated(s), Event::AcceptancePassed { acceptance }) => {
+            s.pass(acceptance.clone()).into()
+        }
+        (Stage::Treated(s), Event::AcceptanceFailed { rejection }) => {
+            s.fail(rejection.clone()).into()
+        }
+        (Stage::Accepted(s), Event::Closed { closure }) => s.close(closure.clone()).into(),
+        (Stage::Closed(s), Event::Archived { seal }) => s.archive(seal.clone()).into(),
+        (Stage::Dismissed(s), Event::Archived { seal }) => s.archive(seal.clone()).into(),
+        (Stage::Archived(_), _) => return Err(misfit()),
+        (mut stage, aux) => {
+            apply_auxiliary(&mut stage, running, aux).ok_or_else(misfit)?;
+            stage
+        }
+    })
 }
 
 /// What runs alongside the stage, borrowed for one event.
