@@ -43,11 +43,6 @@ struct Inner {
     numbers: HashMap<(TenantId, String), HazardId>,
 }
 
-/// The records a hazard's main path writes (discovery to archive, each step with its clock
-/// change), reserved when the hazard is first stored: its history then grows without copying
-/// until it is longer than that.
-const HISTORY_ROOM: usize = 16;
-
 #[derive(Debug)]
 struct Stored {
     events: Vec<Recorded>,
@@ -126,11 +121,8 @@ impl Inner {
         let key = (c.tenant.clone(), c.hazard);
         match self.hazards.entry(key) {
             std::collections::hash_map::Entry::Vacant(slot) => {
-                // Room for a main path's history at once (see `HISTORY_ROOM`).
-                let mut events = Vec::with_capacity(c.events.len().max(HISTORY_ROOM));
-                events.extend(c.events);
                 slot.insert(Box::new(Stored {
-                    events,
+                    events: c.events,
                     ledger: c.ledger,
                     state: c.state,
                     next_due: c.next_due,
