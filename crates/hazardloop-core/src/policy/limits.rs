@@ -170,22 +170,19 @@ impl Limits {
         Ok(())
     }
 
-    /// Checks every limit is positive.
+    /// Checks every limit is positive and fits a TOML integer.
     pub fn validate(&self) -> Result<(), InputError> {
         // A policy document is written back as TOML, whose integers end at `i64::MAX`.
         let most = usize::try_from(i64::MAX).unwrap_or(usize::MAX);
-        let bad = |l: &Limit| self.get(*l) == 0 || self.get(*l) > most;
-        match Limit::ALL.into_iter().find(bad) {
-            Some(limit) => Err(InputError::Malformed {
-                field: limit.key().into(),
-                reason: if self.get(limit) == 0 {
-                    "must be positive".into()
-                } else {
-                    format!("must be at most {most}")
-                },
-            }),
-            None => Ok(()),
+        for limit in Limit::ALL {
+            let reason = match self.get(limit) {
+                0 => "must be positive".to_owned(),
+                n if n > most => format!("must be at most {most}"),
+                _ => continue,
+            };
+            return Err(InputError::Malformed { field: limit.key().into(), reason });
         }
+        Ok(())
     }
 
     fn check_chars(&self, limit: Limit, field: &str, value: &str) -> Result<(), InputError> {

@@ -51,6 +51,13 @@ struct Stored {
     next_due: Option<DateTime<Utc>>,
 }
 
+impl Stored {
+    /// The last record's hash (the chain's head).
+    fn head(&self) -> ChainHash {
+        self.events.last().map_or(ChainHash::default(), |e| e.hash)
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Row {
     message: OutboxMessage,
@@ -204,7 +211,7 @@ impl Store for MemoryStore {
         Ok(inner.hazards.get(&(tenant.clone(), hazard)).map(|s| HazardRecord {
             events: s.events.clone(),
             version: s.events.len() as u64,
-            head: s.events.last().map_or(ChainHash::default(), |e| e.hash),
+            head: s.head(),
         }))
     }
 
@@ -214,10 +221,10 @@ impl Store for MemoryStore {
         hazard: HazardId,
     ) -> Result<Option<Snapshot>, StoreError> {
         let inner = self.lock();
-        Ok(inner.hazards.get(&(tenant.clone(), hazard)).map(|s| Snapshot {
-            hazard: s.state.clone(),
-            head: s.events.last().map_or(ChainHash::default(), |e| e.hash),
-        }))
+        Ok(inner
+            .hazards
+            .get(&(tenant.clone(), hazard))
+            .map(|s| Snapshot { hazard: s.state.clone(), head: s.head() }))
     }
 
     async fn ledger(

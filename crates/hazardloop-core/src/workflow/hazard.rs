@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::deadline::{ClockSet, Deadlines};
 use crate::escalation::{Fired, FiredRungs};
 use crate::model::{HazardId, TenantId};
-use crate::workflow::{ApplyError, Discovered, Event, Pause, Stage, StageKind, Treatment};
+use crate::workflow::{ApplyError, Discovered, Event, Pause, Stage, StageKind};
 
 /// A hazard as the fold of its events.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -127,7 +127,7 @@ fn next_stage(stage: Stage, running: Running<'_>, event: &Event) -> Result<Stage
             s.dismiss(dismissal.clone()).into()
         }
         (Stage::Reported(s), Event::TreatmentStarted { treatment }) => {
-            s.start(Treatment::clone(treatment)).into()
+            s.start(treatment.clone()).into()
         }
         (Stage::Treating(s), Event::TreatmentCompleted { completion }) => {
             s.complete(completion.clone()).into()

@@ -241,12 +241,12 @@ impl Registered {
 
 impl Reported {
     /// Step 4a, 治理: treatment starts under a plan.
-    pub fn start(self, treatment: Treatment) -> Treating {
+    pub fn start(self, treatment: impl Into<Box<Treatment>>) -> Treating {
         Treating {
             facts: self.facts,
             registration: self.registration,
             report: self.report,
-            treatment: Box::new(treatment),
+            treatment: treatment.into(),
         }
     }
 }
