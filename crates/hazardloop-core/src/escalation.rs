@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{Calendar, Span};
+use crate::calendar::{Calendar, Span, SpanUnit};
 use crate::deadline::{ClockKind, Deadlines};
 use crate::model::{named_enum, Grade, InputError};
 
@@ -258,6 +258,12 @@ pub fn plan_sweep(
 }
 
 /// When the next unfired rung of these clocks fires, for scheduling the sweep.
+///
+/// For one due time a rung fires later the larger its offset in the same unit
+/// ([`Calendar::reckon`] grows with the amount), so of each clock's unfired rungs only the one
+/// with the least amount in each unit is reckoned: the same answer as the earliest of
+/// [`plan_sweep`]'s rungs at the end of time, for a reckoning or two per clock instead of one
+/// per rung.
 pub fn next_fire(
     clocks: &Deadlines,
     grade: Grade,
@@ -265,8 +271,29 @@ pub fn next_fire(
     ladders: &Ladders,
     calendar: &Calendar,
 ) -> Option<DateTime<Utc>> {
-    rungs(clocks, grade, ladders, calendar)
-        .filter(|(key, _, _)| !fired.contains_key(key))
-        .map(|(_, fire_at, _)| fire_at)
-        .min()
+    let mut next: Option<DateTime<Utc>> = None;
+    for (clock, due) in clocks.iter() {
+        let Some(ladder) = ladders.for_clock(clock, grade) else { continue };
+        let mut least: [Option<Span>; 4] = [None; 4];
+        for (i, rung) in ladder.rungs.iter().enumerate() {
+            let key = RungKey { clock, due, rung: u16::try_from(i).unwrap_or(u16::MAX) };
+            if fired.contains_key(&key) {
+                continue;
+            }
+            let slot = &mut least[match rung.offset.unit {
+                SpanUnit::WorkingDays => 0,
+                SpanUnit::CalendarDays => 1,
+                SpanUnit::Hours => 2,
+                SpanUnit::Minutes => 3,
+            }];
+            if slot.is_none_or(|s| rung.offset.amount < s.amount) {
+                *slot = Some(rung.offset);
+            }
+        }
+        for offset in least.into_iter().flatten() {
+            let at = calendar.add(due, offset);
+            next = Some(next.map_or(at, |n| n.min(at)));
+        }
+    }
+    next
 }

@@ -105,7 +105,7 @@ fn units(f: &Fixture) -> [UnitId; 4] {
 /// A hazard to copy: its state, events and next rung.
 struct Template {
     state: Hazard,
-    events: Vec<Recorded>,
+    events: std::sync::Arc<[Recorded]>,
     next_due: Option<DateTime<Utc>>,
 }
 
@@ -434,7 +434,7 @@ async fn copy_rows(
     let types = [Type::TEXT, Type::UUID, Type::INT8, Type::JSONB];
     let mut w = pin!(BinaryCopyInWriter::new(sink, &types));
     for c in &written {
-        for r in &c.events {
+        for r in c.events.iter() {
             let seq = r.seq as i64;
             let values: [&(dyn ToSql + Sync); 4] =
                 [&c.tenant.as_str(), &c.hazard.as_uuid(), &seq, &Json(r)];

@@ -477,7 +477,7 @@ fn page_of(f: &Fixture, stage: StageKind, n: usize) -> Vec<Commit> {
                 tenant: f.tenant.clone(),
                 hazard: id,
                 expected_version: 0,
-                events: records,
+                events: records.into(),
                 ledger: LedgerRow::from_hazard(&hazard, f.start),
                 state: hazard,
                 next_due: Some(f.start),

@@ -189,7 +189,7 @@ fn hazard_commit(
         tenant: f.tenant.clone(),
         hazard: h.id,
         expected_version: 0,
-        events: records,
+        events: records.into(),
         ledger: hazardloop_core::report::LedgerRow::from_hazard(h, f.start),
         state: h.clone(),
         next_due: None,

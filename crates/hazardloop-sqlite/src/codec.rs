@@ -269,7 +269,7 @@ mod tests {
             tenant: f.tenant.clone(),
             hazard: state.id,
             expected_version: 0,
-            events,
+            events: events.into(),
             ledger: LedgerRow::from_hazard(&state, f.start),
             next_due: None,
             outbox: messages.collect(),

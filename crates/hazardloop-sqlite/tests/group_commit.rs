@@ -18,7 +18,7 @@ fn commit(f: &Fixture, hazard: &Hazard, records: Vec<hazardloop_core::chain::Rec
         tenant: f.tenant.clone(),
         hazard: hazard.id,
         expected_version: 0,
-        events: records,
+        events: records.into(),
         ledger: LedgerRow::from_hazard(hazard, f.start),
         state: hazard.clone(),
         next_due: Some(f.start + Duration::days(1)),

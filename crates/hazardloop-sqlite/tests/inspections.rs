@@ -143,7 +143,7 @@ async fn a_completions_hazards_are_stored_as_hazard_commits_store_them() {
     let pending = store.outbox(&f.tenant, OutboxStatus::Pending).await.unwrap();
     for (i, h) in c.hazards.iter().enumerate() {
         let loaded = store.load(&f.tenant, h.hazard).await.unwrap().unwrap();
-        assert_eq!(loaded.events, h.events);
+        assert_eq!(loaded.events[..], h.events[..]);
         assert_eq!(store.snapshot(&f.tenant, h.hazard).await.unwrap().unwrap().hazard, h.state);
         let row = rows.iter().find(|r| r.id == h.hazard).unwrap();
         assert_eq!(row, &h.ledger);

@@ -237,7 +237,7 @@ async fn a_schema_3_file_upgrades_to_take_occurrences() {
         tenant: f.tenant.clone(),
         hazard: hazard.id,
         expected_version: 0,
-        events: records,
+        events: records.into(),
         ledger: hazardloop_core::report::LedgerRow::from_hazard(&hazard, f.start),
         next_due: Some(f.start + chrono::Duration::days(1)),
         outbox: vec![sample_message(&f.tenant, &hazard, "g", f.start)],

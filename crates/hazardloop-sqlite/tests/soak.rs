@@ -141,7 +141,7 @@ impl Acked {
     fn add(&mut self, outcome: &Outcome) {
         self.commands += 1;
         self.events += outcome.events.len();
-        for record in &outcome.events {
+        for record in outcome.events.iter() {
             xor(&mut self.digest, &record.hash.0);
         }
     }

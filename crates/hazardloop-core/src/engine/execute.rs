@@ -1,6 +1,8 @@
 //! The command path: execute a request (load, authorize, decide, compose notices, one atomic
 //! commit), replay an idempotent one, and fold decided events onto the loaded hazard.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use tracing::Instrument;
 
@@ -183,7 +185,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         tenant: &TenantId,
         expected_version: u64,
         after: Hazard,
-        records: Vec<Recorded>,
+        records: Arc<[Recorded]>,
         org: &Org,
         now: DateTime<Utc>,
         idempotency: Option<IdempotentResult>,
@@ -219,17 +221,20 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         now: DateTime<Utc>,
         mut prev: ChainHash,
         origin: Option<&crate::chain::Origin>,
-    ) -> Result<(Hazard, Vec<Recorded>), EngineError> {
+    ) -> Result<(Hazard, Arc<[Recorded]>), EngineError> {
         let mut seq = hazard.as_ref().map_or(0, |h| h.version);
         let after = fold_decided(hazard, id, &events)?;
-        let mut records = Vec::with_capacity(events.len());
-        for event in events {
-            seq += 1;
-            let record =
-                Recorded::with_origin_of(tenant.clone(), id, seq, now, event, prev, origin);
-            prev = record.hash;
-            records.push(record);
-        }
+        // Built in place: an exact-size iterator fills the shared slice in one allocation.
+        let records = events
+            .into_iter()
+            .map(|event| {
+                seq += 1;
+                let record =
+                    Recorded::with_origin_of(tenant.clone(), id, seq, now, event, prev, origin);
+                prev = record.hash;
+                record
+            })
+            .collect();
         Ok((after, records))
     }
 

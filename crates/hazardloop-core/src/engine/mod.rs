@@ -13,8 +13,6 @@ mod query;
 mod sweep;
 mod types;
 
-pub(crate) use execute::fold_decided;
-
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 

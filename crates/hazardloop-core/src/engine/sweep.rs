@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures_util::future::join;
@@ -246,7 +247,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             planned.iter().map(|e| Event::Escalated { escalation: e.clone(), at: now }).collect();
         let fired = events.len();
         let (after, records) = if events.is_empty() {
-            (hazard, Vec::new())
+            (hazard, Arc::default())
         } else {
             self.record(&due.tenant, due.hazard, Some(hazard), events, now, head, None)?
         };

@@ -1,5 +1,7 @@
 //! What goes into the engine and what comes out: a request, its outcome, and batch tuning.
 
+use std::sync::Arc;
+
 use crate::chain::{Origin, Recorded};
 use crate::model::HazardId;
 use crate::report::LedgerRow;
@@ -78,8 +80,8 @@ pub struct Outcome {
     pub hazard: HazardId,
     /// Its version after the command.
     pub version: u64,
-    /// The events written.
-    pub events: Vec<Recorded>,
+    /// The events written: the same records the store was given, shared.
+    pub events: Arc<[Recorded]>,
     /// The hazard's stage after the command.
     pub stage: StageKind,
     /// The hazard's ledger row after the command (as at the command's time).

@@ -2,7 +2,7 @@
 //! outbox, leases), held to the same conformance suite as every other store.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 
@@ -45,7 +45,11 @@ struct Inner {
 
 #[derive(Debug)]
 struct Stored {
-    events: Vec<Recorded>,
+    /// The history as the commits brought it, one shared slice per commit: appending moves a
+    /// pointer, and never copies the records already kept.
+    events: Vec<Arc<[Recorded]>>,
+    /// The number of records in `events`.
+    version: u64,
     ledger: LedgerRow,
     state: Hazard,
     next_due: Option<DateTime<Utc>>,
@@ -54,7 +58,12 @@ struct Stored {
 impl Stored {
     /// The last record's hash (the chain's head).
     fn head(&self) -> ChainHash {
-        self.events.last().map_or(ChainHash::default(), |e| e.hash)
+        self.events.iter().rev().find_map(|c| c.last()).map_or(ChainHash::default(), |e| e.hash)
+    }
+
+    /// The history, in order.
+    fn history(&self) -> Vec<Recorded> {
+        self.events.iter().flat_map(|c| c.iter().cloned()).collect()
     }
 }
 
@@ -107,7 +116,7 @@ impl Inner {
     /// Every check of a commit, before anything is written.
     fn check(&self, c: &Commit) -> Result<(), StoreError> {
         let key = (c.tenant.clone(), c.hazard);
-        let actual = self.hazards.get(&key).map_or(0, |s| s.events.len() as u64);
+        let actual = self.hazards.get(&key).map_or(0, |s| s.version);
         if actual != c.expected_version {
             return Err(StoreError::Conflict { expected: c.expected_version, actual });
         }
@@ -129,7 +138,8 @@ impl Inner {
         match self.hazards.entry(key) {
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(Box::new(Stored {
-                    events: c.events,
+                    version: c.events.len() as u64,
+                    events: vec![c.events],
                     ledger: c.ledger,
                     state: c.state,
                     next_due: c.next_due,
@@ -140,7 +150,10 @@ impl Inner {
                 if let Some(at) = stored.next_due.take() {
                     self.due.remove(&Due { at, tenant: c.tenant.clone(), hazard: c.hazard });
                 }
-                stored.events.extend(c.events);
+                if !c.events.is_empty() {
+                    stored.version += c.events.len() as u64;
+                    stored.events.push(c.events);
+                }
                 stored.ledger = c.ledger;
                 stored.state = c.state;
                 stored.next_due = c.next_due;
@@ -209,8 +222,8 @@ impl Store for MemoryStore {
     ) -> Result<Option<HazardRecord>, StoreError> {
         let inner = self.lock();
         Ok(inner.hazards.get(&(tenant.clone(), hazard)).map(|s| HazardRecord {
-            events: s.events.clone(),
-            version: s.events.len() as u64,
+            events: s.history(),
+            version: s.version,
             head: s.head(),
         }))
     }

@@ -1,6 +1,7 @@
 //! The values that cross the [`Store`](super::Store) boundary.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -37,8 +38,10 @@ pub struct Commit {
     pub hazard: HazardId,
     /// The version the hazard must be at (0 for a new hazard).
     pub expected_version: u64,
-    /// New events, with seq following `expected_version`. May be empty (only the projections change).
-    pub events: Vec<Recorded>,
+    /// New events, with seq following `expected_version`. May be empty (only the projections
+    /// change). Shared: the engine hands the same records to the caller in its `Outcome`, and a
+    /// store that keeps them in memory keeps this slice.
+    pub events: Arc<[Recorded]>,
     /// The ledger row after the events.
     pub ledger: LedgerRow,
     /// The hazard after the events (the snapshot `Store::snapshot` returns).
@@ -76,7 +79,7 @@ impl Commit {
     /// A commit the engine built always passes; a failure means a host built a commit by hand.
     pub fn check_shape(&self) -> Result<(), super::StoreError> {
         let mut seq = self.expected_version;
-        for e in &self.events {
+        for e in self.events.iter() {
             seq += 1;
             if e.seq != seq || e.tenant != self.tenant || e.hazard != self.hazard {
                 return Err(super::StoreError::Malformed(format!(

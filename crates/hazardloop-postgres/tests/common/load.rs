@@ -37,7 +37,7 @@ pub fn copy_of(f: &Fixture, template: &Hazard, events: &[Event], at: DateTime<Ut
         tenant: f.tenant.clone(),
         hazard: id,
         expected_version: 0,
-        events: records,
+        events: records.into(),
         ledger: LedgerRow::from_hazard(&hazard, at),
         state: hazard,
         next_due,

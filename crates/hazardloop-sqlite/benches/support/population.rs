@@ -21,7 +21,7 @@ use hazardloop_testkit::{Fixture, ManualClock};
 /// A hazard to copy: its state, events and next rung.
 pub(crate) struct Template {
     state: Hazard,
-    events: Vec<Recorded>,
+    events: std::sync::Arc<[Recorded]>,
     next_due: Option<DateTime<Utc>>,
 }
 

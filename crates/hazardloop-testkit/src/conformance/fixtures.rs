@@ -92,7 +92,7 @@ pub(crate) fn commit(
         tenant: tenant.clone(),
         hazard: hazard.id,
         expected_version: expected,
-        events,
+        events: events.into(),
         ledger: LedgerRow::from_hazard(hazard, at),
         state: hazard.clone(),
         next_due: None,

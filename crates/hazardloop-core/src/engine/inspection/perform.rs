@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::InspectionOutcome;
 use crate::chain::ChainHash;
-use crate::engine::{fold_decided, Engine, EngineError};
+use crate::engine::{Engine, EngineError};
 use crate::inspection::{
     self, InspectionCommand, InspectionContext, InspectionError, Occurrence, OccurrenceEvent,
     OccurrenceId, OccurrenceRow, Template,
@@ -201,21 +201,15 @@ impl<S: InspectionStore, N: Notifier> Engine<S, N> {
                 facts.finding = Some(Box::new(link.clone()));
             }
         }
-        let after = fold_decided(None, finding.hazard, &events)?;
-        let mut prev = ChainHash::default();
-        let mut records = Vec::with_capacity(events.len());
-        for (i, event) in events.into_iter().enumerate() {
-            let r = crate::chain::Recorded::new(
-                actor.tenant.clone(),
-                finding.hazard,
-                i as u64 + 1,
-                now,
-                event,
-                prev,
-            );
-            prev = r.hash;
-            records.push(r);
-        }
+        let (after, records) = self.record(
+            &actor.tenant,
+            finding.hazard,
+            None,
+            events,
+            now,
+            ChainHash::default(),
+            None,
+        )?;
         Ok(self.assemble(&actor.tenant, 0, after, records, org, now, None))
     }
 
