@@ -62,7 +62,7 @@ pub struct Evidence {
 
 impl Evidence {
     /// Checks the fields; errors name `field.uri`, `field.sha256` or `field.media_type`.
-    pub fn validate(&self, field: &str) -> Result<(), InputError> {
+    pub fn validate(&self, field: impl std::fmt::Display) -> Result<(), InputError> {
         let bad = |name: &str, reason: &str| InputError::Malformed {
             field: format!("{field}.{name}"),
             reason: reason.into(),

@@ -142,14 +142,12 @@ impl ResponsibilityMatrix {
 }
 
 fn department_named<'a>(org: &'a Org, school: &UnitId, name: &str) -> Option<&'a Unit> {
-    let departments: Vec<&Unit> =
-        org.descendants(school).into_iter().filter(|u| u.kind == UnitKind::Department).collect();
+    let below = org.descendants(school);
+    let departments = || below.iter().copied().filter(|u| u.kind == UnitKind::Department);
     let wanted = base_name(name);
-    departments
-        .iter()
+    departments()
         .find(|u| base_name(&u.name) == wanted)
-        .or_else(|| departments.iter().find(|u| u.id.as_str() == name))
-        .copied()
+        .or_else(|| departments().find(|u| u.id.as_str() == name))
 }
 
 /// A department name without a trailing parenthesised note of extra duties, so that

@@ -6,6 +6,8 @@
 //! key back. The limits are checked before anything is stored, so a refused command writes
 //! nothing.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Evidence, InputError};
@@ -129,11 +131,16 @@ impl Limits {
 
     /// Checks that `amount` (in the limit's unit) of input `field` is within `limit`; at the
     /// limit is within. The error names the field and the limit.
-    pub fn check(&self, limit: Limit, field: &str, amount: usize) -> Result<(), InputError> {
+    pub fn check(
+        &self,
+        limit: Limit,
+        field: impl fmt::Display,
+        amount: usize,
+    ) -> Result<(), InputError> {
         let max = self.get(limit);
         if amount > max {
             return Err(InputError::TooLarge {
-                field: field.into(),
+                field: field.to_string(),
                 limit: format!("{max} {} ({})", limit.unit(), limit.key()),
             });
         }
@@ -161,11 +168,12 @@ impl Limits {
     /// `field[i].media_type` or `field[i].sha256`.
     pub fn evidence(&self, field: &str, evidence: &[Evidence]) -> Result<(), InputError> {
         self.check(Limit::EvidenceItems, field, evidence.len())?;
+        // Each item's path (`evidence[2].uri`) is written out only for an error.
         for (i, item) in evidence.iter().enumerate() {
-            let path = format!("{field}[{i}]");
-            self.check(Limit::Uri, &format!("{path}.uri"), item.uri.len())?;
-            self.check(Limit::MediaType, &format!("{path}.media_type"), item.media_type.len())?;
-            item.validate(&path)?;
+            self.check(Limit::Uri, format_args!("{field}[{i}].uri"), item.uri.len())?;
+            let media_type = item.media_type.len();
+            self.check(Limit::MediaType, format_args!("{field}[{i}].media_type"), media_type)?;
+            item.validate(format_args!("{field}[{i}]"))?;
         }
         Ok(())
     }
