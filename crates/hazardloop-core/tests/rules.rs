@@ -231,7 +231,7 @@ fn interim_control_is_required_when_a_general_hazard_cannot_be_fixed_at_once() {
     let (_, mut history) = f.walked(Grade::General, StageKind::Reported);
     for e in &mut history {
         if let Event::Registered { registration } = e {
-            registration.fixable_at_once = false;
+            std::sync::Arc::make_mut(registration).fixable_at_once = false;
         }
     }
     let command = f.start_treatment(Grade::General, f.start + Duration::days(3));

@@ -69,7 +69,7 @@ impl Story {
         };
         Story {
             id: HazardId::new_at(at),
-            events: vec![Event::Discovered { facts: Box::new(facts) }],
+            events: vec![Event::Discovered { facts: std::sync::Arc::new(facts) }],
             grade: Grade::General,
             deadline: at,
             rungs: 0,
@@ -88,7 +88,7 @@ impl Story {
     /// The discoverer suggests `category`.
     pub(crate) fn suggest(mut self, category: &str) -> Story {
         if let Some(Event::Discovered { facts }) = self.events.first_mut() {
-            facts.category = Some(Category::new(category).unwrap());
+            std::sync::Arc::make_mut(facts).category = Some(Category::new(category).unwrap());
         }
         self
     }
@@ -126,7 +126,7 @@ impl Story {
             campaign: None,
         };
         self.push([
-            Event::Registered { registration: Box::new(registration) },
+            Event::Registered { registration: std::sync::Arc::new(registration) },
             Story::clocks(at, &[(ClockKind::Rectify, deadline)]),
         ])
     }
@@ -186,7 +186,7 @@ impl Story {
             by: rectifier,
             at,
         };
-        self.push([Event::TreatmentStarted { treatment: Box::new(treatment) }])
+        self.push([Event::TreatmentStarted { treatment: std::sync::Arc::new(treatment) }])
     }
 
     /// An extension to `new_deadline`, granted at `at`.

@@ -1,5 +1,7 @@
 //! Events: what happened to a hazard. Append-only; the hazard is the fold of its events.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -27,13 +29,13 @@ pub const EVENT_SCHEMA: u16 = 2;
 pub enum Event {
     /// Step 1 (排查): found.
     Discovered {
-        /// The facts (boxed, as the stage keeps them: most events are far smaller).
-        facts: Box<Facts>,
+        /// The facts (shared with the stage that folds them: most events are far smaller).
+        facts: Arc<Facts>,
     },
     /// Step 2 (登记): entered in the ledger.
     Registered {
-        /// The ledger entry (boxed, as the stage keeps it).
-        registration: Box<Registration>,
+        /// The ledger entry (shared with the stage that folds it).
+        registration: Arc<Registration>,
     },
     /// Step 3 (报告): reported up the line.
     Reported {
@@ -42,8 +44,8 @@ pub enum Event {
     },
     /// Step 4a (治理): treatment started under a plan.
     TreatmentStarted {
-        /// The treatment as it starts (boxed: it is the largest event by far).
-        treatment: Box<Treatment>,
+        /// The treatment as it starts (shared with the stage: it is the largest event by far).
+        treatment: Arc<Treatment>,
     },
     /// Step 4b: the rectifier says it is fixed.
     TreatmentCompleted {

@@ -1,6 +1,8 @@
 //! The hazard record: the stage plus what runs alongside it (clocks, pause, fired rungs), and
 //! `apply`, which folds events into it. Folding never has side effects.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::deadline::{ClockSet, Deadlines};
@@ -200,19 +202,23 @@ fn apply_auxiliary(stage: &mut Stage, running: Running<'_>, event: &Event) -> Op
         }
         Event::Commented { .. } => {}
         Event::EvidenceAdded { evidence, .. } => {
-            parts.facts.evidence.extend(evidence.iter().cloned())
+            Arc::make_mut(parts.facts).evidence.extend(evidence.iter().cloned())
         }
-        Event::Reassigned { to, .. } => parts.registration?.assignee = to.clone(),
+        Event::Reassigned { to, .. } => Arc::make_mut(parts.registration?).assignee = to.clone(),
         Event::Supervised { supervision } => {
-            parts.report?.supervision = Some(Box::new(supervision.clone()))
+            Arc::make_mut(parts.report?).supervision = Some(Box::new(supervision.clone()))
         }
-        Event::InterimControlAdded { control } => parts.treatment?.interim.push(control.clone()),
-        Event::ProgressRecorded { progress } => parts.treatment?.progress.push(progress.clone()),
+        Event::InterimControlAdded { control } => {
+            Arc::make_mut(parts.treatment?).interim.push(control.clone())
+        }
+        Event::ProgressRecorded { progress } => {
+            Arc::make_mut(parts.treatment?).progress.push(progress.clone())
+        }
         Event::ExtensionRequested { request } => {
-            parts.treatment?.pending_extension = Some(Box::new(request.clone()));
+            Arc::make_mut(parts.treatment?).pending_extension = Some(Box::new(request.clone()));
         }
         Event::ExtensionDecided { decision } => {
-            let t = parts.treatment?;
+            let t = Arc::make_mut(parts.treatment?);
             t.pending_extension.take()?;
             t.extensions.push(decision.clone());
         }

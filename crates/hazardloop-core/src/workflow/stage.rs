@@ -6,6 +6,8 @@
 //! `decide` (`check.rs` for the data, [`crate::org::authorize`] for who acts), and a stored
 //! history is protected by its hash chain.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{named_enum, Facts};
@@ -89,102 +91,102 @@ impl StageKind {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Discovered {
     /// The facts of discovery.
-    pub facts: Box<Facts>,
+    pub facts: Arc<Facts>,
 }
 
 /// 登记评估: in the ledger, graded and assigned.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Registered {
     /// The facts of discovery.
-    pub facts: Box<Facts>,
+    pub facts: Arc<Facts>,
     /// The ledger entry.
-    pub registration: Box<Registration>,
+    pub registration: Arc<Registration>,
 }
 
 /// 报告: reported up the line.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Reported {
     /// The facts of discovery.
-    pub facts: Box<Facts>,
+    pub facts: Arc<Facts>,
     /// The ledger entry.
-    pub registration: Box<Registration>,
+    pub registration: Arc<Registration>,
     /// The report.
-    pub report: Box<Report>,
+    pub report: Arc<Report>,
 }
 
 /// 治理: being rectified under a plan.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Treating {
     /// The facts of discovery.
-    pub facts: Box<Facts>,
+    pub facts: Arc<Facts>,
     /// The ledger entry.
-    pub registration: Box<Registration>,
+    pub registration: Arc<Registration>,
     /// The report.
-    pub report: Box<Report>,
+    pub report: Arc<Report>,
     /// The rectification work.
-    pub treatment: Box<Treatment>,
+    pub treatment: Arc<Treatment>,
 }
 
 /// The rectifier says it is fixed; waiting for the acceptance check.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Treated {
     /// The facts of discovery.
-    pub facts: Box<Facts>,
+    pub facts: Arc<Facts>,
     /// The ledger entry.
-    pub registration: Box<Registration>,
+    pub registration: Arc<Registration>,
     /// The report.
-    pub report: Box<Report>,
+    pub report: Arc<Report>,
     /// The rectification work.
-    pub treatment: Box<Treatment>,
+    pub treatment: Arc<Treatment>,
     /// The completion claim.
-    pub completion: Box<Completion>,
+    pub completion: Arc<Completion>,
 }
 
 /// 验收: checked and passed by someone other than the rectifier.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Accepted {
     /// The facts of discovery.
-    pub facts: Box<Facts>,
+    pub facts: Arc<Facts>,
     /// The ledger entry.
-    pub registration: Box<Registration>,
+    pub registration: Arc<Registration>,
     /// The report.
-    pub report: Box<Report>,
+    pub report: Arc<Report>,
     /// The rectification work.
-    pub treatment: Box<Treatment>,
+    pub treatment: Arc<Treatment>,
     /// The completion claim.
-    pub completion: Box<Completion>,
+    pub completion: Arc<Completion>,
     /// The passed check.
-    pub acceptance: Box<Acceptance>,
+    pub acceptance: Arc<Acceptance>,
 }
 
 /// 销号: the ledger entry is closed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Closed {
     /// The facts of discovery.
-    pub facts: Box<Facts>,
+    pub facts: Arc<Facts>,
     /// The ledger entry.
-    pub registration: Box<Registration>,
+    pub registration: Arc<Registration>,
     /// The report.
-    pub report: Box<Report>,
+    pub report: Arc<Report>,
     /// The rectification work.
-    pub treatment: Box<Treatment>,
+    pub treatment: Arc<Treatment>,
     /// The completion claim.
-    pub completion: Box<Completion>,
+    pub completion: Arc<Completion>,
     /// The passed check.
-    pub acceptance: Box<Acceptance>,
+    pub acceptance: Arc<Acceptance>,
     /// The closure.
-    pub closure: Box<Closure>,
+    pub closure: Arc<Closure>,
 }
 
 /// Dismissed: not a hazard, or a duplicate. Still archived.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dismissed {
     /// The facts of discovery.
-    pub facts: Box<Facts>,
+    pub facts: Arc<Facts>,
     /// The ledger entry, if it was registered before dismissal.
-    pub registration: Option<Box<Registration>>,
+    pub registration: Option<Arc<Registration>>,
     /// The dismissal.
-    pub dismissal: Box<Dismissal>,
+    pub dismissal: Arc<Dismissal>,
 }
 
 /// What an archive holds: a closed or a dismissed hazard.
@@ -208,25 +210,25 @@ pub struct Archived {
 
 impl Discovered {
     /// Step 1, 排查: a hazard is found.
-    pub fn new(facts: impl Into<Box<Facts>>) -> Discovered {
+    pub fn new(facts: impl Into<Arc<Facts>>) -> Discovered {
         Discovered { facts: facts.into() }
     }
 
     /// Step 2, 登记: the hazard enters the ledger.
-    pub fn register(self, registration: impl Into<Box<Registration>>) -> Registered {
+    pub fn register(self, registration: impl Into<Arc<Registration>>) -> Registered {
         Registered { facts: self.facts, registration: registration.into() }
     }
 
     /// Dismiss a finding that is not a hazard.
     pub fn dismiss(self, dismissal: Dismissal) -> Dismissed {
-        Dismissed { facts: self.facts, registration: None, dismissal: Box::new(dismissal) }
+        Dismissed { facts: self.facts, registration: None, dismissal: Arc::new(dismissal) }
     }
 }
 
 impl Registered {
     /// Step 3, 报告: reported up the line; a major hazard to the bureau, in writing.
     pub fn report(self, report: Report) -> Reported {
-        Reported { facts: self.facts, registration: self.registration, report: Box::new(report) }
+        Reported { facts: self.facts, registration: self.registration, report: Arc::new(report) }
     }
 
     /// Dismiss a registered finding (duplicate, or not a hazard after all).
@@ -234,14 +236,14 @@ impl Registered {
         Dismissed {
             facts: self.facts,
             registration: Some(self.registration),
-            dismissal: Box::new(dismissal),
+            dismissal: Arc::new(dismissal),
         }
     }
 }
 
 impl Reported {
     /// Step 4a, 治理: treatment starts under a plan.
-    pub fn start(self, treatment: impl Into<Box<Treatment>>) -> Treating {
+    pub fn start(self, treatment: impl Into<Arc<Treatment>>) -> Treating {
         Treating {
             facts: self.facts,
             registration: self.registration,
@@ -259,7 +261,7 @@ impl Treating {
             registration: self.registration,
             report: self.report,
             treatment: self.treatment,
-            completion: Box::new(completion),
+            completion: Arc::new(completion),
         }
     }
 }
@@ -273,14 +275,15 @@ impl Treated {
             report: self.report,
             treatment: self.treatment,
             completion: self.completion,
-            acceptance: Box::new(acceptance),
+            acceptance: Arc::new(acceptance),
         }
     }
 
     /// Step 5, 验收 failed: back to treatment with the same assignee; the attempt stays in history.
     pub fn fail(self, rejection: Rejection) -> Treating {
         let mut treatment = self.treatment;
-        treatment.failed.push(FailedAttempt { completion: *self.completion, rejection });
+        let completion = Arc::unwrap_or_clone(self.completion);
+        Arc::make_mut(&mut treatment).failed.push(FailedAttempt { completion, rejection });
         Treating {
             facts: self.facts,
             registration: self.registration,
@@ -300,7 +303,7 @@ impl Accepted {
             treatment: self.treatment,
             completion: self.completion,
             acceptance: self.acceptance,
-            closure: Box::new(closure),
+            closure: Arc::new(closure),
         }
     }
 }

@@ -1,5 +1,7 @@
 //! `Stage`: the run-time enum over the stage types, for records loaded from storage.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::Facts;
@@ -229,10 +231,10 @@ impl Stage {
 
 /// The parts of a stage that auxiliary events may change; `None` where the stage does not allow it.
 pub(crate) struct PartsMut<'a> {
-    pub(crate) facts: &'a mut Facts,
-    pub(crate) registration: Option<&'a mut Registration>,
-    pub(crate) report: Option<&'a mut Report>,
-    pub(crate) treatment: Option<&'a mut Treatment>,
+    pub(crate) facts: &'a mut Arc<Facts>,
+    pub(crate) registration: Option<&'a mut Arc<Registration>>,
+    pub(crate) report: Option<&'a mut Arc<Report>>,
+    pub(crate) treatment: Option<&'a mut Arc<Treatment>>,
 }
 
 enum Live<'a> {

@@ -26,8 +26,9 @@ pub(crate) fn finding_hazard(
         .into_iter()
         .map(|e| match e {
             Event::Discovered { mut facts } => {
-                facts.tenant = f.tenant.clone();
-                facts.finding = Some(Box::new(link.clone()));
+                let edit = std::sync::Arc::make_mut(&mut facts);
+                edit.tenant = f.tenant.clone();
+                edit.finding = Some(Box::new(link.clone()));
                 Event::Discovered { facts }
             }
             other => other,

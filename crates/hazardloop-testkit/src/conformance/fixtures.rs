@@ -43,7 +43,7 @@ pub fn sample(f: &Fixture, to: StageKind) -> (Hazard, Vec<Recorded>) {
         .into_iter()
         .map(|e| match e {
             Event::Discovered { mut facts } => {
-                facts.tenant = f.tenant.clone();
+                std::sync::Arc::make_mut(&mut facts).tenant = f.tenant.clone();
                 Event::Discovered { facts }
             }
             other => other,

@@ -1,6 +1,7 @@
 //! Performing an occurrence: `inspect`, its commit, and the hazards its findings raise.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -198,7 +199,7 @@ impl<S: InspectionStore, N: Notifier> Engine<S, N> {
         };
         for e in &mut events {
             if let Event::Discovered { facts } = e {
-                facts.finding = Some(Box::new(link.clone()));
+                Arc::make_mut(facts).finding = Some(Box::new(link.clone()));
             }
         }
         let (after, records) = self.record(

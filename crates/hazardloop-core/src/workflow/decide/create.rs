@@ -1,6 +1,8 @@
 //! The commands that create a hazard: `Discover`, and `FixOnTheSpot`, which stands for the steps
 //! from discovery to completion at once.
 
+use std::sync::Arc;
+
 use super::{Decider, Result};
 use crate::calendar::Span;
 use crate::model::{Assessment, Evidence, Facts, Grade, Method, RiskColour};
@@ -15,7 +17,7 @@ impl Decider<'_> {
             Command::Discover(d) => {
                 let facts = self.facts(d)?;
                 let clocks = self.clocks(Step::Discover, Grade::General, facts.discovered_at, None);
-                Ok([Event::Discovered { facts: Box::new(facts) }]
+                Ok([Event::Discovered { facts: Arc::new(facts) }]
                     .into_iter()
                     .chain(clocks)
                     .collect())
@@ -114,10 +116,10 @@ impl Decider<'_> {
             at: now,
         };
         let events = vec![
-            Event::Discovered { facts: Box::new(facts) },
-            Event::Registered { registration: Box::new(registration) },
+            Event::Discovered { facts: Arc::new(facts) },
+            Event::Registered { registration: Arc::new(registration) },
             Event::Reported { report },
-            Event::TreatmentStarted { treatment: Box::new(treatment) },
+            Event::TreatmentStarted { treatment: Arc::new(treatment) },
             Event::TreatmentCompleted { completion },
         ];
         Ok(self.with_clocks(events, Step::FixOnTheSpot, None))

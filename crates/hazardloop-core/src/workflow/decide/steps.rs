@@ -1,6 +1,8 @@
 //! The steps whose data takes more than one rule: registration (scoring, defaults, the
 //! rectification deadline), the start of treatment, and extension requests and decisions.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use super::{one, Decider, Result};
@@ -60,7 +62,7 @@ impl Decider<'_> {
         check::registration(&s.facts, &registration)?;
         let clocks =
             self.clocks_marked(Step::Register, grade, self.now, Some((deadline, provisional)));
-        Ok([Event::Registered { registration: Box::new(registration) }]
+        Ok([Event::Registered { registration: Arc::new(registration) }]
             .into_iter()
             .chain(clocks)
             .collect())
@@ -95,7 +97,7 @@ impl Decider<'_> {
         check::treatment(&s.registration, &treatment)?;
         let rectify = treatment.deadline();
         Ok(self.with_clocks(
-            one(Event::TreatmentStarted { treatment: Box::new(treatment) }),
+            one(Event::TreatmentStarted { treatment: Arc::new(treatment) }),
             Step::StartTreatment,
             Some(rectify),
         ))
