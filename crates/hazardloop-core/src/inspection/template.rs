@@ -204,7 +204,7 @@ impl Item {
 /// Whether `evidence` satisfies an item that failed: at least one valid photo or document.
 pub(crate) fn check_evidence(evidence: &[Evidence], field: &str) -> Result<(), InputError> {
     for (i, e) in evidence.iter().enumerate() {
-        e.validate(&format!("{field}[{i}]"))?;
+        e.validate(format_args!("{field}[{i}]"))?;
     }
     Ok(())
 }
