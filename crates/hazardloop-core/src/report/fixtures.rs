@@ -1,5 +1,7 @@
 //! Test fixtures: hazards built by folding real events, and a small organisation.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use crate::deadline::ClockKind;
@@ -69,7 +71,7 @@ impl Story {
         };
         Story {
             id: HazardId::new_at(at),
-            events: vec![Event::Discovered { facts: std::sync::Arc::new(facts) }],
+            events: vec![Event::Discovered { facts: Arc::new(facts) }],
             grade: Grade::General,
             deadline: at,
             rungs: 0,
@@ -88,7 +90,7 @@ impl Story {
     /// The discoverer suggests `category`.
     pub(crate) fn suggest(mut self, category: &str) -> Story {
         if let Some(Event::Discovered { facts }) = self.events.first_mut() {
-            std::sync::Arc::make_mut(facts).category = Some(Category::new(category).unwrap());
+            Arc::make_mut(facts).category = Some(Category::new(category).unwrap());
         }
         self
     }
@@ -126,7 +128,7 @@ impl Story {
             campaign: None,
         };
         self.push([
-            Event::Registered { registration: std::sync::Arc::new(registration) },
+            Event::Registered { registration: Arc::new(registration) },
             Story::clocks(at, &[(ClockKind::Rectify, deadline)]),
         ])
     }
@@ -186,7 +188,7 @@ impl Story {
             by: rectifier,
             at,
         };
-        self.push([Event::TreatmentStarted { treatment: std::sync::Arc::new(treatment) }])
+        self.push([Event::TreatmentStarted { treatment: Arc::new(treatment) }])
     }
 
     /// An extension to `new_deadline`, granted at `at`.

@@ -48,8 +48,6 @@ struct Stored {
     /// The history as the commits brought it, one shared slice per commit: appending moves a
     /// pointer, and never copies the records already kept.
     events: Vec<Arc<[Recorded]>>,
-    /// The number of records in `events`.
-    version: u64,
     ledger: LedgerRow,
     state: Hazard,
     next_due: Option<DateTime<Utc>>,
@@ -59,6 +57,11 @@ impl Stored {
     /// The last record's hash (the chain's head).
     fn head(&self) -> ChainHash {
         self.events.iter().rev().find_map(|c| c.last()).map_or(ChainHash::default(), |e| e.hash)
+    }
+
+    /// The number of records kept: the hazard's version.
+    fn version(&self) -> u64 {
+        self.events.iter().map(|c| c.len() as u64).sum()
     }
 
     /// The history, in order.
@@ -116,7 +119,7 @@ impl Inner {
     /// Every check of a commit, before anything is written.
     fn check(&self, c: &Commit) -> Result<(), StoreError> {
         let key = (c.tenant.clone(), c.hazard);
-        let actual = self.hazards.get(&key).map_or(0, |s| s.version);
+        let actual = self.hazards.get(&key).map_or(0, |s| s.version());
         if actual != c.expected_version {
             return Err(StoreError::Conflict { expected: c.expected_version, actual });
         }
@@ -138,7 +141,6 @@ impl Inner {
         match self.hazards.entry(key) {
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(Box::new(Stored {
-                    version: c.events.len() as u64,
                     events: vec![c.events],
                     ledger: c.ledger,
                     state: c.state,
@@ -151,7 +153,6 @@ impl Inner {
                     self.due.remove(&Due { at, tenant: c.tenant.clone(), hazard: c.hazard });
                 }
                 if !c.events.is_empty() {
-                    stored.version += c.events.len() as u64;
                     stored.events.push(c.events);
                 }
                 stored.ledger = c.ledger;
@@ -223,7 +224,7 @@ impl Store for MemoryStore {
         let inner = self.lock();
         Ok(inner.hazards.get(&(tenant.clone(), hazard)).map(|s| HazardRecord {
             events: s.history(),
-            version: s.version,
+            version: s.version(),
             head: s.head(),
         }))
     }
