@@ -1,7 +1,7 @@
 //! Precomputed lookups that make working-day arithmetic cheap: a dense table of day kinds over
 //! the listed span, and the zone's fixed UTC offset where it has had one since 2000.
 
-use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Offset, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 use super::{Calendar, Day, DayKind};
@@ -14,6 +14,11 @@ pub(super) struct Fast {
     days: Vec<(DayKind, bool)>,
     /// The zone's offset, if it was the same on every month's first day from 2000 to 2100.
     fixed: Option<FixedOffset>,
+    /// `first` as days since 1970-01-01, and the end of a working day as seconds and
+    /// nanoseconds after local midnight: working-day reckoning as integer arithmetic.
+    first_day: i64,
+    end_secs: i64,
+    end_nanos: u32,
 }
 
 /// The range where a fixed offset is trusted: 2000-01-01 to 2100-01-01 UTC.
@@ -22,7 +27,14 @@ const FIXED_UNTIL: i64 = 4_102_444_800;
 
 impl Fast {
     pub(super) fn build(cal: &Calendar) -> Fast {
-        let mut fast = Fast { first: None, days: Vec::new(), fixed: fixed_offset(cal.tz) };
+        let mut fast = Fast {
+            first: None,
+            days: Vec::new(),
+            fixed: fixed_offset(cal.tz),
+            first_day: 0,
+            end_secs: i64::from(cal.end_of_day.num_seconds_from_midnight()),
+            end_nanos: cal.end_of_day.nanosecond(),
+        };
         if let Some((first, last)) = cal.listed {
             fast.days = first
                 .iter_days()
@@ -33,8 +45,46 @@ impl Fast {
                 })
                 .collect();
             fast.first = Some(first);
+            fast.first_day = i64::from(first.to_epoch_days());
         }
         fast
+    }
+
+    /// `n` working days from `at`, exactly as [`Calendar::reckon`] counts them, as integer
+    /// arithmetic on the table: the instant and whether a day it consulted lies outside the
+    /// official data (the same days a walk of the calendar consults). `None` when the fixed
+    /// offset does not apply or the walk would leave the table: the caller then walks.
+    pub(super) fn reckon(&self, at: DateTime<Utc>, n: i32) -> Option<(DateTime<Utc>, bool)> {
+        let offset = i64::from(self.fixed?.local_minus_utc());
+        let secs = at.timestamp();
+        if !(FIXED_FROM..FIXED_UNTIL).contains(&secs) || self.end_nanos >= 1_000_000_000 {
+            return None;
+        }
+        let index = usize::try_from((secs + offset).div_euclid(86_400) - self.first_day).ok()?;
+        // The end of the working day at `index`, as seconds since the epoch.
+        let end = |index: usize| -> Option<i64> {
+            let day = self.first_day.checked_add(i64::try_from(index).ok()?)?;
+            Some(day * 86_400 + self.end_secs - offset)
+        };
+        let end_of_first = (end(index)?, self.end_nanos);
+        let at = (secs, at.timestamp_subsec_nanos());
+        let mut walk = TableWalk { days: &self.days, at: index, fell_back: false };
+        let forward = n >= 0;
+        // Day 0 (or the first end before `at`): this day if it qualifies, else the nearest
+        // working day that way.
+        let qualifies = if forward { end_of_first >= at } else { end_of_first < at };
+        if !(walk.working()? && qualifies) {
+            walk.step(forward)?;
+        }
+        let steps = if forward { n.unsigned_abs() } else { n.unsigned_abs() - 1 };
+        for _ in 0..steps {
+            walk.step(forward)?;
+        }
+        let due = end(walk.at)?;
+        if !(FIXED_FROM..FIXED_UNTIL).contains(&due) {
+            return None;
+        }
+        Some((DateTime::from_timestamp(due, self.end_nanos)?, walk.fell_back))
     }
 
     /// The day, when `date` lies in the table.
@@ -81,6 +131,32 @@ impl Fast {
     pub(super) fn to_utc(&self, date: NaiveDate, time: chrono::NaiveTime) -> Option<DateTime<Utc>> {
         let offset = self.fixed?;
         (2000..2100).contains(&date.year()).then(|| (date.and_time(time) - offset).and_utc())
+    }
+}
+
+/// A walk over the table's days by index, noting each day it consults.
+struct TableWalk<'a> {
+    days: &'a [(DayKind, bool)],
+    at: usize,
+    fell_back: bool,
+}
+
+impl TableWalk<'_> {
+    /// Whether the current day is a working day (consulting it).
+    fn working(&mut self) -> Option<bool> {
+        let &(kind, official) = self.days.get(self.at)?;
+        self.fell_back |= !official;
+        Some(kind.is_working())
+    }
+
+    /// Moves to the nearest working day strictly after (or before) the current one.
+    fn step(&mut self, forward: bool) -> Option<()> {
+        loop {
+            self.at = if forward { self.at.checked_add(1)? } else { self.at.checked_sub(1)? };
+            if self.working()? {
+                return Some(());
+            }
+        }
     }
 }
 
