@@ -1,7 +1,7 @@
 //! Precomputed lookups that make working-day arithmetic cheap: a dense table of day kinds over
 //! the listed span, and the zone's fixed UTC offset where it has had one since 2000.
 
-use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Offset, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::{Calendar, Day, DayKind};
@@ -9,16 +9,22 @@ use super::{Calendar, Day, DayKind};
 /// Lookups derived from the calendar's data; rebuilt whenever the data changes.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Fast {
-    /// The kinds of every date from `first` on, with the covered flag.
+    /// The kinds of every date from `first` on, with the covered flag and the instant the day
+    /// ends (its end of day, as the calendar's zone has it).
     first: Option<NaiveDate>,
-    days: Vec<(DayKind, bool)>,
+    days: Vec<TableDay>,
     /// The zone's offset, if it was the same on every month's first day from 2000 to 2100.
     fixed: Option<FixedOffset>,
-    /// `first` as days since 1970-01-01, and the end of a working day as seconds and
-    /// nanoseconds after local midnight: working-day reckoning as integer arithmetic.
+    /// `first` as days since 1970-01-01.
     first_day: i64,
-    end_secs: i64,
-    end_nanos: u32,
+}
+
+/// One date of the table.
+#[derive(Clone, Copy, Debug)]
+struct TableDay {
+    kind: DayKind,
+    official: bool,
+    end: DateTime<Utc>,
 }
 
 /// The range where a fixed offset is trusted: 2000-01-01 to 2100-01-01 UTC.
@@ -27,21 +33,15 @@ const FIXED_UNTIL: i64 = 4_102_444_800;
 
 impl Fast {
     pub(super) fn build(cal: &Calendar) -> Fast {
-        let mut fast = Fast {
-            first: None,
-            days: Vec::new(),
-            fixed: fixed_offset(cal.tz),
-            first_day: 0,
-            end_secs: i64::from(cal.end_of_day.num_seconds_from_midnight()),
-            end_nanos: cal.end_of_day.nanosecond(),
-        };
+        let mut fast =
+            Fast { first: None, days: Vec::new(), fixed: fixed_offset(cal.tz), first_day: 0 };
         if let Some((first, last)) = cal.listed {
             fast.days = first
                 .iter_days()
                 .take_while(|d| *d <= last)
                 .map(|d| {
                     let day = cal.day_slow(d);
-                    (day.kind, day.official)
+                    TableDay { kind: day.kind, official: day.official, end: cal.end_of_day(d) }
                 })
                 .collect();
             fast.first = Some(first);
@@ -57,22 +57,16 @@ impl Fast {
     pub(super) fn reckon(&self, at: DateTime<Utc>, n: i32) -> Option<(DateTime<Utc>, bool)> {
         let offset = i64::from(self.fixed?.local_minus_utc());
         let secs = at.timestamp();
-        if !(FIXED_FROM..FIXED_UNTIL).contains(&secs) || self.end_nanos >= 1_000_000_000 {
+        if !(FIXED_FROM..FIXED_UNTIL).contains(&secs) {
             return None;
         }
         let index = usize::try_from((secs + offset).div_euclid(86_400) - self.first_day).ok()?;
-        // The end of the working day at `index`, as seconds since the epoch.
-        let end = |index: usize| -> Option<i64> {
-            let day = self.first_day.checked_add(i64::try_from(index).ok()?)?;
-            Some(day * 86_400 + self.end_secs - offset)
-        };
-        let end_of_first = (end(index)?, self.end_nanos);
-        let at = (secs, at.timestamp_subsec_nanos());
         let mut walk = TableWalk { days: &self.days, at: index, fell_back: false };
         let forward = n >= 0;
         // Day 0 (or the first end before `at`): this day if it qualifies, else the nearest
         // working day that way.
-        let qualifies = if forward { end_of_first >= at } else { end_of_first < at };
+        let end = self.days.get(index)?.end;
+        let qualifies = if forward { end >= at } else { end < at };
         if !(walk.working()? && qualifies) {
             walk.step(forward)?;
         }
@@ -80,17 +74,13 @@ impl Fast {
         for _ in 0..steps {
             walk.step(forward)?;
         }
-        let due = end(walk.at)?;
-        if !(FIXED_FROM..FIXED_UNTIL).contains(&due) {
-            return None;
-        }
-        Some((DateTime::from_timestamp(due, self.end_nanos)?, walk.fell_back))
+        Some((self.days.get(walk.at)?.end, walk.fell_back))
     }
 
     /// The day, when `date` lies in the table.
     pub(super) fn day(&self, date: NaiveDate) -> Option<Day> {
         let index = usize::try_from((date - self.first?).num_days()).ok()?;
-        let &(kind, official) = self.days.get(index)?;
+        let &TableDay { kind, official, .. } = self.days.get(index)?;
         Some(Day { date, kind, official })
     }
 
@@ -108,7 +98,7 @@ impl Fast {
         let (mut at, mut left, mut fell_back) = (start, steps, false);
         while left > 0 {
             at = if forward { at.checked_add(1)? } else { at.checked_sub(1)? };
-            let &(kind, official) = self.days.get(at)?;
+            let &TableDay { kind, official, .. } = self.days.get(at)?;
             fell_back |= !official;
             if kind.is_working() {
                 left -= 1;
@@ -136,7 +126,7 @@ impl Fast {
 
 /// A walk over the table's days by index, noting each day it consults.
 struct TableWalk<'a> {
-    days: &'a [(DayKind, bool)],
+    days: &'a [TableDay],
     at: usize,
     fell_back: bool,
 }
@@ -144,7 +134,7 @@ struct TableWalk<'a> {
 impl TableWalk<'_> {
     /// Whether the current day is a working day (consulting it).
     fn working(&mut self) -> Option<bool> {
-        let &(kind, official) = self.days.get(self.at)?;
+        let &TableDay { kind, official, .. } = self.days.get(self.at)?;
         self.fell_back |= !official;
         Some(kind.is_working())
     }

@@ -93,30 +93,56 @@ impl Hazard {
     }
 
     /// Applies events in order, as [`Hazard::apply`] does one by one, without moving the whole
-    /// hazard in and out of a call for each: only the stage moves.
+    /// hazard in and out of a call for each: a step moves only the stage, and any other event
+    /// changes what it touches in place.
     pub fn apply_all<'a>(
         mut self,
         events: impl IntoIterator<Item = &'a Event>,
     ) -> Result<Hazard, ApplyError> {
         for event in events {
-            let running = Running {
-                clocks: &mut self.clocks,
-                provisional: &mut self.provisional,
-                paused: &mut self.paused,
-                fired: &mut self.fired,
-            };
-            self.stage = next_stage(self.stage, running, event)?;
+            if moves_stage(event) {
+                self.stage = next_stage(self.stage, event)?;
+            } else {
+                let running = Running {
+                    clocks: &mut self.clocks,
+                    provisional: &mut self.provisional,
+                    paused: &mut self.paused,
+                    fired: &mut self.fired,
+                };
+                let fits = !matches!(self.stage, Stage::Archived(_))
+                    && apply_auxiliary(&mut self.stage, running, event).is_some();
+                if !fits {
+                    return Err(misfit(&self.stage, event));
+                }
+            }
             self.version += 1;
         }
         Ok(self)
     }
 }
 
-/// The stage after `event`: a step moves the stage on, any other event keeps it and changes
-/// what runs alongside it.
-fn next_stage(stage: Stage, running: Running<'_>, event: &Event) -> Result<Stage, ApplyError> {
-    let stage_name = stage.kind();
-    let misfit = || ApplyError { stage: stage_name.to_string(), event: event.type_name() };
+/// Whether `event` is a step that moves the stage on (every other event keeps it).
+fn moves_stage(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::Registered { .. }
+            | Event::Reported { .. }
+            | Event::TreatmentStarted { .. }
+            | Event::TreatmentCompleted { .. }
+            | Event::AcceptancePassed { .. }
+            | Event::AcceptanceFailed { .. }
+            | Event::Closed { .. }
+            | Event::Archived { .. }
+            | Event::Dismissed { .. }
+    )
+}
+
+fn misfit(stage: &Stage, event: &Event) -> ApplyError {
+    ApplyError { stage: stage.kind().to_string(), event: event.type_name() }
+}
+
+/// The stage after the step `event`.
+fn next_stage(stage: Stage, event: &Event) -> Result<Stage, ApplyError> {
     Ok(match (stage, event) {
         (Stage::Discovered(s), Event::Registered { registration }) => {
             s.register(registration.clone()).into()
@@ -143,11 +169,7 @@ fn next_stage(stage: Stage, running: Running<'_>, event: &Event) -> Result<Stage
         (Stage::Accepted(s), Event::Closed { closure }) => s.close(closure.clone()).into(),
         (Stage::Closed(s), Event::Archived { seal }) => s.archive(seal.clone()).into(),
         (Stage::Dismissed(s), Event::Archived { seal }) => s.archive(seal.clone()).into(),
-        (Stage::Archived(_), _) => return Err(misfit()),
-        (mut stage, aux) => {
-            apply_auxiliary(&mut stage, running, aux).ok_or_else(misfit)?;
-            stage
-        }
+        (stage, event) => return Err(misfit(&stage, event)),
     })
 }
 
