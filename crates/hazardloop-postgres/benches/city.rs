@@ -142,7 +142,7 @@ fn copy(f: &Fixture, t: &Template, id: HazardId, at: DateTime<Utc>, number: Stri
         hazard: id,
         expected_version: 0,
         events,
-        ledger: LedgerRow::from_hazard(&state, at),
+        ledger: LedgerRow::from_hazard(&state, at).into(),
         state,
         next_due: t.next_due,
         outbox: Vec::new(),
@@ -160,7 +160,7 @@ fn commit(f: &Fixture, t: &Template, i: u64, total: u64) -> Commit {
     let ms = found.timestamp_millis() as u64;
     let id = uuid::Uuid::from_u64_pair((ms << 16) | 0x7000, 0x8000_0000_0000_0000 | i);
     let mut c = copy(f, t, HazardId(id), found, number);
-    let r = &mut c.ledger;
+    let r = std::sync::Arc::make_mut(&mut c.ledger);
     let day = |n: i64| found + Duration::days(n) + Duration::seconds((mix(i, 2) % 7200) as i64);
     let unit = &units(f)[(mix(i, 3) % 4) as usize];
     r.discovered_at = found;

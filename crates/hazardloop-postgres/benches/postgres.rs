@@ -478,7 +478,7 @@ fn page_of(f: &Fixture, stage: StageKind, n: usize) -> Vec<Commit> {
                 hazard: id,
                 expected_version: 0,
                 events: records.into(),
-                ledger: LedgerRow::from_hazard(&hazard, f.start),
+                ledger: LedgerRow::from_hazard(&hazard, f.start).into(),
                 state: hazard,
                 next_due: Some(f.start),
                 outbox: Vec::new(),

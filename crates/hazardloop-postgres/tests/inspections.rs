@@ -190,7 +190,7 @@ fn hazard_commit(
         hazard: h.id,
         expected_version: 0,
         events: records.into(),
-        ledger: hazardloop_core::report::LedgerRow::from_hazard(h, f.start),
+        ledger: hazardloop_core::report::LedgerRow::from_hazard(h, f.start).into(),
         state: h.clone(),
         next_due: None,
         outbox: Vec::new(),

@@ -270,7 +270,7 @@ mod tests {
             hazard: state.id,
             expected_version: 0,
             events: events.into(),
-            ledger: LedgerRow::from_hazard(&state, f.start),
+            ledger: LedgerRow::from_hazard(&state, f.start).into(),
             next_due: None,
             outbox: messages.collect(),
             idempotency: None,
@@ -292,12 +292,12 @@ mod tests {
 
             let mut want = commit.clone();
             want.state.number = Some(number.clone());
-            want.ledger.number = Some(number.clone());
+            std::sync::Arc::make_mut(&mut want.ledger).number = Some(number.clone());
             for m in &mut want.outbox {
                 m.notice.number = Some(number.clone());
             }
             assert_eq!(from_json::<Hazard>("state", &numbered.state).unwrap(), want.state);
-            assert_eq!(from_json::<LedgerRow>("row", &numbered.ledger).unwrap(), want.ledger);
+            assert_eq!(from_json::<LedgerRow>("row", &numbered.ledger).unwrap(), *want.ledger);
             for (m, w) in numbered.outbox.iter().zip(&want.outbox) {
                 assert_eq!(&from_json::<OutboxMessage>("message", &m.json).unwrap(), w);
             }

@@ -19,7 +19,7 @@ fn commit(f: &Fixture, hazard: &Hazard, records: Vec<hazardloop_core::chain::Rec
         hazard: hazard.id,
         expected_version: 0,
         events: records.into(),
-        ledger: LedgerRow::from_hazard(hazard, f.start),
+        ledger: LedgerRow::from_hazard(hazard, f.start).into(),
         state: hazard.clone(),
         next_due: Some(f.start + Duration::days(1)),
         outbox: Vec::new(),

@@ -146,7 +146,7 @@ async fn a_completions_hazards_are_stored_as_hazard_commits_store_them() {
         assert_eq!(loaded.events[..], h.events[..]);
         assert_eq!(store.snapshot(&f.tenant, h.hazard).await.unwrap().unwrap().hazard, h.state);
         let row = rows.iter().find(|r| r.id == h.hazard).unwrap();
-        assert_eq!(row, &h.ledger);
+        assert_eq!(row, &*h.ledger);
         let link = FindingRef { occurrence: o.id.clone(), item: format!("item{i}") };
         assert_eq!(row.finding, Some(link));
         assert!(due.iter().any(|d| d.hazard == h.hazard && Some(d.at) == h.next_due));

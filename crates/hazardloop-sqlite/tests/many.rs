@@ -33,7 +33,7 @@ fn commit(f: &Fixture, hazard: &Hazard, records: Vec<Recorded>) -> Commit {
         hazard: hazard.id,
         expected_version: 0,
         events: records.into(),
-        ledger: LedgerRow::from_hazard(hazard, f.start),
+        ledger: LedgerRow::from_hazard(hazard, f.start).into(),
         state: hazard.clone(),
         next_due: Some(f.start + Duration::days(1)),
         outbox: Vec::new(),

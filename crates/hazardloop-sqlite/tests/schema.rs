@@ -238,7 +238,7 @@ async fn a_schema_3_file_upgrades_to_take_occurrences() {
         hazard: hazard.id,
         expected_version: 0,
         events: records.into(),
-        ledger: hazardloop_core::report::LedgerRow::from_hazard(&hazard, f.start),
+        ledger: hazardloop_core::report::LedgerRow::from_hazard(&hazard, f.start).into(),
         next_due: Some(f.start + chrono::Duration::days(1)),
         outbox: vec![sample_message(&f.tenant, &hazard, "g", f.start)],
         state: hazard.clone(),

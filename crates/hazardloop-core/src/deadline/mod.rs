@@ -97,6 +97,11 @@ impl Deadlines {
         self.0[Deadlines::index(kind)] = None;
     }
 
+    /// The kinds of the open clocks.
+    pub fn kinds(&self) -> ClockSet {
+        ClockKind::ALL.into_iter().filter(|&k| self.get(k).is_some()).collect()
+    }
+
     /// The open clocks, in loop order.
     pub fn iter(&self) -> impl Iterator<Item = (ClockKind, DateTime<Utc>)> + '_ {
         ClockKind::ALL.iter().filter_map(|&k| self.get(k).map(|d| (k, d)))

@@ -120,12 +120,8 @@ impl DeadlineChange {
     /// Applies the change to the set of provisional clocks: the stopped ones and every one
     /// set leave it, then the ones set provisionally join it.
     pub fn apply_provisional(&self, provisional: &mut ClockSet) {
-        for kind in self.stopped.iter().chain(self.set.iter().map(|(k, _)| k)) {
-            *provisional = provisional.without(kind);
-        }
-        for kind in self.provisional.iter().filter(|&k| self.set.get(k).is_some()) {
-            *provisional = provisional.with(kind);
-        }
+        let set = self.set.kinds();
+        *provisional = provisional.minus(self.stopped.union(set)).union(self.provisional.meet(set));
     }
 
     /// Whether it changes nothing.
@@ -171,6 +167,21 @@ impl ClockSet {
     /// The set with `kind` removed.
     pub const fn without(self, kind: ClockKind) -> ClockSet {
         ClockSet(self.0 & !(1 << kind as u8))
+    }
+
+    /// The kinds in either set.
+    pub const fn union(self, other: ClockSet) -> ClockSet {
+        ClockSet(self.0 | other.0)
+    }
+
+    /// The kinds in both sets.
+    pub const fn meet(self, other: ClockSet) -> ClockSet {
+        ClockSet(self.0 & other.0)
+    }
+
+    /// The kinds of this set that are not in `other`.
+    pub const fn minus(self, other: ClockSet) -> ClockSet {
+        ClockSet(self.0 & !other.0)
     }
 
     /// The kinds in the set, in loop order.

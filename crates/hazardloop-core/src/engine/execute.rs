@@ -124,7 +124,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             Ok(committed) => {
                 // The store numbers a new hazard inside its commit and says which number.
                 if committed.number.is_some() {
-                    ledger.number = committed.number;
+                    Arc::make_mut(&mut ledger).number = committed.number;
                 }
                 Ok(Outcome { hazard: id, version, events: records, stage, ledger, replayed: false })
             }
@@ -172,7 +172,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             version: done.version,
             events,
             stage: state.kind(),
-            ledger: LedgerRow::from_hazard(&state, at),
+            ledger: Arc::new(LedgerRow::from_hazard(&state, at)),
             replayed: true,
         })
     }
@@ -200,7 +200,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             tenant: tenant.clone(),
             hazard: after.id,
             expected_version,
-            ledger: LedgerRow::from_hazard(&after, now),
+            ledger: Arc::new(LedgerRow::from_hazard(&after, now)),
             next_due: self.next_due(&after),
             state: after,
             events: records,

@@ -123,7 +123,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
                 hazard: id,
                 expected_version: version,
                 events: records,
-                ledger: LedgerRow::from_hazard(&after, now),
+                ledger: Arc::new(LedgerRow::from_hazard(&after, now)),
                 next_due: self.next_due(&after),
                 state: after,
                 outbox: Vec::new(),

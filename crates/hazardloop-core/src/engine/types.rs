@@ -84,8 +84,9 @@ pub struct Outcome {
     pub events: Arc<[Recorded]>,
     /// The hazard's stage after the command.
     pub stage: StageKind,
-    /// The hazard's ledger row after the command (as at the command's time).
-    pub ledger: LedgerRow,
+    /// The hazard's ledger row after the command (as at the command's time): the row the
+    /// store was given, shared.
+    pub ledger: Arc<LedgerRow>,
     /// True when this is the stored result of an earlier call with the same idempotency key.
     pub replayed: bool,
 }

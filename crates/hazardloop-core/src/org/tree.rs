@@ -6,7 +6,7 @@ mod build;
 mod people;
 mod unit;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
@@ -74,15 +74,19 @@ impl Org {
 
     /// Every unit below `id`, breadth first (parents before children), not the unit itself.
     pub fn descendants(&self, id: &UnitId) -> Vec<&Unit> {
-        let mut found = Vec::new();
-        let mut queue: VecDeque<NodeIndex> = self.node(id).into_iter().collect();
-        while let Some(n) = queue.pop_front() {
-            for child in self.child_nodes(n) {
-                found.push(&self.graph[child]);
-                queue.push_back(child);
-            }
+        // One list serves as the queue: each node's children are appended (in the order they
+        // were added) behind the nodes still to visit.
+        let mut order: Vec<NodeIndex> = Vec::new();
+        let mut next = self.node(id);
+        let mut visited = 0;
+        while let Some(n) = next {
+            let start = order.len();
+            order.extend(self.graph.neighbors_directed(n, Direction::Outgoing));
+            order[start..].sort_unstable();
+            next = order.get(visited).copied();
+            visited += 1;
         }
-        found
+        order.into_iter().map(|n| &self.graph[n]).collect()
     }
 
     /// Whether `unit` is `scope` or lies below it. False when either is unknown.

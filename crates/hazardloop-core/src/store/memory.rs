@@ -48,7 +48,7 @@ struct Stored {
     /// The history as the commits brought it, one shared slice per commit: appending moves a
     /// pointer, and never copies the records already kept.
     events: Vec<Arc<[Recorded]>>,
-    ledger: LedgerRow,
+    ledger: Arc<LedgerRow>,
     state: Hazard,
     next_due: Option<DateTime<Utc>>,
 }
@@ -251,7 +251,7 @@ impl Store for MemoryStore {
             .hazards
             .iter()
             .filter(|((t, _), _)| t == tenant)
-            .map(|(_, s)| &s.ledger)
+            .map(|(_, s)| &*s.ledger)
             .filter(|row| query.matches(row))
             .collect();
         rows.sort_by(|a, b| b.discovered_at.cmp(&a.discovered_at).then(b.id.cmp(&a.id)));

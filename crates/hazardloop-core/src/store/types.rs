@@ -42,8 +42,9 @@ pub struct Commit {
     /// change). Shared: the engine hands the same records to the caller in its `Outcome`, and a
     /// store that keeps them in memory keeps this slice.
     pub events: Arc<[Recorded]>,
-    /// The ledger row after the events.
-    pub ledger: LedgerRow,
+    /// The ledger row after the events. Shared: the engine hands the same row to the caller in
+    /// its `Outcome`, and a store that keeps rows in memory keeps this one.
+    pub ledger: Arc<LedgerRow>,
     /// The hazard after the events (the snapshot `Store::snapshot` returns).
     pub state: Hazard,
     /// When the hazard's next escalation rung fires (`None`: no clock to watch).
@@ -68,7 +69,7 @@ impl Commit {
         for message in &mut self.outbox {
             message.notice.number = Some(number.clone());
         }
-        self.ledger.number = Some(number.clone());
+        Arc::make_mut(&mut self.ledger).number = Some(number.clone());
         self.state.number = Some(number);
     }
 

@@ -38,7 +38,7 @@ pub fn copy_of(f: &Fixture, template: &Hazard, events: &[Event], at: DateTime<Ut
         hazard: id,
         expected_version: 0,
         events: records.into(),
-        ledger: LedgerRow::from_hazard(&hazard, at),
+        ledger: LedgerRow::from_hazard(&hazard, at).into(),
         state: hazard,
         next_due,
         outbox: Vec::new(),

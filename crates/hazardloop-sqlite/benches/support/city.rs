@@ -61,7 +61,7 @@ fn commit(
     let span = (now() - Duration::days(14) - year_start()).num_seconds() as u64;
     let found = year_start() + Duration::seconds((span * i / total + mix(i, 1) % 3600) as i64);
     let mut c = copy(f, t, HazardId::new_at(found), found);
-    let r = &mut c.ledger;
+    let r = std::sync::Arc::make_mut(&mut c.ledger);
     let day = |n: i64| found + Duration::days(n) + Duration::seconds((mix(i, 2) % 7200) as i64);
     let unit = &units(f)[(mix(i, 3) % 4) as usize];
     r.discovered_at = found;

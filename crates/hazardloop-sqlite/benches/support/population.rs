@@ -72,7 +72,7 @@ pub(crate) fn copy(f: &Fixture, t: &Template, id: HazardId, at: DateTime<Utc>) -
         hazard: id,
         expected_version: 0,
         events,
-        ledger: LedgerRow::from_hazard(&state, at),
+        ledger: LedgerRow::from_hazard(&state, at).into(),
         state,
         next_due: t.next_due,
         outbox: Vec::new(),

@@ -40,7 +40,7 @@ pub(crate) fn finding_hazard(
         hazard: id,
         expected_version: 0,
         events: chain(&f.tenant, id, 0, ChainHash::default(), &events, at).into(),
-        ledger: LedgerRow::from_hazard(&hazard, at),
+        ledger: LedgerRow::from_hazard(&hazard, at).into(),
         next_due: Some(at + chrono::Duration::days(1)),
         outbox: vec![sample_message(&f.tenant, &hazard, &format!("finding:{id}"), at)],
         state: hazard,

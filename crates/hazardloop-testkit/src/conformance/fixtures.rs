@@ -93,7 +93,7 @@ pub(crate) fn commit(
         hazard: hazard.id,
         expected_version: expected,
         events: events.into(),
-        ledger: LedgerRow::from_hazard(hazard, at),
+        ledger: LedgerRow::from_hazard(hazard, at).into(),
         state: hazard.clone(),
         next_due: None,
         outbox: Vec::new(),

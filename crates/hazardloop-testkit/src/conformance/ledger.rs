@@ -24,7 +24,7 @@ pub async fn ledger_queries_filter_and_page<S: Store>(store: &S) {
         let g = Fixture { start: f.start + Duration::minutes(i as i64), ..f.clone() };
         let (hazard, records) = sample(&g, to);
         let mut c = commit(&f.tenant, &hazard, 0, records, g.start);
-        c.ledger.title = titles[i].into();
+        std::sync::Arc::make_mut(&mut c.ledger).title = titles[i].into();
         ok("commit", store.commit(c)).await;
     }
     let q = |edit: &dyn Fn(&mut LedgerQuery)| {

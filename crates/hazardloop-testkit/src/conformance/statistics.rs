@@ -134,8 +134,9 @@ pub async fn statistics_agree_with_the_reference<S: Store>(store: &S) {
         let g = Fixture { start: f.start + Duration::minutes(i as i64), ..f.clone() };
         let (hazard, records) = sample(&g, *to);
         let mut c = commit(&f.tenant, &hazard, 0, records, g.start);
-        edit(&mut c.ledger);
-        c.ledger.as_of = c.ledger.as_of.max(day(1));
+        let row = std::sync::Arc::make_mut(&mut c.ledger);
+        edit(row);
+        row.as_of = row.as_of.max(day(1));
         ok("commit", store.commit(c)).await;
     }
     let all = LedgerQuery { limit: 0, ..LedgerQuery::default() };
