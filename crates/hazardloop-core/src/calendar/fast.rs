@@ -15,8 +15,6 @@ pub(super) struct Fast {
     days: Vec<TableDay>,
     /// The zone's offset, if it was the same on every month's first day from 2000 to 2100.
     fixed: Option<FixedOffset>,
-    /// `first` as days since 1970-01-01.
-    first_day: i64,
 }
 
 /// One date of the table.
@@ -33,8 +31,7 @@ const FIXED_UNTIL: i64 = 4_102_444_800;
 
 impl Fast {
     pub(super) fn build(cal: &Calendar) -> Fast {
-        let mut fast =
-            Fast { first: None, days: Vec::new(), fixed: fixed_offset(cal.tz), first_day: 0 };
+        let mut fast = Fast { first: None, days: Vec::new(), fixed: fixed_offset(cal.tz) };
         if let Some((first, last)) = cal.listed {
             fast.days = first
                 .iter_days()
@@ -45,7 +42,6 @@ impl Fast {
                 })
                 .collect();
             fast.first = Some(first);
-            fast.first_day = i64::from(first.to_epoch_days());
         }
         fast
     }
@@ -60,7 +56,8 @@ impl Fast {
         if !(FIXED_FROM..FIXED_UNTIL).contains(&secs) {
             return None;
         }
-        let index = usize::try_from((secs + offset).div_euclid(86_400) - self.first_day).ok()?;
+        let first = i64::from(self.first?.to_epoch_days());
+        let index = usize::try_from((secs + offset).div_euclid(86_400) - first).ok()?;
         let mut walk = TableWalk { days: &self.days, at: index, fell_back: false };
         let forward = n >= 0;
         // Day 0 (or the first end before `at`): this day if it qualifies, else the nearest

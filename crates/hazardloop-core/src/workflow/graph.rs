@@ -71,6 +71,25 @@ pub const AUXILIARY: &[(Step, &[StageKind])] = &[
     (Step::Supervise, &[S::Reported, S::Treating, S::Treated, S::Accepted]),
 ];
 
+/// The steps that move an existing hazard to another stage (the table's rows with a `from`),
+/// as a bit per step, worked out from [`TRANSITIONS`] at compile time.
+const MOVING: u32 = {
+    let mut bits = 0u32;
+    let mut i = 0;
+    while i < TRANSITIONS.len() {
+        if TRANSITIONS[i].from.is_some() {
+            bits |= 1 << TRANSITIONS[i].step as u32;
+        }
+        i += 1;
+    }
+    bits
+};
+
+/// Whether `step` moves an existing hazard to another stage (the auxiliary steps keep it).
+pub(crate) fn moves_stage(step: Step) -> bool {
+    MOVING & (1 << step as u32) != 0
+}
+
 /// The stage `step` leads to from `from` (`None` = no hazard yet), or `None` if the table forbids it.
 pub fn next_stage(from: Option<StageKind>, step: Step) -> Option<StageKind> {
     if let Some(tr) = TRANSITIONS.iter().find(|tr| tr.from == from && tr.step == step) {
@@ -192,4 +211,19 @@ impl Default for TransitionGraph {
 /// The Mermaid diagram of the loop (shorthand for `TransitionGraph::new().to_mermaid()`).
 pub fn to_mermaid() -> String {
     TransitionGraph::new().to_mermaid()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_step_moves_the_stage_exactly_when_the_table_moves_an_existing_hazard_with_it() {
+        for step in TRANSITIONS.iter().map(|t| t.step).chain(AUXILIARY.iter().map(|a| a.0)) {
+            let moves = TRANSITIONS.iter().any(|t| t.from.is_some() && t.step == step);
+            assert_eq!(moves_stage(step), moves, "{step:?}");
+        }
+        assert!(moves_stage(Step::Pass) && moves_stage(Step::Dismiss));
+        assert!(!moves_stage(Step::Discover) && !moves_stage(Step::Comment));
+    }
 }

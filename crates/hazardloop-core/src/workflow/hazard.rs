@@ -100,7 +100,7 @@ impl Hazard {
         events: impl IntoIterator<Item = &'a Event>,
     ) -> Result<Hazard, ApplyError> {
         for event in events {
-            if moves_stage(event) {
+            if event.step().is_some_and(super::graph::moves_stage) {
                 self.stage = next_stage(self.stage, event)?;
             } else {
                 let running = Running {
@@ -119,22 +119,6 @@ impl Hazard {
         }
         Ok(self)
     }
-}
-
-/// Whether `event` is a step that moves the stage on (every other event keeps it).
-fn moves_stage(event: &Event) -> bool {
-    matches!(
-        event,
-        Event::Registered { .. }
-            | Event::Reported { .. }
-            | Event::TreatmentStarted { .. }
-            | Event::TreatmentCompleted { .. }
-            | Event::AcceptancePassed { .. }
-            | Event::AcceptanceFailed { .. }
-            | Event::Closed { .. }
-            | Event::Archived { .. }
-            | Event::Dismissed { .. }
-    )
 }
 
 fn misfit(stage: &Stage, event: &Event) -> ApplyError {
