@@ -143,9 +143,8 @@ pub(crate) fn offered(
         .into_iter()
         .filter(|s| next_stage(Some(kind), *s).is_some())
         .filter(|s| {
-            sample(*s, actor, policy, now).is_some_and(|c| {
-                authorize(actor, &c, Some(hazard), org, policy.permissions()).is_ok()
-            })
+            sample(*s, actor, policy, now)
+                .is_some_and(|c| authorize(actor, &c, Some(hazard), org, policy.grants()).is_ok())
         })
         .map(|s| form(s, org, policy, lang))
         .collect()

@@ -52,7 +52,7 @@ impl<'f> Scenario<'f> {
             &command,
             before.as_ref(),
             &self.fixture.org,
-            self.fixture.policy.permissions(),
+            self.fixture.policy.grants(),
         );
         let result = decide(before.as_ref(), command, &ctx);
         Decision { before, authorized, result }

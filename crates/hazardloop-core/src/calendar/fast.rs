@@ -9,10 +9,12 @@ use super::{Calendar, Day, DayKind};
 /// Lookups derived from the calendar's data; rebuilt whenever the data changes.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Fast {
-    /// The kinds of every date from `first` on, with the covered flag and the instant the day
-    /// ends (its end of day, as the calendar's zone has it).
+    /// The kinds of every date from `first` on, with the covered flag, the instant the day
+    /// ends (its end of day, as the calendar's zone has it) and its ranks.
     first: Option<NaiveDate>,
     days: Vec<TableDay>,
+    /// The table's working days by rank: the index of the `k`th working day is `working[k]`.
+    working: Vec<u32>,
     /// The zone's offset, if it was the same on every month's first day from 2000 to 2100.
     fixed: Option<FixedOffset>,
 }
@@ -23,6 +25,10 @@ struct TableDay {
     kind: DayKind,
     official: bool,
     end: DateTime<Utc>,
+    /// How many working days come before this one in the table (its rank, if it is one).
+    rank: u32,
+    /// How many days outside the official data come before this one in the table.
+    unofficial_before: u32,
 }
 
 /// The range where a fixed offset is trusted: 2000-01-01 to 2100-01-01 UTC.
@@ -31,25 +37,35 @@ const FIXED_UNTIL: i64 = 4_102_444_800;
 
 impl Fast {
     pub(super) fn build(cal: &Calendar) -> Fast {
-        let mut fast = Fast { first: None, days: Vec::new(), fixed: fixed_offset(cal.tz) };
-        if let Some((first, last)) = cal.listed {
-            fast.days = first
-                .iter_days()
-                .take_while(|d| *d <= last)
-                .map(|d| {
-                    let day = cal.day_slow(d);
-                    TableDay { kind: day.kind, official: day.official, end: cal.end_of_day(d) }
-                })
-                .collect();
-            fast.first = Some(first);
+        let mut fast = Fast { fixed: fixed_offset(cal.tz), ..Fast::default() };
+        let Some((first, last)) = cal.listed else { return fast };
+        let (mut rank, mut unofficial_before) = (0_u32, 0_u32);
+        for (index, date) in first.iter_days().take_while(|d| *d <= last).enumerate() {
+            let Ok(index) = u32::try_from(index) else { break };
+            let day = cal.day_slow(date);
+            let end = cal.end_of_day(date);
+            fast.days.push(TableDay {
+                kind: day.kind,
+                official: day.official,
+                end,
+                rank,
+                unofficial_before,
+            });
+            if day.kind.is_working() {
+                fast.working.push(index);
+                rank += 1;
+            }
+            unofficial_before += u32::from(!day.official);
         }
+        fast.first = Some(first);
         fast
     }
 
-    /// `n` working days from `at`, exactly as [`Calendar::reckon`] counts them, as integer
-    /// arithmetic on the table: the instant and whether a day it consulted lies outside the
-    /// official data (the same days a walk of the calendar consults). `None` when the fixed
-    /// offset does not apply or the walk would leave the table: the caller then walks.
+    /// `n` working days from `at`, exactly as [`Calendar::reckon`] counts them, by rank on the
+    /// table: the instant and whether a day it consulted lies outside the official data (the
+    /// same days a walk of the calendar consults: every one from `at`'s day to the day found).
+    /// `None` when the fixed offset does not apply or the walk would leave the table: the
+    /// caller then walks.
     pub(super) fn reckon(&self, at: DateTime<Utc>, n: i32) -> Option<(DateTime<Utc>, bool)> {
         let offset = i64::from(self.fixed?.local_minus_utc());
         let secs = at.timestamp();
@@ -58,20 +74,22 @@ impl Fast {
         }
         let first = i64::from(self.first?.to_epoch_days());
         let index = usize::try_from((secs + offset).div_euclid(86_400) - first).ok()?;
-        let mut walk = TableWalk { days: &self.days, at: index, fell_back: false };
+        let day = self.days.get(index)?;
         let forward = n >= 0;
         // Day 0 (or the first end before `at`): this day if it qualifies, else the nearest
         // working day that way.
-        let end = self.days.get(index)?.end;
-        let qualifies = if forward { end >= at } else { end < at };
-        if !(walk.working()? && qualifies) {
-            walk.step(forward)?;
-        }
-        let steps = if forward { n.unsigned_abs() } else { n.unsigned_abs() - 1 };
-        for _ in 0..steps {
-            walk.step(forward)?;
-        }
-        Some((self.days.get(walk.at)?.end, walk.fell_back))
+        let qualifies = day.kind.is_working() && if forward { day.end >= at } else { day.end < at };
+        let rank0 = i64::from(day.rank)
+            + match (qualifies, forward) {
+                (true, _) => 0,
+                (false, true) => i64::from(day.kind.is_working()),
+                (false, false) => -1,
+            };
+        // End `n` counts on from end 0; end -1 is the first end before `at`.
+        let rank = rank0 + i64::from(n) + i64::from(!forward);
+        let found = self.working_day(rank)?;
+        let (lo, hi) = if forward { (index, found) } else { (found, index) };
+        Some((self.days.get(found)?.end, self.unofficial_within(lo, hi)?))
     }
 
     /// The day, when `date` lies in the table.
@@ -81,8 +99,8 @@ impl Fast {
         Some(Day { date, kind, official })
     }
 
-    /// The working day `steps` working days from the working day `date` (forward or back),
-    /// walking the table, and whether a day it passed lies outside the official data (the
+    /// The working day `steps` working days from the working day `date` (forward or back), by
+    /// rank on the table, and whether a day it passed lies outside the official data (the
     /// same days, and the same answer, as a walk of the calendar). `None` when the walk would
     /// leave the table: the caller then walks the calendar.
     pub(super) fn advance(
@@ -91,19 +109,36 @@ impl Fast {
         steps: u32,
         forward: bool,
     ) -> Option<(NaiveDate, bool)> {
-        let start = usize::try_from((date - self.first?).num_days()).ok()?;
-        let (mut at, mut left, mut fell_back) = (start, steps, false);
-        while left > 0 {
-            at = if forward { at.checked_add(1)? } else { at.checked_sub(1)? };
-            let &TableDay { kind, official, .. } = self.days.get(at)?;
-            fell_back |= !official;
-            if kind.is_working() {
-                left -= 1;
-            }
+        if steps == 0 {
+            return Some((date, false));
         }
-        let days = Days::new(u64::try_from(at.abs_diff(start)).ok()?);
+        let start = usize::try_from((date - self.first?).num_days()).ok()?;
+        let day = self.days.get(start)?;
+        let steps = i64::from(steps);
+        let (found, lo, hi) = if forward {
+            let found = self
+                .working_day(i64::from(day.rank) + i64::from(day.kind.is_working()) + steps - 1)?;
+            (found, start.checked_add(1)?, found)
+        } else {
+            let found = self.working_day(i64::from(day.rank) - steps)?;
+            (found, found, start.checked_sub(1)?)
+        };
+        let days = Days::new(u64::try_from(found.abs_diff(start)).ok()?);
         let to = if forward { date.checked_add_days(days) } else { date.checked_sub_days(days) };
-        Some((to?, fell_back))
+        Some((to?, self.unofficial_within(lo, hi)?))
+    }
+
+    /// The table index of the working day of `rank`, if the table has it.
+    fn working_day(&self, rank: i64) -> Option<usize> {
+        let &index = self.working.get(usize::try_from(rank).ok()?)?;
+        usize::try_from(index).ok()
+    }
+
+    /// Whether a day of the table from `lo` to `hi` (both included) lies outside the official
+    /// data.
+    fn unofficial_within(&self, lo: usize, hi: usize) -> Option<bool> {
+        let (lo, hi) = (self.days.get(lo)?, self.days.get(hi)?);
+        Some(hi.unofficial_before + u32::from(!hi.official) > lo.unofficial_before)
     }
 
     /// The local date of `at`, when the fixed offset applies.
@@ -118,32 +153,6 @@ impl Fast {
     pub(super) fn to_utc(&self, date: NaiveDate, time: chrono::NaiveTime) -> Option<DateTime<Utc>> {
         let offset = self.fixed?;
         (2000..2100).contains(&date.year()).then(|| (date.and_time(time) - offset).and_utc())
-    }
-}
-
-/// A walk over the table's days by index, noting each day it consults.
-struct TableWalk<'a> {
-    days: &'a [TableDay],
-    at: usize,
-    fell_back: bool,
-}
-
-impl TableWalk<'_> {
-    /// Whether the current day is a working day (consulting it).
-    fn working(&mut self) -> Option<bool> {
-        let &TableDay { kind, official, .. } = self.days.get(self.at)?;
-        self.fell_back |= !official;
-        Some(kind.is_working())
-    }
-
-    /// Moves to the nearest working day strictly after (or before) the current one.
-    fn step(&mut self, forward: bool) -> Option<()> {
-        loop {
-            self.at = if forward { self.at.checked_add(1)? } else { self.at.checked_sub(1)? };
-            if self.working()? {
-                return Some(());
-            }
-        }
     }
 }
 

@@ -104,7 +104,7 @@ fn saturated(amount: i32) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{Datelike, TimeZone};
     use proptest::prelude::*;
 
     /// An instant given in Beijing time.
@@ -228,6 +228,40 @@ mod tests {
             fell_back += usize::from(cal.reckon(at, span).fell_back);
         }
         assert_eq!(fell_back, 3, "each walk passed a day of an uncovered year");
+        // At the edge of the notices: walks whose only uncovered day is the last one they
+        // consult (back from the first uncovered day, on to it from the working day before).
+        let mut uncovered = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        while cal.day(uncovered).official {
+            uncovered = uncovered.succ_opt().unwrap();
+        }
+        let mut before = uncovered.pred_opt().unwrap();
+        while !cal.is_working_day(before) {
+            before = before.pred_opt().unwrap();
+        }
+        let morning = cal.end_of_day(uncovered) - chrono::TimeDelta::hours(8);
+        for (at, n) in [(morning, -1), (morning, -3), (cal.end_of_day(before), 1)] {
+            let span = Span::working_days(n);
+            assert_eq!(cal.reckon(at, span), plain.reckon(at, span), "{at} {n}");
+        }
+        assert!(cal.reckon(morning, Span::working_days(-1)).fell_back);
+        // A notice for the year after the uncovered one: walks whose only uncovered day is the
+        // first one they consult.
+        let next = crate::calendar::HolidayYear {
+            year: uncovered.year() + 1,
+            source: "a test notice".into(),
+            holidays: Vec::new(),
+            workdays: Vec::new(),
+        };
+        cal.load_year(next).unwrap();
+        let mut plain = cal.clone();
+        plain.fast = super::super::fast::Fast::default();
+        let last = chrono::NaiveDate::from_ymd_opt(uncovered.year(), 12, 31).unwrap();
+        let evening = cal.end_of_day(last) + chrono::TimeDelta::hours(1);
+        for (at, n) in [(evening, 1), (evening, 4), (cal.end_of_day(last), 0)] {
+            let span = Span::working_days(n);
+            assert_eq!(cal.reckon(at, span), plain.reckon(at, span), "{at} {n}");
+        }
+        assert!(cal.reckon(evening, Span::working_days(1)).fell_back);
     }
 
     fn any_instant() -> impl Strategy<Value = DateTime<Utc>> {

@@ -3,7 +3,7 @@
 
 use crate::model::{Actor, PersonId};
 use crate::org::{Org, Role};
-use crate::policy::Permissions;
+use crate::policy::Grants;
 use crate::workflow::{Command, Grade, Hazard, Plan, Rule, Stage, Step, WorkflowError};
 
 type Result = std::result::Result<(), WorkflowError>;
@@ -21,7 +21,7 @@ pub fn authorize(
     command: &Command,
     hazard: Option<&Hazard>,
     org: &Org,
-    permissions: &Permissions,
+    grants: &Grants,
 ) -> Result {
     let step = command.step();
     let deny = |rule: Rule, detail: String| Err(WorkflowError::denied(rule, detail));
@@ -46,8 +46,9 @@ pub fn authorize(
             );
         }
     }
-    let by_role = actor.roles.iter().any(|&r| permissions.allows(step, r));
-    let by_assignment = is_assignee && permissions.assignee.contains(&step);
+    let roles = Grants::roles(&actor.roles);
+    let by_role = grants.allows_any(step, roles);
+    let by_assignment = is_assignee && grants.assignee_may(step);
     if !by_role && !by_assignment {
         return deny(
             Rule::RoleAllowsStep,
@@ -64,7 +65,7 @@ pub fn authorize(
     match (step, &hazard.stage) {
         (Step::StartTreatment, _)
             if registration.is_some_and(|r| r.grade == Grade::Major)
-                && !actor.roles.iter().any(|r| permissions.major_plan.contains(r)) =>
+                && !grants.owns_major_plan(roles) =>
         {
             return deny(
                 Rule::RoleAllowsStep,

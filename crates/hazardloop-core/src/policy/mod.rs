@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub use limits::{Limit, Limits};
 pub use notices::Notices;
-pub use permissions::Permissions;
+pub use permissions::{Grants, Permissions};
 
 use crate::calendar::{Calendar, CalendarConfig, Span};
 use crate::deadline::DeadlinePolicy;
@@ -151,6 +151,7 @@ pub struct Policy {
     doc: PolicyDoc,
     calendar: Calendar,
     matrix: ResponsibilityMatrix,
+    grants: Grants,
 }
 
 impl Default for Policy {
@@ -158,7 +159,8 @@ impl Default for Policy {
     fn default() -> Self {
         let doc = PolicyDoc::default();
         let matrix = Preset::FocusAreas.matrix();
-        Policy { calendar: Calendar::china(), matrix, doc }
+        let grants = Grants::from(&doc.permissions);
+        Policy { calendar: Calendar::china(), matrix, grants, doc }
     }
 }
 
@@ -198,7 +200,8 @@ impl Policy {
             .into());
         }
         let matrix = build_matrix(&doc.matrix)?;
-        Ok(Policy { doc, calendar, matrix })
+        let grants = Grants::from(&doc.permissions);
+        Ok(Policy { doc, calendar, matrix, grants })
     }
 
     /// The template of hazard numbers (隐患编号).
@@ -258,6 +261,11 @@ impl Policy {
     /// Permissions.
     pub fn permissions(&self) -> &Permissions {
         &self.doc.permissions
+    }
+
+    /// The permissions compiled to bit masks, as [`authorize`](crate::org::authorize) reads them.
+    pub fn grants(&self) -> &Grants {
+        &self.grants
     }
 
     /// Input limits.

@@ -100,3 +100,92 @@ impl Permissions {
         Ok(())
     }
 }
+
+/// [`Permissions`] compiled to bit masks, as [`authorize`](crate::org::authorize) reads them:
+/// the roles that may take each step, the steps the assignee may take and the roles that own
+/// a major hazard's plan. The policy builds it once ([`Policy::grants`](super::Policy::grants));
+/// `Grants::from(&permissions)` builds it from any other document.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Grants {
+    steps: [u8; STEP_SLOTS],
+    assignee: u32,
+    major_plan: u8,
+}
+
+/// One slot per step: `Import` is the last.
+const STEP_SLOTS: usize = Step::Import as usize + 1;
+const _: () =
+    assert!(STEP_SLOTS <= 32 && Role::ALL.len() <= 8, "the masks hold every step and role");
+
+fn role_bit(role: Role) -> u8 {
+    1 << role as u8
+}
+
+fn step_bit(step: Step) -> u32 {
+    1 << step as u32
+}
+
+impl Grants {
+    /// The mask of a set of roles, as [`Grants::allows_any`] and [`Grants::owns_major_plan`]
+    /// take it.
+    pub fn roles<'r>(roles: impl IntoIterator<Item = &'r Role>) -> u8 {
+        roles.into_iter().fold(0, |mask, &role| mask | role_bit(role))
+    }
+
+    /// Whether a role of `roles` (a [`Grants::roles`] mask) may take `step`.
+    pub fn allows_any(&self, step: Step, roles: u8) -> bool {
+        self.steps.get(step as usize).is_some_and(|allowed| allowed & roles != 0)
+    }
+
+    /// Whether the hazard's assignee may take `step` on their own hazard, whatever their role.
+    pub fn assignee_may(&self, step: Step) -> bool {
+        self.assignee & step_bit(step) != 0
+    }
+
+    /// Whether a role of `roles` (a [`Grants::roles`] mask) may start a major hazard's treatment.
+    pub fn owns_major_plan(&self, roles: u8) -> bool {
+        self.major_plan & roles != 0
+    }
+}
+
+impl From<&Permissions> for Grants {
+    fn from(p: &Permissions) -> Grants {
+        let mut grants = Grants {
+            steps: [0; STEP_SLOTS],
+            assignee: p.assignee.iter().fold(0, |mask, &step| mask | step_bit(step)),
+            major_plan: Grants::roles(&p.major_plan),
+        };
+        for (&step, roles) in &p.steps {
+            if let Some(slot) = grants.steps.get_mut(step as usize) {
+                *slot = Grants::roles(roles);
+            }
+        }
+        grants
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_masks_answer_as_the_document_does() {
+        let mut p = Permissions::default();
+        p.assignee.insert(Step::Close);
+        p.major_plan.insert(Role::BureauOfficer);
+        let grants = Grants::from(&p);
+        let steps = Step::ALL.into_iter().chain([Step::Import]);
+        for step in steps {
+            for role in Role::ALL {
+                let one = Grants::roles(&[role]);
+                assert_eq!(grants.allows_any(step, one), p.allows(step, role), "{step:?} {role:?}");
+                assert_eq!(grants.owns_major_plan(one), p.major_plan.contains(&role), "{role:?}");
+            }
+            assert_eq!(grants.assignee_may(step), p.assignee.contains(&step), "{step:?}");
+            let everyone = Grants::roles(&Role::ALL);
+            let anyone = Role::ALL.iter().any(|&r| p.allows(step, r));
+            assert_eq!(grants.allows_any(step, everyone), anyone, "{step:?}");
+            assert!(!grants.allows_any(step, 0), "no role takes no step");
+        }
+    }
+}

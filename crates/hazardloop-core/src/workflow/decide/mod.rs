@@ -49,13 +49,7 @@ pub fn decide(hazard: Option<&Hazard>, command: Command, ctx: &Context<'_>) -> R
     }
     if let Command::Import(import) = command {
         // An import enters the stage its source shows: no edge of the loop's table.
-        authorize(
-            ctx.actor,
-            &Command::Import(import.clone()),
-            None,
-            ctx.org,
-            ctx.policy.permissions(),
-        )?;
+        authorize(ctx.actor, &Command::Import(import.clone()), None, ctx.org, ctx.policy.grants())?;
         input::validate(&Command::Import(import.clone()), ctx.policy, ctx.org)?;
         return super::import::decide(*import, ctx);
     }
@@ -66,7 +60,7 @@ pub fn decide(hazard: Option<&Hazard>, command: Command, ctx: &Context<'_>) -> R
             step,
         });
     }
-    authorize(ctx.actor, &command, hazard, ctx.org, ctx.policy.permissions())?;
+    authorize(ctx.actor, &command, hazard, ctx.org, ctx.policy.grants())?;
     input::validate(&command, ctx.policy, ctx.org)?;
     let d = Decider { h: hazard, ctx, now: ctx.now };
     match hazard {
