@@ -410,7 +410,7 @@ async fn check(
         let whom = compose::Whom { tenant: &f.tenant, unit, assignee: Some(&row.inspector) };
         for rung in &rungs {
             let to = &policy.ladder[*rung].to;
-            for m in compose::address_to(&whom, &f.org, to, notice, "expected", now) {
+            for m in compose::address_to(&whom, &f.org, to, notice.clone(), "expected", now) {
                 *recipients.entry((row.id.clone(), m.to)).or_default() += 1;
             }
         }

@@ -37,7 +37,7 @@ pub fn for_events(
         };
         let notice = notice(hazard, NoticeKind::of_step(step), None, note);
         let group = format!("event:{}:{}", hazard.id, r.seq);
-        let messages = address(hazard, org, to, &notice, &group, now);
+        let messages = address(hazard, org, to, notice, &group, now);
         // Most commands notify of one event: take its messages as they are, without copying.
         if out.is_empty() {
             out = messages;
@@ -58,7 +58,7 @@ pub fn for_escalation(
 ) -> Vec<OutboxMessage> {
     let kind = NoticeKind::from(escalation.action);
     let notice = notice(hazard, kind, Some((escalation.key.clock, escalation.key.due)), None);
-    address(hazard, org, &escalation.to, &notice, group, now)
+    address(hazard, org, &escalation.to, notice, group, now)
 }
 
 /// A notice about `hazard` as it stands.
@@ -90,7 +90,7 @@ pub fn address(
     hazard: &Hazard,
     org: &Org,
     to: &[Recipient],
-    notice: &Notice,
+    notice: Notice,
     group: &str,
     now: DateTime<Utc>,
 ) -> Vec<OutboxMessage> {
@@ -114,11 +114,12 @@ pub struct Whom<'a> {
 }
 
 /// [`address`] for any record: one outbox message per person `to` resolves to for `whom`.
+/// Each message carries a copy of `notice`; the last one takes it.
 pub fn address_to(
     whom: &Whom<'_>,
     org: &Org,
     to: &[Recipient],
-    notice: &Notice,
+    notice: Notice,
     group: &str,
     now: DateTime<Utc>,
 ) -> Vec<OutboxMessage> {
@@ -137,25 +138,28 @@ pub fn address_to(
             Resolved::Nobody(reason) => missing.push(reason),
         }
     }
-    let message = |to: Option<PersonId>, group: String, error: Option<String>| OutboxMessage {
-        id: MessageId::new_at(now),
-        tenant: whom.tenant.clone(),
-        group,
-        to,
-        notice: notice.clone(),
-        created_at: now,
-        available_at: now,
-        attempts: 0,
-        last_error: error,
-        status: OutboxStatus::Pending,
-    };
-    let mut out = Vec::with_capacity(people.len() + missing.len());
-    out.extend(people.into_iter().map(|p| {
-        let group = format!("{group}:{p}");
-        message(Some(p), group, None)
-    }));
-    out.extend(
-        missing.into_iter().map(|reason| message(None, format!("{group}:nobody"), Some(reason))),
-    );
+    let count = people.len() + missing.len();
+    let targets = people
+        .into_iter()
+        .map(|p| (format!("{group}:{p}"), Some(p), None))
+        .chain(missing.into_iter().map(|reason| (format!("{group}:nobody"), None, Some(reason))));
+    let mut last = Some(notice);
+    let mut out = Vec::with_capacity(count);
+    for (i, (group, to, last_error)) in targets.enumerate() {
+        let notice = if i + 1 < count { last.clone() } else { last.take() };
+        let Some(notice) = notice else { break };
+        out.push(OutboxMessage {
+            id: MessageId::new_at(now),
+            tenant: whom.tenant.clone(),
+            group,
+            to,
+            notice,
+            created_at: now,
+            available_at: now,
+            attempts: 0,
+            last_error,
+            status: OutboxStatus::Pending,
+        });
+    }
     out
 }

@@ -53,8 +53,5 @@ pub fn resolve(
 /// Safety officers anywhere in the hazard's school (the safety office is a department).
 fn school_officers(org: &Org, unit: &UnitId) -> Vec<PersonId> {
     let Some(school) = org.nearest(unit, UnitKind::School) else { return Vec::new() };
-    org.people()
-        .filter(|p| p.has(Role::SafetyOfficer) && org.is_within(&p.unit, &school.id))
-        .map(|p| p.id.clone())
-        .collect()
+    org.holders_within(Role::SafetyOfficer, &school.id).into_iter().map(|p| p.id.clone()).collect()
 }

@@ -27,6 +27,9 @@ pub struct Org {
     units: BTreeMap<UnitId, NodeIndex>,
     people: Vec<Person>,
     person_at: BTreeMap<PersonId, usize>,
+    /// The people of each unit (by its node's index), as indices into `people`, in the order
+    /// they were added: finding a role's holders reads one unit's list, not everyone.
+    members: Vec<Vec<usize>>,
 }
 
 impl Org {
@@ -38,6 +41,7 @@ impl Org {
             units: BTreeMap::new(),
             people: Vec::new(),
             person_at: BTreeMap::new(),
+            members: Vec::new(),
         }
     }
 
@@ -74,6 +78,11 @@ impl Org {
 
     /// Every unit below `id`, breadth first (parents before children), not the unit itself.
     pub fn descendants(&self, id: &UnitId) -> Vec<&Unit> {
+        self.descendant_nodes(id).into_iter().map(|n| &self.graph[n]).collect()
+    }
+
+    /// The nodes of [`Org::descendants`].
+    fn descendant_nodes(&self, id: &UnitId) -> Vec<NodeIndex> {
         // One list serves as the queue: each node's children are appended (in the order they
         // were added) behind the nodes still to visit.
         let mut order: Vec<NodeIndex> = Vec::new();
@@ -86,7 +95,7 @@ impl Org {
             next = order.get(visited).copied();
             visited += 1;
         }
-        order.into_iter().map(|n| &self.graph[n]).collect()
+        order
     }
 
     /// Whether `unit` is `scope` or lies below it. False when either is unknown.

@@ -151,7 +151,7 @@ impl<S: RecordStore, N: Notifier> Engine<S, N> {
         let group = format!("record-sweep:{sweep_id}");
         firings
             .iter()
-            .flat_map(|f| compose::address_to(&whom, org, &f.rung.to, &notice(f), &group, now))
+            .flat_map(|f| compose::address_to(&whom, org, &f.rung.to, notice(f), &group, now))
             .collect()
     }
 

@@ -238,7 +238,7 @@ impl<S: InspectionStore, N: Notifier> Engine<S, N> {
                     &whom,
                     org,
                     &[crate::escalation::Recipient::Assignee],
-                    &notice,
+                    notice,
                     &group,
                     now,
                 ));

@@ -74,7 +74,7 @@ impl<S: InspectionStore, N: Notifier> Engine<S, N> {
                         assignee: Some(&occurrence.inspector),
                     };
                     let group = format!("inspection-sweep:{sweep_id}");
-                    outbox.extend(compose::address_to(&whom, &org, &r.to, &notice, &group, now));
+                    outbox.extend(compose::address_to(&whom, &org, &r.to, notice, &group, now));
                 }
             }
         }

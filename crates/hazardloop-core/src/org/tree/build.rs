@@ -99,6 +99,7 @@ impl Org {
         };
         let id = unit.id.clone();
         let node = self.graph.add_node(unit);
+        self.members.resize_with(node.index() + 1, Vec::new);
         if let Some(parent) = parent {
             self.graph.add_edge(parent, node, ());
         }
@@ -116,12 +117,14 @@ impl Org {
                 reason: format!("`{}` is already a person", person.id),
             });
         }
-        if !self.units.contains_key(&person.unit) {
+        let Some(members) = self.node(&person.unit).and_then(|n| self.members.get_mut(n.index()))
+        else {
             return Err(InputError::Unknown {
                 field: "unit".into(),
                 value: format!("unit `{}`", person.unit),
             });
-        }
+        };
+        members.push(self.people.len());
         self.person_at.insert(person.id.clone(), self.people.len());
         self.people.push(person);
         Ok(())

@@ -1,6 +1,8 @@
 //! The people of an [`Org`]: who holds which role where, and the line of command (上级) that
 //! escalation follows upwards.
 
+use petgraph::graph::NodeIndex;
+
 use super::{Org, Unit, UnitKind};
 use crate::model::{PersonId, UnitId};
 use crate::org::{Person, Role};
@@ -16,17 +18,38 @@ impl Org {
         self.people.iter()
     }
 
-    /// People whose unit is exactly `unit` and who hold `role`.
+    /// People whose unit is exactly `unit` and who hold `role`, in the order they were added.
     pub fn holders(&self, role: Role, unit: &UnitId) -> Vec<&Person> {
-        self.people.iter().filter(|p| p.unit == *unit && p.has(role)).collect()
+        self.node(unit).map(|n| self.holders_at(role, n)).unwrap_or_default()
+    }
+
+    /// People anywhere within `unit` (it or any unit below it) who hold `role`, in the order
+    /// they were added.
+    pub fn holders_within(&self, role: Role, unit: &UnitId) -> Vec<&Person> {
+        let Some(top) = self.node(unit) else { return Vec::new() };
+        let nodes = std::iter::once(top).chain(self.descendant_nodes(unit));
+        let mut found: Vec<usize> = nodes
+            .filter_map(|n| self.members.get(n.index()))
+            .flatten()
+            .copied()
+            .filter(|&i| self.people.get(i).is_some_and(|p| p.has(role)))
+            .collect();
+        found.sort_unstable();
+        found.into_iter().filter_map(|i| self.people.get(i)).collect()
     }
 
     /// Walks from `unit` upwards and returns the holders of `role` at the first level that has any.
     pub fn find_up(&self, unit: &UnitId, role: Role) -> Vec<&Person> {
         self.up(unit)
-            .map(|n| self.holders(role, &self.graph[n].id))
+            .map(|n| self.holders_at(role, n))
             .find(|found| !found.is_empty())
             .unwrap_or_default()
+    }
+
+    /// The holders of `role` whose unit is the node `n`.
+    fn holders_at(&self, role: Role, n: NodeIndex) -> Vec<&Person> {
+        let members = self.members.get(n.index()).map_or(&[][..], Vec::as_slice);
+        members.iter().filter_map(|&i| self.people.get(i)).filter(|p| p.has(role)).collect()
     }
 
     /// The people one level up the line (上级) from `id`, for escalation.
@@ -84,6 +107,36 @@ mod tests {
         assert!(org.holders(Role::DepartmentHead, &uid("s1")).is_empty());
         assert_eq!(
             ids(org.holders(Role::SafetyOfficer, &uid("s1/security"))),
+            ["security-head", "officer"]
+        );
+    }
+
+    #[test]
+    fn holders_within_are_everyone_below_in_the_order_they_were_added() {
+        let mut org = sample();
+        // Added last, above a holder added earlier: the order is still the order of adding.
+        org.add_person(super::super::tests::person("late", "s1", &[Role::GridMember])).unwrap();
+        for unit in org.units() {
+            for role in Role::ALL {
+                // The plain reading of the rule: every person, in order, kept when within.
+                let scan: Vec<&Person> = org
+                    .people()
+                    .filter(|p| p.has(role) && org.is_within(&p.unit, &unit.id))
+                    .collect();
+                assert_eq!(
+                    ids(org.holders_within(role, &unit.id)),
+                    ids(scan),
+                    "{role:?} {}",
+                    unit.id
+                );
+                let exact: Vec<&Person> =
+                    org.people().filter(|p| p.unit == unit.id && p.has(role)).collect();
+                assert_eq!(ids(org.holders(role, &unit.id)), ids(exact), "{role:?} {}", unit.id);
+            }
+        }
+        assert!(org.holders_within(Role::Principal, &uid("nowhere")).is_empty());
+        assert_eq!(
+            ids(org.holders_within(Role::SafetyOfficer, &uid("s1"))),
             ["security-head", "officer"]
         );
     }
