@@ -107,6 +107,18 @@ fn bench(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+    // What the by-value API's moves cost alone: the routine above without `decide` and
+    // `apply`, taking the hazard and the command out of their slots and putting the hazard
+    // back, the command dropped as `decide` drops what it does not move into its events.
+    let moves = |(slot, command): &mut (Option<Hazard>, Option<Command>)| {
+        let hazard = slot.take()?;
+        drop(black_box(command.take()?));
+        *slot = black_box(Some(hazard));
+        Some(())
+    };
+    group.bench_function("by_value_moves", |b| {
+        b.iter_batched_ref(input, moves, BatchSize::SmallInput)
+    });
     // The events are dropped inside the routine, as `decide_apply` drops them: a routine's
     // output is kept until the end of its batch, and keeping every list of events would grow
     // the heap into fresh pages, which is not `decide`'s cost.
@@ -171,6 +183,20 @@ fn bench(c: &mut Criterion) {
         &paired,
         5.0,
         true,
+    );
+    let moved = support::paired_rounds(
+        support::rounds() * 5,
+        || timed((0..batch).map(|_| raw_input()).collect(), raw_routine),
+        || timed((0..batch).map(|_| input()).collect(), moves),
+    );
+    println!(
+        "INFO core_transition: by_value_moves {:.1} ns / raw_enum_match_push {:.1} ns = {:.2}×, \
+         median of {} paired rounds: the moves of the 280-byte hazard and the 264-byte command \
+         that the by-value API makes, with no decide or apply",
+        moved.measured_ns,
+        moved.baseline_ns,
+        moved.median(),
+        moved.ratios.len()
     );
     support::report_info("core_transition", "raw_enum_match_push", "stage_move_floor");
     support::report_info("core_transition", "raw_enum_match_push", "decide_only");
