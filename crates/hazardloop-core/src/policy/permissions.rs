@@ -126,15 +126,9 @@ fn step_bit(step: Step) -> u32 {
 }
 
 impl Grants {
-    /// The mask of a set of roles, as [`Grants::allows_any`] and [`Grants::owns_major_plan`]
-    /// take it.
-    pub fn roles<'r>(roles: impl IntoIterator<Item = &'r Role>) -> u8 {
-        roles.into_iter().fold(0, |mask, &role| mask | role_bit(role))
-    }
-
-    /// Whether a role of `roles` (a [`Grants::roles`] mask) may take `step`.
-    pub fn allows_any(&self, step: Step, roles: u8) -> bool {
-        self.steps.get(step as usize).is_some_and(|allowed| allowed & roles != 0)
+    /// Whether `role` may take `step` (as [`Permissions::allows`] answers).
+    pub fn allows(&self, step: Step, role: Role) -> bool {
+        self.allows_any(step, role_bit(role))
     }
 
     /// Whether the hazard's assignee may take `step` on their own hazard, whatever their role.
@@ -142,8 +136,19 @@ impl Grants {
         self.assignee & step_bit(step) != 0
     }
 
+    /// The mask of a set of roles, as [`Grants::allows_any`] and [`Grants::owns_major_plan`]
+    /// take it.
+    pub(crate) fn roles<'r>(roles: impl IntoIterator<Item = &'r Role>) -> u8 {
+        roles.into_iter().fold(0, |mask, &role| mask | role_bit(role))
+    }
+
+    /// Whether a role of `roles` (a [`Grants::roles`] mask) may take `step`.
+    pub(crate) fn allows_any(&self, step: Step, roles: u8) -> bool {
+        self.steps.get(step as usize).is_some_and(|allowed| allowed & roles != 0)
+    }
+
     /// Whether a role of `roles` (a [`Grants::roles`] mask) may start a major hazard's treatment.
-    pub fn owns_major_plan(&self, roles: u8) -> bool {
+    pub(crate) fn owns_major_plan(&self, roles: u8) -> bool {
         self.major_plan & roles != 0
     }
 }
@@ -178,6 +183,7 @@ mod tests {
         for step in steps {
             for role in Role::ALL {
                 let one = Grants::roles(&[role]);
+                assert_eq!(grants.allows(step, role), p.allows(step, role), "{step:?} {role:?}");
                 assert_eq!(grants.allows_any(step, one), p.allows(step, role), "{step:?} {role:?}");
                 assert_eq!(grants.owns_major_plan(one), p.major_plan.contains(&role), "{role:?}");
             }
