@@ -13,7 +13,7 @@ use crate::model::{Actor, Grade, HazardId, TenantId};
 use crate::notify::{compose, Notifier};
 use crate::org::Org;
 use crate::report::LedgerRow;
-use crate::store::{Commit, IdempotentResult, Store};
+use crate::store::{Commit, IdempotentResult, OutboxMessage, Store};
 use crate::workflow::{decide, Command, Context, Event, Hazard, StageKind};
 
 impl<S: Store, N: Notifier> Engine<S, N> {
@@ -191,6 +191,23 @@ impl<S: Store, N: Notifier> Engine<S, N> {
         idempotency: Option<IdempotentResult>,
     ) -> Commit {
         let outbox = compose::for_events(self.policy.notices(), &after, &records, org, now);
+        self.commit_of(tenant, expected_version, after, records, outbox, now, idempotency)
+    }
+
+    /// The commit of a hazard's new events (already folded into `after` and chained) with the
+    /// messages `outbox`: the ledger row, the next rung's time and, for a new hazard, how the
+    /// store numbers it. Every commit of a hazard's events is built here.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn commit_of(
+        &self,
+        tenant: &TenantId,
+        expected_version: u64,
+        after: Hazard,
+        records: Arc<[Recorded]>,
+        outbox: Vec<OutboxMessage>,
+        now: DateTime<Utc>,
+        idempotency: Option<IdempotentResult>,
+    ) -> Commit {
         // A new hazard is numbered by the store, in the commit's transaction.
         let numbering = (expected_version == 0).then(|| {
             let tz = self.policy.calendar().time_zone();

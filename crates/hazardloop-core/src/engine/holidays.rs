@@ -10,8 +10,8 @@ use crate::calendar::{Calendar, HolidayNotice};
 use crate::deadline::{reproject, Reprojection};
 use crate::model::{HazardId, TenantId};
 use crate::notify::Notifier;
-use crate::report::{LedgerFilter, LedgerRow};
-use crate::store::{Commit, Store, StoreError};
+use crate::report::LedgerFilter;
+use crate::store::{Store, StoreError};
 use crate::workflow::{Event, WorkflowError};
 
 /// What loading a holiday notice did.
@@ -118,18 +118,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             let version = loaded.version;
             let (after, records) =
                 self.record(tenant, id, Some(hazard), events, now, loaded.head, None)?;
-            let commit = Commit {
-                tenant: tenant.clone(),
-                hazard: id,
-                expected_version: version,
-                events: records,
-                ledger: Arc::new(LedgerRow::from_hazard(&after, now)),
-                next_due: self.next_due(&after),
-                state: after,
-                outbox: Vec::new(),
-                idempotency: None,
-                numbering: None,
-            };
+            let commit = self.commit_of(tenant, version, after, records, Vec::new(), now, None);
             match self.store.commit(commit).await {
                 Ok(_) => return Ok(Some(moved)),
                 Err(StoreError::Conflict { .. }) if attempt < ATTEMPTS => continue,

@@ -12,7 +12,6 @@ use super::{Engine, EngineError};
 use crate::escalation::plan_sweep;
 use crate::model::{Grade, HazardId, MessageId, TenantId};
 use crate::notify::{compose, Notifier};
-use crate::report::LedgerRow;
 use crate::store::{Commit, Due, Snapshot, Store, StoreError};
 use crate::workflow::Event;
 
@@ -252,18 +251,7 @@ impl<S: Store, N: Notifier> Engine<S, N> {
             self.record(&due.tenant, due.hazard, Some(hazard), events, now, head, None)?
         };
         let messages = outbox.len();
-        let commit = Commit {
-            tenant: due.tenant.clone(),
-            hazard: due.hazard,
-            expected_version: version,
-            events: records,
-            ledger: Arc::new(LedgerRow::from_hazard(&after, now)),
-            next_due: self.next_due(&after),
-            state: after,
-            outbox,
-            idempotency: None,
-            numbering: None,
-        };
+        let commit = self.commit_of(&due.tenant, version, after, records, outbox, now, None);
         Ok(Planned { commit, fired, messages })
     }
 }
