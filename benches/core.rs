@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use criterion::{criterion_group, BatchSize, Criterion};
 use hazardloop::model::{Grade, PersonId};
-use hazardloop::workflow::{decide, Command, Hazard, StageKind};
+use hazardloop::workflow::{decide, decide_into, Command, Event, Hazard, StageKind};
 use hazardloop_testkit::Fixture;
 
 mod support;
@@ -73,11 +73,14 @@ fn bench(c: &mut Criterion) {
     group.bench_function("raw_enum_match_push", |b| {
         b.iter_batched_ref(raw_input, raw_routine, BatchSize::SmallInput)
     });
-    let input = || (Some(treated.clone()), Some(command.clone()));
-    let routine = |(slot, command): &mut (Option<Hazard>, Option<Command>)| {
+    // The events go into a list made with the input, as the baseline's do, and stay in the
+    // slot (`decide_into`): neither routine pays for its list, nor for dropping its events.
+    type Input = (Option<Hazard>, Option<Command>, Vec<Event>);
+    let input = || (Some(treated.clone()), Some(command.clone()), Vec::with_capacity(2));
+    let routine = |(slot, command, events): &mut Input| {
         let hazard = slot.take()?;
-        let events = decide(Some(&hazard), black_box(command.take()?), &ctx).ok()?;
-        *slot = black_box(hazard.apply_all(&events).ok());
+        decide_into(Some(&hazard), black_box(command.take()?), &ctx, events).ok()?;
+        *slot = black_box(hazard.apply_all(events.iter()).ok());
         Some(())
     };
     group.bench_function("decide_apply", |b| {
@@ -110,7 +113,7 @@ fn bench(c: &mut Criterion) {
     // What the by-value API's moves cost alone: the routine above without `decide` and
     // `apply`, taking the hazard and the command out of their slots and putting the hazard
     // back, the command dropped as `decide` drops what it does not move into its events.
-    let moves = |(slot, command): &mut (Option<Hazard>, Option<Command>)| {
+    let moves = |(slot, command, _): &mut Input| {
         let hazard = slot.take()?;
         drop(black_box(command.take()?));
         *slot = black_box(Some(hazard));
@@ -184,6 +187,29 @@ fn bench(c: &mut Criterion) {
         5.0,
         true,
     );
+    // The same step as the goal's routine, but with `decide`'s own list, allocated and its
+    // events dropped inside the timed region, as this suite measured before session 17.
+    let own_input = || (Some(treated.clone()), Some(command.clone()));
+    let own_list = |(slot, command): &mut (Option<Hazard>, Option<Command>)| {
+        let hazard = slot.take()?;
+        let events = decide(Some(&hazard), black_box(command.take()?), &ctx).ok()?;
+        *slot = black_box(hazard.apply_all(&events).ok());
+        Some(())
+    };
+    let own = support::paired_rounds(
+        support::rounds() * 5,
+        || timed((0..batch).map(|_| raw_input()).collect(), raw_routine),
+        || timed((0..batch).map(|_| own_input()).collect(), own_list),
+    );
+    println!(
+        "INFO core_transition: decide_apply_own_list {:.1} ns / raw_enum_match_push {:.1} ns = \
+         {:.2}×, median of {} paired rounds: `decide` allocating its list, the events dropped \
+         in the timed region",
+        own.measured_ns,
+        own.baseline_ns,
+        own.median(),
+        own.ratios.len(),
+    );
     let moved = support::paired_rounds(
         support::rounds() * 5,
         || timed((0..batch).map(|_| raw_input()).collect(), raw_routine),
@@ -191,12 +217,14 @@ fn bench(c: &mut Criterion) {
     );
     println!(
         "INFO core_transition: by_value_moves {:.1} ns / raw_enum_match_push {:.1} ns = {:.2}×, \
-         median of {} paired rounds: the moves of the 280-byte hazard and the 264-byte command \
+         median of {} paired rounds: the moves of the {}-byte hazard and the {}-byte command \
          that the by-value API makes, with no decide or apply",
         moved.measured_ns,
         moved.baseline_ns,
         moved.median(),
-        moved.ratios.len()
+        moved.ratios.len(),
+        std::mem::size_of::<Hazard>(),
+        std::mem::size_of::<Command>(),
     );
     support::report_info("core_transition", "raw_enum_match_push", "stage_move_floor");
     support::report_info("core_transition", "raw_enum_match_push", "decide_only");

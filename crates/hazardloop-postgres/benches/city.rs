@@ -242,7 +242,7 @@ struct SnapshotOut<'a> {
     clocks: &'a Deadlines,
     #[serde(skip_serializing_if = "ClockSet::is_empty")]
     provisional: &'a ClockSet,
-    paused: &'a Option<Pause>,
+    paused: &'a Option<Box<Pause>>,
     fired: Vec<(&'a RungKey, &'a Fired)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     number: &'a Option<String>,

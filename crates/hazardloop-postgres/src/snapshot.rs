@@ -21,7 +21,7 @@ pub(crate) struct Out<'a> {
     clocks: &'a Deadlines,
     #[serde(skip_serializing_if = "ClockSet::is_empty")]
     provisional: &'a ClockSet,
-    paused: &'a Option<Pause>,
+    paused: &'a Option<Box<Pause>>,
     fired: Vec<(&'a RungKey, &'a Fired)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     number: &'a Option<String>,
@@ -35,7 +35,7 @@ struct In {
     clocks: Deadlines,
     #[serde(default)]
     provisional: ClockSet,
-    paused: Option<Pause>,
+    paused: Option<Box<Pause>>,
     fired: Vec<(RungKey, Fired)>,
     #[serde(default)]
     number: Option<String>,

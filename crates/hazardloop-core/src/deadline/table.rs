@@ -69,10 +69,22 @@ pub const CLOCK_TABLE: [ClockRule; 13] = [
     ClockRule { step: Step::ResumeClock, stops: ClockSet::EMPTY, starts: &[], shifts: true },
 ];
 
+/// Each step's index in [`CLOCK_TABLE`] (`u8::MAX`: the step touches no clock).
+const ROW_OF_STEP: [u8; Step::Import as usize + 1] = {
+    let mut rows = [u8::MAX; Step::Import as usize + 1];
+    let mut i = 0;
+    while i < CLOCK_TABLE.len() {
+        rows[CLOCK_TABLE[i].step as usize] = i as u8;
+        i += 1;
+    }
+    rows
+};
+
 impl ClockRule {
-    /// The row of `step`, if the step touches the clocks.
+    /// The row of `step`, if the step touches the clocks (one lookup: every step's row index
+    /// is worked out from the table when the crate is compiled).
     pub fn of(step: Step) -> Option<&'static ClockRule> {
-        CLOCK_TABLE.iter().find(|r| r.step == step)
+        CLOCK_TABLE.get(usize::from(*ROW_OF_STEP.get(step as usize)?))
     }
 
     /// The change this row makes, given each started clock's due time (`None`: not started).
@@ -217,6 +229,16 @@ impl<'de> Deserialize<'de> for ClockSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_row_lookup_finds_each_step_s_row_and_none_for_the_others() {
+        for step in Step::ALL.into_iter().chain([Step::Import]) {
+            let found = CLOCK_TABLE.iter().find(|r| r.step == step);
+            assert_eq!(ClockRule::of(step), found, "{step:?}");
+        }
+        assert_eq!(ClockRule::of(Step::Comment), None);
+        assert_eq!(ClockRule::of(Step::Pass).map(|r| r.step), Some(Step::Pass));
+    }
 
     #[test]
     fn every_step_appears_at_most_once_and_no_row_starts_what_it_stops_twice() {

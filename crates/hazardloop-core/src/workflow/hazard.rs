@@ -25,8 +25,8 @@ pub struct Hazard {
     /// horizon, so a later holiday notice may move them.
     #[serde(default, skip_serializing_if = "ClockSet::is_empty")]
     pub provisional: ClockSet,
-    /// The pause in force, if any.
-    pub paused: Option<Pause>,
+    /// The pause in force, if any (boxed: a pause is rare, and the hazard moves by value).
+    pub paused: Option<Box<Pause>>,
     /// Escalation rungs already fired (stored as a list of pairs: JSON maps need string keys).
     #[serde(with = "fired_pairs")]
     pub fired: FiredRungs,
@@ -95,6 +95,10 @@ impl Hazard {
     /// Applies events in order, as [`Hazard::apply`] does one by one, without moving the whole
     /// hazard in and out of a call for each: a step moves only the stage, and any other event
     /// changes what it touches in place.
+    ///
+    /// Small enough to inline, so that a caller that owns the hazard moves it once: the step's
+    /// stage change and the in-place changes are the calls.
+    #[inline(always)]
     pub fn apply_all<'a>(
         mut self,
         events: impl IntoIterator<Item = &'a Event>,
@@ -103,21 +107,29 @@ impl Hazard {
             if event.step().is_some_and(super::graph::moves_stage) {
                 self.stage = next_stage(self.stage, event)?;
             } else {
-                let running = Running {
-                    clocks: &mut self.clocks,
-                    provisional: &mut self.provisional,
-                    paused: &mut self.paused,
-                    fired: &mut self.fired,
-                };
-                let fits = !matches!(self.stage, Stage::Archived(_))
-                    && apply_auxiliary(&mut self.stage, running, event).is_some();
-                if !fits {
-                    return Err(misfit(&self.stage, event));
-                }
+                self.apply_in_place(event)?;
             }
             self.version += 1;
         }
         Ok(self)
+    }
+
+    /// Applies an event that keeps the stage, changing what it touches in place; an event that
+    /// does not fit changes nothing.
+    fn apply_in_place(&mut self, event: &Event) -> Result<(), ApplyError> {
+        let running = Running {
+            clocks: &mut self.clocks,
+            provisional: &mut self.provisional,
+            paused: &mut self.paused,
+            fired: &mut self.fired,
+        };
+        let fits = !matches!(self.stage, Stage::Archived(_))
+            && apply_auxiliary(&mut self.stage, running, event).is_some();
+        if fits {
+            Ok(())
+        } else {
+            Err(misfit(&self.stage, event))
+        }
     }
 }
 
@@ -161,7 +173,7 @@ fn next_stage(stage: Stage, event: &Event) -> Result<Stage, ApplyError> {
 struct Running<'a> {
     clocks: &'a mut Deadlines,
     provisional: &'a mut ClockSet,
-    paused: &'a mut Option<Pause>,
+    paused: &'a mut Option<Box<Pause>>,
     fired: &'a mut FiredRungs,
 }
 
@@ -201,7 +213,7 @@ fn apply_auxiliary(stage: &mut Stage, running: Running<'_>, event: &Event) -> Op
         Event::Escalated { escalation, at } => {
             fired.insert(escalation.key, Fired { action: escalation.action, at: *at });
         }
-        Event::ClockPaused { pause } if paused.is_none() => *paused = Some(pause.clone()),
+        Event::ClockPaused { pause } if paused.is_none() => *paused = Some(Box::new(pause.clone())),
         Event::ClockResumed { at, .. } => {
             let pause = paused.take()?;
             *clocks = clocks.shifted(*at - pause.at);

@@ -21,7 +21,7 @@ pub use data::{
     FailedAttempt, FourImplementations, InterimControl, InterimMeasure, MajorPlan, Pause, Plan,
     Progress, Registration, Rejection, Report, Seal, Supervision, Treatment,
 };
-pub use decide::{decide, Context};
+pub use decide::{decide, decide_into, Context};
 pub use error::{ApplyError, WorkflowError};
 pub use event::{Event, EVENT_SCHEMA};
 pub use graph::{to_mermaid, TransitionGraph};

@@ -59,14 +59,13 @@ impl Decider<'_> {
         (!change.is_empty()).then_some(Event::DeadlinesChanged { change, at: self.now })
     }
 
-    /// `events`, then the step's clock change.
-    pub(super) fn with_clocks(
+    /// Appends the step's clock change to `out`.
+    pub(super) fn push_clocks(
         &self,
-        mut events: Vec<Event>,
+        out: &mut Vec<Event>,
         step: Step,
         given: Option<DateTime<Utc>>,
-    ) -> Vec<Event> {
-        events.extend(self.clocks(step, self.grade(), self.now, given));
-        events
+    ) {
+        out.extend(self.clocks(step, self.grade(), self.now, given));
     }
 }

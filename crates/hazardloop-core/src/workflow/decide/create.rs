@@ -12,18 +12,17 @@ use crate::workflow::{
 };
 
 impl Decider<'_> {
-    pub(super) fn create(self, command: Command) -> Result<Vec<Event>> {
+    pub(super) fn create(self, command: Command, out: &mut Vec<Event>) -> Result<()> {
         match command {
             Command::Discover(d) => {
                 let facts = self.facts(d)?;
                 let clocks = self.clocks(Step::Discover, Grade::General, facts.discovered_at, None);
-                Ok([Event::Discovered { facts: Arc::new(facts) }]
-                    .into_iter()
-                    .chain(clocks)
-                    .collect())
+                out.push(Event::Discovered { facts: Arc::new(facts) });
+                out.extend(clocks);
+                Ok(())
             }
             Command::FixOnTheSpot { discover, category, assessment, measures, evidence } => {
-                self.fix_on_the_spot(discover, category, assessment, measures, evidence)
+                self.fix_on_the_spot(discover, category, assessment, measures, evidence, out)
             }
             _ => Err(WorkflowError::Target("this command needs an existing hazard")),
         }
@@ -61,7 +60,8 @@ impl Decider<'_> {
         assessment: Option<Method>,
         measures: String,
         evidence: Vec<Evidence>,
-    ) -> Result<Vec<Event>> {
+        out: &mut Vec<Event>,
+    ) -> Result<()> {
         let (now, by) = (self.now, self.by());
         let facts = self.facts(discover)?;
         let method = assessment.unwrap_or(Method::Judgement { colour: RiskColour::Blue });
@@ -115,13 +115,14 @@ impl Decider<'_> {
             by,
             at: now,
         };
-        let events = vec![
+        out.extend([
             Event::Discovered { facts: Arc::new(facts) },
             Event::Registered { registration: Arc::new(registration) },
             Event::Reported { report },
             Event::TreatmentStarted { treatment: Arc::new(treatment) },
             Event::TreatmentCompleted { completion },
-        ];
-        Ok(self.with_clocks(events, Step::FixOnTheSpot, None))
+        ]);
+        self.push_clocks(out, Step::FixOnTheSpot, None);
+        Ok(())
     }
 }

@@ -37,6 +37,66 @@ pub struct Context<'a> {
 /// `DeadlinesChanged` of the clocks it touches. `hazard` is `None` only for commands that
 /// create a hazard (`Discover`, `FixOnTheSpot`). Every refusal names one rule, from one place.
 pub fn decide(hazard: Option<&Hazard>, command: Command, ctx: &Context<'_>) -> Result<Vec<Event>> {
+    let mut events = Vec::with_capacity(2);
+    decide_into(hazard, command, ctx, &mut events)?;
+    Ok(events)
+}
+
+/// [`decide`], appending the events to `events` instead of returning a new list: a caller that
+/// decides many commands (a batch, a replay, a what-if) keeps one buffer. A refused command
+/// leaves `events` as it was.
+///
+/// ```
+/// use hazardloop_core::prelude::*;
+/// use hazardloop_core::workflow::decide_into;
+/// # use chrono::{TimeZone, Utc};
+/// # let tenant = TenantId::new("demo")?;
+/// # let (bureau, school) = (UnitId::new("bureau")?, UnitId::new("s1")?);
+/// # let org = Preset::FocusAreas.school_org(tenant.clone(), (bureau, "区教育局"), (school.clone(), "第一中学"))?;
+/// # let officer = Actor::new(tenant, PersonId::new("officer")?, [Role::SafetyOfficer], [school.clone()]);
+/// # let policy = Policy::default();
+/// # let now = Utc.with_ymd_and_hms(2025, 3, 3, 2, 0, 0).unwrap();
+/// let ctx = Context { now, actor: &officer, policy: &policy, org: &org };
+/// let found = |title: &str| Command::Discover(Discover {
+///     unit: school.clone(),
+///     location: "食堂后厨".into(),
+///     category: None,
+///     title: title.into(),
+///     description: "燃气软管老化".into(),
+///     source: Source::DailyPatrol,
+///     discovered_at: None,
+///     evidence: vec![],
+///     campaign: None,
+/// });
+/// let mut events = Vec::new();
+/// decide_into(None, found("燃气软管老化"), &ctx, &mut events)?;
+/// decide_into(None, found("灭火器过期"), &ctx, &mut events)?;
+/// assert_eq!(events.len(), 4); // each: `Discovered`, then the `register_by` clock
+/// // A refused command (a title over the limit) leaves the list as it was.
+/// assert!(decide_into(None, found(&"长".repeat(1000)), &ctx, &mut events).is_err());
+/// assert_eq!(events.len(), 4);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn decide_into(
+    hazard: Option<&Hazard>,
+    command: Command,
+    ctx: &Context<'_>,
+    events: &mut Vec<Event>,
+) -> Result<()> {
+    let before = events.len();
+    let decided = decide_onto(hazard, command, ctx, events);
+    if decided.is_err() {
+        events.truncate(before);
+    }
+    decided
+}
+
+fn decide_onto(
+    hazard: Option<&Hazard>,
+    command: Command,
+    ctx: &Context<'_>,
+    out: &mut Vec<Event>,
+) -> Result<()> {
     let step = command.step();
     match (hazard, command.creates()) {
         (None, false) => {
@@ -51,7 +111,8 @@ pub fn decide(hazard: Option<&Hazard>, command: Command, ctx: &Context<'_>) -> R
         // An import enters the stage its source shows: no edge of the loop's table.
         authorize(ctx.actor, &Command::Import(import.clone()), None, ctx.org, ctx.policy.grants())?;
         input::validate(&Command::Import(import.clone()), ctx.policy, ctx.org)?;
-        return super::import::decide(*import, ctx);
+        out.extend(super::import::decide(*import, ctx)?);
+        return Ok(());
     }
     let from = hazard.map(Hazard::kind);
     if graph::next_stage(from, step).is_none() {
@@ -64,16 +125,9 @@ pub fn decide(hazard: Option<&Hazard>, command: Command, ctx: &Context<'_>) -> R
     input::validate(&command, ctx.policy, ctx.org)?;
     let d = Decider { h: hazard, ctx, now: ctx.now };
     match hazard {
-        None => d.create(command),
-        Some(h) => d.step(h, command),
+        None => d.create(command, out),
+        Some(h) => d.step(h, command, out),
     }
-}
-
-/// A step's event, with room for the clock change that follows it.
-fn one(event: Event) -> Vec<Event> {
-    let mut events = Vec::with_capacity(2);
-    events.push(event);
-    events
 }
 
 mod clocks;
@@ -103,61 +157,61 @@ impl Decider<'_> {
         WorkflowError::NotAllowed { stage: h.kind(), step }
     }
 
-    fn step(self, h: &Hazard, command: Command) -> Result<Vec<Event>> {
+    fn step(self, h: &Hazard, command: Command, out: &mut Vec<Event>) -> Result<()> {
         let (now, by) = (self.now, self.by());
         let step = command.step();
-        let (events, given) = match command {
-            Command::Register(r) => return self.register(h, r),
+        // Each arm checks its step's data, then gives its event and the step's own date.
+        let (event, given) = match command {
+            Command::Register(r) => return self.register(h, r, out),
             Command::Report { to_bureau, written, reference } => {
                 let report =
                     Report { to_bureau, written, reference, supervision: None, by, at: now };
                 let Stage::Registered(s) = &h.stage else { return Err(self.not_allowed(h, step)) };
                 check::report(&s.registration, &report)?;
-                (one(Event::Reported { report }), None)
+                (Event::Reported { report }, None)
             }
-            Command::StartTreatment { plan, interim } => return self.start(h, plan, interim),
+            Command::StartTreatment { plan, interim } => return self.start(h, plan, interim, out),
             Command::Complete { summary, evidence } => {
                 let completion = Completion { summary, evidence, by, at: now };
                 check::completion(&completion)?;
-                (one(Event::TreatmentCompleted { completion }), None)
+                (Event::TreatmentCompleted { completion }, None)
             }
             // Who may check (not the rectifier) is `authorize`'s; the data has no rule.
-            Command::Pass { note } => (
-                one(Event::AcceptancePassed { acceptance: Acceptance { note, by, at: now } }),
-                None,
-            ),
+            Command::Pass { note } => {
+                (Event::AcceptancePassed { acceptance: Acceptance { note, by, at: now } }, None)
+            }
             Command::Fail { reason } => {
                 let Stage::Treated(s) = &h.stage else { return Err(self.not_allowed(h, step)) };
                 let rejection = Rejection { reason, by, at: now };
                 check::rejection(&rejection)?;
                 let rectify = s.treatment.deadline();
-                (one(Event::AcceptanceFailed { rejection }), Some(rectify))
+                (Event::AcceptanceFailed { rejection }, Some(rectify))
             }
             // Who closes a supervised hazard (the bureau) is `authorize`'s.
             Command::Close { note } => {
                 let by_bureau = self.ctx.actor.has(Role::BureauOfficer);
-                (one(Event::Closed { closure: Closure { note, by_bureau, by, at: now } }), None)
+                (Event::Closed { closure: Closure { note, by_bureau, by, at: now } }, None)
             }
             // Clocks stop before the seal: nothing may change after it.
             Command::Archive => {
-                let stop = self.clocks(Step::Archive, self.grade(), now, None);
-                let seal = Event::Archived { seal: Seal { by, at: now } };
-                return Ok(stop.into_iter().chain([seal]).collect());
+                out.extend(self.clocks(Step::Archive, self.grade(), now, None));
+                out.push(Event::Archived { seal: Seal { by, at: now } });
+                return Ok(());
             }
             Command::Dismiss { reason, note, requested_by } => {
                 let dismissal = Dismissal { reason, note, requested_by, by, at: now };
                 check::dismissal(&dismissal)?;
-                (one(Event::Dismissed { dismissal }), None)
+                (Event::Dismissed { dismissal }, None)
             }
             Command::AddInterimControl(i) => {
-                (one(Event::InterimControlAdded { control: self.interim(i) }), None)
+                (Event::InterimControlAdded { control: self.interim(i) }, None)
             }
             Command::RecordProgress { note, percent, evidence } => {
                 let progress = Progress { note, percent, evidence, by, at: now };
-                (one(Event::ProgressRecorded { progress }), None)
+                (Event::ProgressRecorded { progress }, None)
             }
             Command::RequestExtension { new_deadline, reason } => {
-                (vec![self.request_extension(h, new_deadline, reason)?], None)
+                (self.request_extension(h, new_deadline, reason)?, None)
             }
             Command::GrantExtension { note } => self.decide_extension(h, true, note)?,
             Command::DenyExtension { reason } => {
@@ -172,7 +226,7 @@ impl Decider<'_> {
                         "the clocks are already paused",
                     ));
                 }
-                (one(Event::ClockPaused { pause: Pause { reason, by, at: now } }), None)
+                (Event::ClockPaused { pause: Pause { reason, by, at: now } }, None)
             }
             Command::ResumeClock { note } => {
                 if h.paused.is_none() {
@@ -181,15 +235,13 @@ impl Decider<'_> {
                         "the clocks are not paused",
                     ));
                 }
-                (one(Event::ClockResumed { note, by, at: now }), None)
+                (Event::ClockResumed { note, by, at: now }, None)
             }
-            Command::Reassign { to, note } => {
-                (one(Event::Reassigned { to, note, by, at: now }), None)
-            }
+            Command::Reassign { to, note } => (Event::Reassigned { to, note, by, at: now }, None),
             Command::AddEvidence { evidence } => {
-                (one(Event::EvidenceAdded { evidence, by, at: now }), None)
+                (Event::EvidenceAdded { evidence, by, at: now }, None)
             }
-            Command::Comment { text } => (one(Event::Commented { text, by, at: now }), None),
+            Command::Comment { text } => (Event::Commented { text, by, at: now }, None),
             Command::Supervise { reference } => {
                 if self.grade() != Grade::Major {
                     return Err(WorkflowError::broken(
@@ -203,15 +255,14 @@ impl Decider<'_> {
                         "the hazard is already under supervision",
                     ));
                 }
-                (
-                    one(Event::Supervised { supervision: Supervision { reference, by, at: now } }),
-                    None,
-                )
+                (Event::Supervised { supervision: Supervision { reference, by, at: now } }, None)
             }
             Command::Discover(_) | Command::FixOnTheSpot { .. } | Command::Import(_) => {
                 return Err(WorkflowError::Target("this command creates a hazard; give none"))
             }
         };
-        Ok(self.with_clocks(events, step, given))
+        out.push(event);
+        self.push_clocks(out, step, given);
+        Ok(())
     }
 }

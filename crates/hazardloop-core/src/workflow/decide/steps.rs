@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::{one, Decider, Result};
+use super::{Decider, Result};
 use crate::calendar::Span;
 use crate::deadline::ClockKind;
 use crate::model::{Assessment, Grade};
@@ -16,7 +16,7 @@ use crate::workflow::{
 };
 
 impl Decider<'_> {
-    pub(super) fn register(self, h: &Hazard, r: Register) -> Result<Vec<Event>> {
+    pub(super) fn register(self, h: &Hazard, r: Register, out: &mut Vec<Event>) -> Result<()> {
         let Stage::Discovered(s) = &h.stage else {
             return Err(self.not_allowed(h, Step::Register));
         };
@@ -62,10 +62,9 @@ impl Decider<'_> {
         check::registration(&s.facts, &registration)?;
         let clocks =
             self.clocks_marked(Step::Register, grade, self.now, Some((deadline, provisional)));
-        Ok([Event::Registered { registration: Arc::new(registration) }]
-            .into_iter()
-            .chain(clocks)
-            .collect())
+        out.push(Event::Registered { registration: Arc::new(registration) });
+        out.extend(clocks);
+        Ok(())
     }
 
     pub(super) fn interim(&self, i: Interim) -> InterimControl {
@@ -77,7 +76,8 @@ impl Decider<'_> {
         h: &Hazard,
         plan: Plan,
         interim: Option<Interim>,
-    ) -> Result<Vec<Event>> {
+        out: &mut Vec<Event>,
+    ) -> Result<()> {
         let Stage::Reported(s) = &h.stage else {
             return Err(self.not_allowed(h, Step::StartTreatment));
         };
@@ -96,11 +96,9 @@ impl Decider<'_> {
         };
         check::treatment(&s.registration, &treatment)?;
         let rectify = treatment.deadline();
-        Ok(self.with_clocks(
-            one(Event::TreatmentStarted { treatment: Arc::new(treatment) }),
-            Step::StartTreatment,
-            Some(rectify),
-        ))
+        out.push(Event::TreatmentStarted { treatment: Arc::new(treatment) });
+        self.push_clocks(out, Step::StartTreatment, Some(rectify));
+        Ok(())
     }
 
     pub(super) fn request_extension(
@@ -144,7 +142,7 @@ impl Decider<'_> {
         h: &Hazard,
         granted: bool,
         note: String,
-    ) -> Result<(Vec<Event>, Option<DateTime<Utc>>)> {
+    ) -> Result<(Event, Option<DateTime<Utc>>)> {
         let treatment =
             h.stage.treatment().ok_or_else(|| self.not_allowed(h, Step::GrantExtension))?;
         let Some(request) = treatment.pending_extension.as_deref().cloned() else {
@@ -155,6 +153,6 @@ impl Decider<'_> {
         };
         let new_deadline = granted.then_some(request.new_deadline);
         let decision = ExtensionDecision { request, granted, note, by: self.by(), at: self.now };
-        Ok((one(Event::ExtensionDecided { decision }), new_deadline))
+        Ok((Event::ExtensionDecided { decision }, new_deadline))
     }
 }
