@@ -119,7 +119,7 @@ fn apply_only_moves() {
     let rectifier = treated.stage.completion().unwrap().by.clone();
     // Accepted by the rectifier (checker_is_not_rectifier is `authorize`'s).
     let passed = Event::AcceptancePassed {
-        acceptance: Acceptance { note: String::new(), by: rectifier.clone(), at: now },
+        acceptance: Acceptance { note: String::new(), by: rectifier.clone(), at: now }.into(),
     };
     let accepted = treated.clone().apply(&passed).unwrap();
     assert_eq!(accepted.kind(), StageKind::Accepted);
@@ -131,7 +131,8 @@ fn apply_only_moves() {
                 by_bureau: false,
                 by: rectifier.clone(),
                 at: now,
-            },
+            }
+            .into(),
         })
         .unwrap();
     assert_eq!(closed.kind(), StageKind::Closed);
@@ -145,10 +146,13 @@ fn apply_only_moves() {
         by: rectifier.clone(),
         at: now,
     };
-    assert_eq!(registered.apply(&Event::Reported { report }).unwrap().kind(), StageKind::Reported);
+    assert_eq!(
+        registered.apply(&Event::Reported { report: report.into() }).unwrap().kind(),
+        StageKind::Reported
+    );
     let (treating, _) = f.walked(Grade::General, StageKind::Treating);
     let bare = Completion { summary: String::new(), evidence: Vec::new(), by: rectifier, at: now };
-    let done = treating.apply(&Event::TreatmentCompleted { completion: bare }).unwrap();
+    let done = treating.apply(&Event::TreatmentCompleted { completion: bare.into() }).unwrap();
     assert_eq!(done.kind(), StageKind::Treated);
 }
 

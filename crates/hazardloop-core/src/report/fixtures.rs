@@ -144,7 +144,7 @@ impl Story {
             by: person("officer"),
             at,
         };
-        self.push([Event::Reported { report }])
+        self.push([Event::Reported { report: report.into() }])
     }
 
     /// Treatment starts under a plan fitting the grade, with interim control when major.
@@ -227,7 +227,10 @@ impl Story {
             by: person("rectifier"),
             at,
         };
-        self.push([Event::TreatmentCompleted { completion }, Story::clocks(at, &[])])
+        self.push([
+            Event::TreatmentCompleted { completion: completion.into() },
+            Story::clocks(at, &[]),
+        ])
     }
 
     /// The check fails; the rectify clock reopens at the deadline in force.
@@ -243,14 +246,14 @@ impl Story {
     /// The check passes.
     pub(crate) fn pass(self, at: DateTime<Utc>) -> Story {
         let acceptance = Acceptance { note: "合格".into(), by: person("checker"), at };
-        self.push([Event::AcceptancePassed { acceptance }])
+        self.push([Event::AcceptancePassed { acceptance: acceptance.into() }])
     }
 
     /// Closed (销号).
     pub(crate) fn close(self, at: DateTime<Utc>) -> Story {
         let closure =
             Closure { note: "销号".into(), by_bureau: false, by: person("officer"), at };
-        self.push([Event::Closed { closure }])
+        self.push([Event::Closed { closure: closure.into() }])
     }
 
     /// Dismissed as not a hazard.

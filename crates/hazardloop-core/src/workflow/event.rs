@@ -39,8 +39,8 @@ pub enum Event {
     },
     /// Step 3 (报告): reported up the line.
     Reported {
-        /// The report.
-        report: Report,
+        /// The report (shared with the stage that folds it).
+        report: Arc<Report>,
     },
     /// Step 4a (治理): treatment started under a plan.
     TreatmentStarted {
@@ -49,13 +49,13 @@ pub enum Event {
     },
     /// Step 4b: the rectifier says it is fixed.
     TreatmentCompleted {
-        /// The claim with evidence.
-        completion: Completion,
+        /// The claim with evidence (shared with the stage that folds it).
+        completion: Arc<Completion>,
     },
     /// Step 5 (验收) passed.
     AcceptancePassed {
-        /// The check.
-        acceptance: Acceptance,
+        /// The check (shared with the stage that folds it).
+        acceptance: Arc<Acceptance>,
     },
     /// Step 5 (验收) failed: back to treatment.
     AcceptanceFailed {
@@ -64,8 +64,8 @@ pub enum Event {
     },
     /// Step 6 (销号): closed.
     Closed {
-        /// The closure.
-        closure: Closure,
+        /// The closure (shared with the stage that folds it).
+        closure: Arc<Closure>,
     },
     /// Step 7 (备案存档): filed and sealed.
     Archived {

@@ -146,7 +146,7 @@ fn next_stage(stage: Stage, event: &Event) -> Result<Stage, ApplyError> {
         (Stage::Discovered(s), Event::Dismissed { dismissal }) => {
             s.dismiss(dismissal.clone()).into()
         }
-        (Stage::Registered(s), Event::Reported { report }) => s.report(report.clone()).into(),
+        (Stage::Registered(s), Event::Reported { report }) => s.report(Arc::clone(report)).into(),
         (Stage::Registered(s), Event::Dismissed { dismissal }) => {
             s.dismiss(dismissal.clone()).into()
         }
@@ -154,15 +154,15 @@ fn next_stage(stage: Stage, event: &Event) -> Result<Stage, ApplyError> {
             s.start(treatment.clone()).into()
         }
         (Stage::Treating(s), Event::TreatmentCompleted { completion }) => {
-            s.complete(completion.clone()).into()
+            s.complete(Arc::clone(completion)).into()
         }
         (Stage::Treated(s), Event::AcceptancePassed { acceptance }) => {
-            s.pass(acceptance.clone()).into()
+            s.pass(Arc::clone(acceptance)).into()
         }
         (Stage::Treated(s), Event::AcceptanceFailed { rejection }) => {
             s.fail(rejection.clone()).into()
         }
-        (Stage::Accepted(s), Event::Closed { closure }) => s.close(closure.clone()).into(),
+        (Stage::Accepted(s), Event::Closed { closure }) => s.close(Arc::clone(closure)).into(),
         (Stage::Closed(s), Event::Archived { seal }) => s.archive(seal.clone()).into(),
         (Stage::Dismissed(s), Event::Archived { seal }) => s.archive(seal.clone()).into(),
         (stage, event) => return Err(misfit(&stage, event)),

@@ -227,8 +227,8 @@ impl Discovered {
 
 impl Registered {
     /// Step 3, 报告: reported up the line; a major hazard to the bureau, in writing.
-    pub fn report(self, report: Report) -> Reported {
-        Reported { facts: self.facts, registration: self.registration, report: Arc::new(report) }
+    pub fn report(self, report: impl Into<Arc<Report>>) -> Reported {
+        Reported { facts: self.facts, registration: self.registration, report: report.into() }
     }
 
     /// Dismiss a registered finding (duplicate, or not a hazard after all).
@@ -255,27 +255,27 @@ impl Reported {
 
 impl Treating {
     /// Step 4b: the rectifier says it is fixed, with evidence.
-    pub fn complete(self, completion: Completion) -> Treated {
+    pub fn complete(self, completion: impl Into<Arc<Completion>>) -> Treated {
         Treated {
             facts: self.facts,
             registration: self.registration,
             report: self.report,
             treatment: self.treatment,
-            completion: Arc::new(completion),
+            completion: completion.into(),
         }
     }
 }
 
 impl Treated {
     /// Step 5, 验收 passed, by someone who is neither rectifier nor assignee.
-    pub fn pass(self, acceptance: Acceptance) -> Accepted {
+    pub fn pass(self, acceptance: impl Into<Arc<Acceptance>>) -> Accepted {
         Accepted {
             facts: self.facts,
             registration: self.registration,
             report: self.report,
             treatment: self.treatment,
             completion: self.completion,
-            acceptance: Arc::new(acceptance),
+            acceptance: acceptance.into(),
         }
     }
 
@@ -295,7 +295,7 @@ impl Treated {
 
 impl Accepted {
     /// Step 6, 销号: the ledger entry is closed; a supervised major hazard only by the bureau (核销).
-    pub fn close(self, closure: Closure) -> Closed {
+    pub fn close(self, closure: impl Into<Arc<Closure>>) -> Closed {
         Closed {
             facts: self.facts,
             registration: self.registration,
@@ -303,7 +303,7 @@ impl Accepted {
             treatment: self.treatment,
             completion: self.completion,
             acceptance: self.acceptance,
-            closure: Arc::new(closure),
+            closure: closure.into(),
         }
     }
 }

@@ -118,9 +118,9 @@ impl Decider<'_> {
         out.extend([
             Event::Discovered { facts: Arc::new(facts) },
             Event::Registered { registration: Arc::new(registration) },
-            Event::Reported { report },
+            Event::Reported { report: Arc::new(report) },
             Event::TreatmentStarted { treatment: Arc::new(treatment) },
-            Event::TreatmentCompleted { completion },
+            Event::TreatmentCompleted { completion: Arc::new(completion) },
         ]);
         self.push_clocks(out, Step::FixOnTheSpot, None);
         Ok(())

@@ -7,6 +7,8 @@
 //! ([`crate::deadline::CLOCK_TABLE`]) for the deadlines the step starts, stops or moves. The
 //! events are built from the command's own data, moved, not copied.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use crate::model::{Actor, Grade, PersonId};
@@ -168,18 +170,19 @@ impl Decider<'_> {
                     Report { to_bureau, written, reference, supervision: None, by, at: now };
                 let Stage::Registered(s) = &h.stage else { return Err(self.not_allowed(h, step)) };
                 check::report(&s.registration, &report)?;
-                (Event::Reported { report }, None)
+                (Event::Reported { report: Arc::new(report) }, None)
             }
             Command::StartTreatment { plan, interim } => return self.start(h, plan, interim, out),
             Command::Complete { summary, evidence } => {
                 let completion = Completion { summary, evidence, by, at: now };
                 check::completion(&completion)?;
-                (Event::TreatmentCompleted { completion }, None)
+                (Event::TreatmentCompleted { completion: Arc::new(completion) }, None)
             }
             // Who may check (not the rectifier) is `authorize`'s; the data has no rule.
-            Command::Pass { note } => {
-                (Event::AcceptancePassed { acceptance: Acceptance { note, by, at: now } }, None)
-            }
+            Command::Pass { note } => (
+                Event::AcceptancePassed { acceptance: Arc::new(Acceptance { note, by, at: now }) },
+                None,
+            ),
             Command::Fail { reason } => {
                 let Stage::Treated(s) = &h.stage else { return Err(self.not_allowed(h, step)) };
                 let rejection = Rejection { reason, by, at: now };
@@ -190,7 +193,10 @@ impl Decider<'_> {
             // Who closes a supervised hazard (the bureau) is `authorize`'s.
             Command::Close { note } => {
                 let by_bureau = self.ctx.actor.has(Role::BureauOfficer);
-                (Event::Closed { closure: Closure { note, by_bureau, by, at: now } }, None)
+                (
+                    Event::Closed { closure: Arc::new(Closure { note, by_bureau, by, at: now }) },
+                    None,
+                )
             }
             // Clocks stop before the seal: nothing may change after it.
             Command::Archive => {
