@@ -189,7 +189,7 @@ fn script(n: usize, case: &Case, calendar: &Calendar) -> Result<Vec<Action>> {
         Ok(Shanghai.from_local_datetime(&at).single().ok_or("time")?.with_timezone(&Utc))
     };
     let act = |at, who: &PersonId, command| Action { at, case: n, who: who.clone(), command };
-    let discover = Command::Discover(Discover {
+    let discover = Command::Discover(Box::new(Discover {
         unit: school_id(s)?,
         location: location.into(),
         category: Some(code.parse()?),
@@ -199,14 +199,14 @@ fn script(n: usize, case: &Case, calendar: &Calendar) -> Result<Vec<Action>> {
         discovered_at: None,
         evidence: vec![],
         campaign: None,
-    });
+    }));
     let mut out = vec![act(case.found, &person(s, "inspector")?, discover)];
     if case.unregistered {
         return Ok(out);
     }
     let major = case.grade == Grade::Major;
     let (l, e, c) = if major { (6.0, 6.0, 15.0) } else { (3.0, 3.0, 3.0) };
-    let register = Command::Register(Register {
+    let register = Command::Register(Box::new(Register {
         grade: Some(case.grade),
         assessment: Method::Lec { l, e, c },
         category: code.parse::<Category>()?,
@@ -215,7 +215,7 @@ fn script(n: usize, case: &Case, calendar: &Calendar) -> Result<Vec<Action>> {
         deadline: None, // the policy's: 5 working days (general), 20 (major, until the plan)
         fixable_at_once: !major,
         campaign: None,
-    });
+    }));
     let officer = person(s, "officer")?;
     out.push(act(hour(1), &officer, register));
     let report = Command::Report { to_bureau: major, written: major, reference: None };
@@ -229,7 +229,7 @@ fn script(n: usize, case: &Case, calendar: &Calendar) -> Result<Vec<Action>> {
             deadline: calendar.add_working_days(case.found, 5),
             contingency: "整改期间设置警示标志".into(),
         });
-        (head.clone(), Command::StartTreatment { plan, interim: None })
+        (head.clone(), Command::StartTreatment { plan: Box::new(plan), interim: None })
     };
     out.push(act(hour(3), &starter, start));
     let Some(fixed) = case.fixed_after else { return Ok(out) };
@@ -264,7 +264,7 @@ fn major_start(deadline: DateTime<Utc>) -> Command {
         measures: vec![InterimMeasure::Cordon, InterimMeasure::WarningSigns],
         note: "设置警戒区域".into(),
     };
-    Command::StartTreatment { plan: Plan::Major(Box::new(plan)), interim: Some(interim) }
+    Command::StartTreatment { plan: Box::new(Plan::Major(Box::new(plan))), interim: Some(interim) }
 }
 
 /// Opens a fresh SQLite file (an old one is removed so reruns start clean) and the engine.

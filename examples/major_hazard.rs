@@ -165,7 +165,7 @@ async fn run_story(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
         "2025-04-08 09:00",
         "zhou",
         None,
-        Command::Discover(Discover {
+        Command::Discover(Box::new(Discover {
             unit: UnitId::new("s1")?,
             location: "学生宿舍楼北侧外墙（三至五层）".into(),
             category: Some("buildings_construction".parse()?),
@@ -175,12 +175,12 @@ async fn run_story(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
             discovered_at: None,
             evidence: vec![evidence("wall-1.jpg", 1, "image/jpeg")],
             campaign: None,
-        }),
+        })),
     )
     .await?;
     let id = Some(found.hazard);
     // 登记评估: LEC D = 6 × 6 × 15 = 540 (red); major, assigned to the logistics head.
-    let register = Command::Register(Register {
+    let register = Command::Register(Box::new(Register {
         grade: Some(Grade::Major),
         assessment: Method::Lec { l: 6.0, e: 6.0, c: 15.0 },
         category: "buildings_construction".parse()?,
@@ -189,7 +189,7 @@ async fn run_story(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
         deadline: None, // provisional (20 working days) until the plan gives its date
         fixable_at_once: false,
         campaign: None,
-    });
+    }));
     act(engine, clock, "2025-04-08 09:40", "zhang", id, register).await?;
     // 报告: a major hazard goes to the bureau in writing, within 2 hours.
     let report = Command::Report {
@@ -204,7 +204,7 @@ async fn run_story(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
     // 治理: the principal owns the six-item plan; interim control is required for a major hazard.
     let plan = six_item_plan(local("2025-05-09 17:30")?);
     let start = Command::StartTreatment {
-        plan: Plan::Major(Box::new(plan.clone())),
+        plan: Box::new(Plan::Major(Box::new(plan.clone()))),
         interim: Some(Interim {
             measures: vec![
                 InterimMeasure::Cordon,

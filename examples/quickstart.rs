@@ -68,7 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let found = engine
         .execute(
             &inspector,
-            Request::new(Command::Discover(Discover {
+            Request::new(Command::Discover(Box::new(Discover {
                 unit: logistics.clone(),
                 location: "教学楼二楼东侧楼梯".into(),
                 category: None,
@@ -78,14 +78,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 discovered_at: None,
                 evidence: vec![photo(1)],
                 campaign: None,
-            })),
+            }))),
         )
         .await?;
     let id = found.hazard;
     let steps = [
         (
             &officer,
-            Command::Register(Register {
+            Command::Register(Box::new(Register {
                 grade: Some(Grade::General),
                 assessment: Method::Lec { l: 3.0, e: 6.0, c: 3.0 },
                 category: "buildings_construction".parse()?,
@@ -94,20 +94,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 deadline: None, // policy default: 5 working days
                 fixable_at_once: true,
                 campaign: None,
-            }),
+            })),
         ),
         (&officer, Command::Report { to_bureau: false, written: false, reference: None }),
         (
             &worker,
             Command::StartTreatment {
-                plan: Plan::General(FourImplementations {
+                plan: Box::new(Plan::General(FourImplementations {
                     responsible: worker.person.clone(),
                     measures: "更换螺栓，加装托架".into(),
                     deadline: clock
                         .calendar()
                         .add_working_days(hazardloop::clock::Clock::now(&clock), 3),
                     contingency: "整改期间设置警示标志".into(),
-                }),
+                })),
                 interim: None,
             },
         ),

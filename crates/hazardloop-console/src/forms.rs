@@ -97,7 +97,7 @@ fn sample(
 ) -> Option<Command> {
     let me = actor.person.clone();
     Some(match step {
-        Step::Register => Command::Register(Register {
+        Step::Register => Command::Register(Box::new(Register {
             grade: None,
             assessment: Method::Judgement { colour: RiskColour::Blue },
             category: policy.matrix().categories().next()?.clone(),
@@ -106,15 +106,15 @@ fn sample(
             deadline: None,
             fixable_at_once: true,
             campaign: None,
-        }),
+        })),
         Step::Report => Command::Report { to_bureau: false, written: false, reference: None },
         Step::StartTreatment => Command::StartTreatment {
-            plan: Plan::General(FourImplementations {
+            plan: Box::new(Plan::General(FourImplementations {
                 responsible: me,
                 measures: String::new(),
                 deadline: now,
                 contingency: String::new(),
-            }),
+            })),
             interim: None,
         },
         Step::Complete => Command::Complete { summary: String::new(), evidence: Vec::new() },

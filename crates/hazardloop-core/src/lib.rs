@@ -27,7 +27,7 @@
 //! let ctx = Context { now, actor: &officer, policy: &policy, org: &org };
 //!
 //! // 排查: a finding becomes a hazard.
-//! let found = Command::Discover(Discover {
+//! let found = Command::from(Discover {
 //!     unit: unit.clone(),
 //!     location: "实验楼3楼化学实验室".into(),
 //!     category: None,

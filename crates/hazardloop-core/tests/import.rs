@@ -18,11 +18,11 @@ fn row(f: &Fixture, found: DateTime<Utc>, deadline: DateTime<Utc>) -> Import {
     discover.source = Source::DailyPatrol;
     let Command::Register(register) = f.register(Grade::General) else { panic!("register") };
     Import {
-        discover,
+        discover: *discover,
         register: Register {
             deadline: Some(deadline),
             assessment: Method::Judgement { colour: RiskColour::Blue },
-            ..register
+            ..*register
         },
         measures: "紧固螺栓".into(),
         outcome: String::new(),

@@ -83,21 +83,24 @@ fn too_large(result: Result<Vec<Event>, WorkflowError>) -> InputError {
 
 fn discover(f: &Fixture) -> hazardloop_core::workflow::Discover {
     match f.discover() {
-        Command::Discover(d) => d,
+        Command::Discover(d) => *d,
         _ => unreachable!("the fixture discovers"),
     }
 }
 
 fn general_plan(f: &Fixture, now: DateTime<Utc>) -> FourImplementations {
     match f.start_treatment(Grade::General, now + Duration::hours(20)) {
-        Command::StartTreatment { plan: Plan::General(p), .. } => p,
+        Command::StartTreatment { plan, .. } => match *plan {
+            Plan::General(p) => p,
+            Plan::Major(_) => unreachable!("a general plan"),
+        },
         _ => unreachable!("a general plan"),
     }
 }
 
 fn fix_on_the_spot(f: &Fixture, measures: String, evidence: Vec<Evidence>) -> Command {
     Command::FixOnTheSpot {
-        discover: discover(f),
+        discover: Box::new(discover(f)),
         category: "buildings_construction".try_into().unwrap(),
         assessment: None,
         measures,
@@ -124,7 +127,7 @@ fn major_start(now: DateTime<Utc>, edit: impl FnOnce(&mut Plan)) -> Command {
     let mut plan = Plan::Major(Box::new(major_plan(now + Duration::hours(20))));
     edit(&mut plan);
     Command::StartTreatment {
-        plan,
+        plan: Box::new(plan),
         interim: Some(Interim { measures: vec![InterimMeasure::Cordon], note: "封闭".into() }),
     }
 }
@@ -159,10 +162,10 @@ fn cases() -> Vec<Case> {
             at: New,
             step: Step::Discover,
             make: |f, _, n| {
-                Command::Discover(hazardloop_core::workflow::Discover {
+                Command::Discover(Box::new(hazardloop_core::workflow::Discover {
                     title: chars(n),
                     ..discover(f)
-                })
+                }))
             },
         },
         Case {
@@ -171,10 +174,10 @@ fn cases() -> Vec<Case> {
             at: New,
             step: Step::Discover,
             make: |f, _, n| {
-                Command::Discover(hazardloop_core::workflow::Discover {
+                Command::Discover(Box::new(hazardloop_core::workflow::Discover {
                     location: chars(n),
                     ..discover(f)
-                })
+                }))
             },
         },
         Case {
@@ -183,10 +186,10 @@ fn cases() -> Vec<Case> {
             at: New,
             step: Step::Discover,
             make: |f, _, n| {
-                Command::Discover(hazardloop_core::workflow::Discover {
+                Command::Discover(Box::new(hazardloop_core::workflow::Discover {
                     description: chars(n),
                     ..discover(f)
-                })
+                }))
             },
         },
         Case {
@@ -195,11 +198,11 @@ fn cases() -> Vec<Case> {
             at: New,
             step: Step::Discover,
             make: |f, _, n| {
-                Command::Discover(hazardloop_core::workflow::Discover {
+                Command::Discover(Box::new(hazardloop_core::workflow::Discover {
                     evidence: evidence_of(n),
                     campaign: None,
                     ..discover(f)
-                })
+                }))
             },
         },
         Case {
@@ -208,11 +211,11 @@ fn cases() -> Vec<Case> {
             at: New,
             step: Step::Discover,
             make: |f, _, n| {
-                Command::Discover(hazardloop_core::workflow::Discover {
+                Command::Discover(Box::new(hazardloop_core::workflow::Discover {
                     evidence: uri_of(n),
                     campaign: None,
                     ..discover(f)
-                })
+                }))
             },
         },
         Case {
@@ -221,11 +224,11 @@ fn cases() -> Vec<Case> {
             at: New,
             step: Step::Discover,
             make: |f, _, n| {
-                Command::Discover(hazardloop_core::workflow::Discover {
+                Command::Discover(Box::new(hazardloop_core::workflow::Discover {
                     evidence: media_type_of(n),
                     campaign: None,
                     ..discover(f)
-                })
+                }))
             },
         },
         // 立查立改.
@@ -269,10 +272,10 @@ fn cases() -> Vec<Case> {
             at: Stage(General, Reported),
             step: Step::StartTreatment,
             make: |f, now, n| Command::StartTreatment {
-                plan: Plan::General(FourImplementations {
+                plan: Box::new(Plan::General(FourImplementations {
                     measures: chars(n),
                     ..general_plan(f, now)
-                }),
+                })),
                 interim: None,
             },
         },
@@ -282,10 +285,10 @@ fn cases() -> Vec<Case> {
             at: Stage(General, Reported),
             step: Step::StartTreatment,
             make: |f, now, n| Command::StartTreatment {
-                plan: Plan::General(FourImplementations {
+                plan: Box::new(Plan::General(FourImplementations {
                     contingency: chars(n),
                     ..general_plan(f, now)
-                }),
+                })),
                 interim: None,
             },
         },
@@ -295,7 +298,7 @@ fn cases() -> Vec<Case> {
             at: Stage(General, Reported),
             step: Step::StartTreatment,
             make: |f, now, n| Command::StartTreatment {
-                plan: Plan::General(general_plan(f, now)),
+                plan: Box::new(Plan::General(general_plan(f, now))),
                 interim: Some(Interim { measures: vec![InterimMeasure::Cordon], note: chars(n) }),
             },
         },
@@ -593,10 +596,10 @@ async fn a_refused_command_stores_nothing() {
     let f = Fixture::school();
     let e = engine(&f, f.policy.clone());
     let max = f.policy.limits().title;
-    let long = Command::Discover(hazardloop_core::workflow::Discover {
+    let long = Command::Discover(Box::new(hazardloop_core::workflow::Discover {
         title: chars(max + 1),
         ..discover(&f)
-    });
+    }));
     let err = engine_too_large(e.execute(&f.inspector(), Request::new(long).key("k1")).await);
     assert_eq!((err.field(), Limit::of(&err)), ("title", Some(Limit::Title)));
     let all = e.ledger(&f.tenant, &LedgerFilter::default(), Page::default()).await.unwrap();
@@ -614,7 +617,7 @@ async fn a_refused_command_stores_nothing() {
     let again = e.dispatch().await.unwrap();
     assert_eq!(again.delivered, 0, "no notice was queued (first dispatch: {sent:?})");
     // The same key may be used again once the input is fixed: the refusal was not remembered.
-    let ok = Command::Discover(discover(&f));
+    let ok = Command::Discover(Box::new(discover(&f)));
     e.execute(&f.inspector(), Request::new(ok).key("k1")).await.unwrap();
     let all = e.ledger(&f.tenant, &LedgerFilter::default(), Page::default()).await.unwrap();
     assert_eq!(all.total, 2);
@@ -650,17 +653,20 @@ async fn ledger_pages_and_search_text_are_limited_by_policy() {
 async fn idempotency_keys_and_batches_are_limited_by_policy() {
     let f = Fixture::school();
     let e = engine(&f, Policy::default());
-    let long_key = Request::new(Command::Discover(discover(&f))).key(chars(201));
+    let long_key = Request::new(Command::Discover(Box::new(discover(&f)))).key(chars(201));
     let err = engine_too_large(e.execute(&f.inspector(), long_key).await);
     assert!(
         err.to_string().contains("idempotency_key") && err.to_string().contains("limits.title")
     );
-    let ok_key = Request::new(Command::Discover(discover(&f))).key(chars(200));
+    let ok_key = Request::new(Command::Discover(Box::new(discover(&f)))).key(chars(200));
     assert!(e.execute(&f.inspector(), ok_key).await.is_ok());
 
     let small = engine(&f, policy_with("page_size = 1000", 2));
-    let three =
-        vec![Command::Discover(discover(&f)), f.register(Grade::General), f.report(Grade::General)];
+    let three = vec![
+        Command::Discover(Box::new(discover(&f))),
+        f.register(Grade::General),
+        f.report(Grade::General),
+    ];
     let err = engine_too_large(small.execute_batch(&f.officer(), None, three).await);
     assert!(err.to_string().contains("commands") && err.to_string().contains("limits.page_size"));
     let page = small.ledger(&f.tenant, &LedgerFilter::default(), Page::new(0, 2)).await.unwrap();

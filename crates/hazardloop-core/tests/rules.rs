@@ -22,7 +22,7 @@ fn category(s: &str) -> Category {
 
 fn major_start(_: &Fixture, plan: MajorPlan) -> Command {
     Command::StartTreatment {
-        plan: Plan::Major(Box::new(plan)),
+        plan: Box::new(Plan::Major(Box::new(plan))),
         interim: Some(Interim { measures: vec![InterimMeasure::Cordon], note: "封闭".into() }),
     }
 }
@@ -182,16 +182,17 @@ fn general_plan_needs_the_four_implementations() {
     let f = f();
     let (_, history) = f.walked(Grade::General, StageKind::Reported);
     for field in ["measures", "contingency"] {
-        let Command::StartTreatment { plan: Plan::General(mut p), interim } =
+        let Command::StartTreatment { plan, interim } =
             f.start_treatment(Grade::General, f.start + Duration::days(3))
         else {
             unreachable!()
         };
+        let Plan::General(mut p) = *plan else { unreachable!() };
         match field {
             "measures" => p.measures.clear(),
             _ => p.contingency.clear(),
         }
-        let command = Command::StartTreatment { plan: Plan::General(p), interim };
+        let command = Command::StartTreatment { plan: Box::new(Plan::General(p)), interim };
         let err = Scenario::new(&f)
             .given(history.clone())
             .when(&f.worker(), command)
@@ -216,7 +217,7 @@ fn interim_control_is_required_for_a_major_hazard() {
     let f = f();
     let (_, history) = f.walked(Grade::Major, StageKind::Reported);
     let command = Command::StartTreatment {
-        plan: Plan::Major(Box::new(major_plan(deadline(&f)))),
+        plan: Box::new(Plan::Major(Box::new(major_plan(deadline(&f))))),
         interim: None,
     };
     Scenario::new(&f)
@@ -774,10 +775,10 @@ fn registration_by_an_unknown_unit_is_refused_with_the_field() {
     let Command::Register(r) = f.register(Grade::General) else { unreachable!() };
     let r = Register {
         responsible_unit: Some(hazardloop_core::model::UnitId::new("nowhere").unwrap()),
-        ..r
+        ..*r
     };
     Scenario::new(&f)
         .given(history)
-        .when(&f.officer(), Command::Register(r))
+        .when(&f.officer(), Command::Register(Box::new(r)))
         .then_input_error("responsible_unit");
 }

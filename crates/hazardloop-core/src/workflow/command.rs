@@ -80,10 +80,11 @@ pub struct Interim {
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Command {
-    /// Step 1: record a finding.
-    Discover(Discover),
-    /// Step 2: register and assess.
-    Register(Register),
+    /// Step 1: record a finding (boxed, as are the other large payloads, so that a command is
+    /// small to move: build it with `Command::from(Discover { .. })`).
+    Discover(Box<Discover>),
+    /// Step 2: register and assess (`Command::from(Register { .. })`).
+    Register(Box<Register>),
     /// Step 3: report up the line.
     Report {
         /// Also to the education bureau.
@@ -99,7 +100,7 @@ pub enum Command {
     /// Step 4a: start treatment under a plan.
     StartTreatment {
         /// The plan (six items for major, four implementations for general).
-        plan: Plan,
+        plan: Box<Plan>,
         /// Interim control, required when the hazard cannot be removed at once.
         #[serde(default)]
         interim: Option<Interim>,
@@ -143,7 +144,7 @@ pub enum Command {
     /// general hazard only. Acceptance is still by another person.
     FixOnTheSpot {
         /// The finding.
-        discover: Discover,
+        discover: Box<Discover>,
         /// The category.
         category: Category,
         /// The assessment; by default the finder's judgement of blue (low). One that grades the
@@ -222,6 +223,20 @@ pub enum Command {
     },
     /// Import (导入) a hazard from an existing ledger, directly in the stage its source shows.
     Import(Box<crate::workflow::Import>),
+}
+
+impl From<Discover> for Command {
+    /// `Command::Discover`, boxed.
+    fn from(d: Discover) -> Command {
+        Command::Discover(Box::new(d))
+    }
+}
+
+impl From<Register> for Command {
+    /// `Command::Register`, boxed.
+    fn from(r: Register) -> Command {
+        Command::Register(Box::new(r))
+    }
 }
 
 /// The kinds of command, used by the transition table, permissions and logs.

@@ -279,13 +279,13 @@ impl<'a, S: Store> Case<'a, S> {
     /// general plan.
     async fn start(&self, id: HazardId) -> Result<Command> {
         let due = self.rectify_by(id).await?;
-        Ok(match self.world.f.start_treatment(self.grade, due) {
-            Command::StartTreatment { plan: Plan::General(mut p), interim } => {
+        let mut command = self.world.f.start_treatment(self.grade, due);
+        if let Command::StartTreatment { plan, .. } = &mut command {
+            if let Plan::General(p) = plan.as_mut() {
                 p.responsible = self.rectifier.clone();
-                Command::StartTreatment { plan: Plan::General(p), interim }
             }
-            other => other,
-        })
+        }
+        Ok(command)
     }
 
     async fn extension(&self, id: HazardId) -> Result<Command> {

@@ -183,13 +183,13 @@ impl<S: InspectionStore, N: Notifier> Engine<S, N> {
         };
         let command = match answer.and_then(|a| a.fixed_on_the_spot.clone()) {
             Some(measures) => Command::FixOnTheSpot {
-                discover,
+                discover: Box::new(discover),
                 category: item.category.clone(),
                 assessment: None,
                 measures,
                 evidence,
             },
-            None => Command::Discover(discover),
+            None => Command::Discover(Box::new(discover)),
         };
         let ctx = Context { now, actor, policy: &self.policy, org };
         let mut events = crate::workflow::decide(None, command, &ctx)?;

@@ -15,14 +15,14 @@ impl Decider<'_> {
     pub(super) fn create(self, command: Command, out: &mut Vec<Event>) -> Result<()> {
         match command {
             Command::Discover(d) => {
-                let facts = self.facts(d)?;
+                let facts = self.facts(*d)?;
                 let clocks = self.clocks(Step::Discover, Grade::General, facts.discovered_at, None);
                 out.push(Event::Discovered { facts: Arc::new(facts) });
                 out.extend(clocks);
                 Ok(())
             }
             Command::FixOnTheSpot { discover, category, assessment, measures, evidence } => {
-                self.fix_on_the_spot(discover, category, assessment, measures, evidence, out)
+                self.fix_on_the_spot(*discover, category, assessment, measures, evidence, out)
             }
             _ => Err(WorkflowError::Target("this command needs an existing hazard")),
         }

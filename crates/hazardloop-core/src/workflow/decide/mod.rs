@@ -59,7 +59,7 @@ pub fn decide(hazard: Option<&Hazard>, command: Command, ctx: &Context<'_>) -> R
 /// # let policy = Policy::default();
 /// # let now = Utc.with_ymd_and_hms(2025, 3, 3, 2, 0, 0).unwrap();
 /// let ctx = Context { now, actor: &officer, policy: &policy, org: &org };
-/// let found = |title: &str| Command::Discover(Discover {
+/// let found = |title: &str| Command::from(Discover {
 ///     unit: school.clone(),
 ///     location: "食堂后厨".into(),
 ///     category: None,
@@ -164,7 +164,7 @@ impl Decider<'_> {
         let step = command.step();
         // Each arm checks its step's data, then gives its event and the step's own date.
         let (event, given) = match command {
-            Command::Register(r) => return self.register(h, r, out),
+            Command::Register(r) => return self.register(h, *r, out),
             Command::Report { to_bureau, written, reference } => {
                 let report =
                     Report { to_bureau, written, reference, supervision: None, by, at: now };
@@ -172,7 +172,7 @@ impl Decider<'_> {
                 check::report(&s.registration, &report)?;
                 (Event::Reported { report: Arc::new(report) }, None)
             }
-            Command::StartTreatment { plan, interim } => return self.start(h, plan, interim, out),
+            Command::StartTreatment { plan, interim } => return self.start(h, *plan, interim, out),
             Command::Complete { summary, evidence } => {
                 let completion = Completion { summary, evidence, by, at: now };
                 check::completion(&completion)?;
