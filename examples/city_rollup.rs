@@ -189,7 +189,7 @@ fn script(n: usize, case: &Case, calendar: &Calendar) -> Result<Vec<Action>> {
         Ok(Shanghai.from_local_datetime(&at).single().ok_or("time")?.with_timezone(&Utc))
     };
     let act = |at, who: &PersonId, command| Action { at, case: n, who: who.clone(), command };
-    let discover = Command::Discover(Box::new(Discover {
+    let discover = Command::from(Discover {
         unit: school_id(s)?,
         location: location.into(),
         category: Some(code.parse()?),
@@ -199,14 +199,14 @@ fn script(n: usize, case: &Case, calendar: &Calendar) -> Result<Vec<Action>> {
         discovered_at: None,
         evidence: vec![],
         campaign: None,
-    }));
+    });
     let mut out = vec![act(case.found, &person(s, "inspector")?, discover)];
     if case.unregistered {
         return Ok(out);
     }
     let major = case.grade == Grade::Major;
     let (l, e, c) = if major { (6.0, 6.0, 15.0) } else { (3.0, 3.0, 3.0) };
-    let register = Command::Register(Box::new(Register {
+    let register = Command::from(Register {
         grade: Some(case.grade),
         assessment: Method::Lec { l, e, c },
         category: code.parse::<Category>()?,
@@ -215,7 +215,7 @@ fn script(n: usize, case: &Case, calendar: &Calendar) -> Result<Vec<Action>> {
         deadline: None, // the policy's: 5 working days (general), 20 (major, until the plan)
         fixable_at_once: !major,
         campaign: None,
-    }));
+    });
     let officer = person(s, "officer")?;
     out.push(act(hour(1), &officer, register));
     let report = Command::Report { to_bureau: major, written: major, reference: None };

@@ -143,7 +143,7 @@ async fn act(
 /// One general hazard found on the Thursday before the Qingming holiday (4–6 April 2025):
 /// discovered, registered with the policy's deadline, reported, treated by that deadline.
 async fn run_hazard(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
-    let discover = Command::Discover(Box::new(Discover {
+    let discover = Command::from(Discover {
         unit: UnitId::new("s1")?,
         location: "教学楼东侧楼梯".into(),
         category: None,
@@ -153,9 +153,9 @@ async fn run_hazard(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
         discovered_at: None,
         evidence: vec![],
         campaign: None,
-    }));
+    });
     let id = act(engine, clock, "2025-04-03 14:00", "zhou", None, discover).await?;
-    let register = Command::Register(Box::new(Register {
+    let register = Command::from(Register {
         grade: Some(Grade::General),
         assessment: Method::Lec { l: 3.0, e: 6.0, c: 3.0 },
         category: "buildings_construction".parse()?,
@@ -164,7 +164,7 @@ async fn run_hazard(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
         deadline: None, // the policy's: this is what differs
         fixable_at_once: true,
         campaign: None,
-    }));
+    });
     act(engine, clock, "2025-04-03 14:30", "zhang", Some(id), register).await?;
     let report = Command::Report { to_bureau: false, written: true, reference: None };
     act(engine, clock, "2025-04-03 16:00", "zhang", Some(id), report).await?;

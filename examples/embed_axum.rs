@@ -117,8 +117,7 @@ async fn discover(
     let Json(found) = body.map_err(|e| {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", e.body_text())
     })?;
-    let outcome =
-        app.engine.execute(&actor, Request::new(Command::Discover(Box::new(found)))).await?;
+    let outcome = app.engine.execute(&actor, Request::new(Command::from(found))).await?;
     let view = app.engine.hazard(&app.tenant, outcome.hazard).await?;
     let stage = view.hazard.kind();
     let answer = json!({

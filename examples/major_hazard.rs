@@ -165,7 +165,7 @@ async fn run_story(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
         "2025-04-08 09:00",
         "zhou",
         None,
-        Command::Discover(Box::new(Discover {
+        Command::from(Discover {
             unit: UnitId::new("s1")?,
             location: "学生宿舍楼北侧外墙（三至五层）".into(),
             category: Some("buildings_construction".parse()?),
@@ -175,12 +175,12 @@ async fn run_story(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
             discovered_at: None,
             evidence: vec![evidence("wall-1.jpg", 1, "image/jpeg")],
             campaign: None,
-        })),
+        }),
     )
     .await?;
     let id = Some(found.hazard);
     // 登记评估: LEC D = 6 × 6 × 15 = 540 (red); major, assigned to the logistics head.
-    let register = Command::Register(Box::new(Register {
+    let register = Command::from(Register {
         grade: Some(Grade::Major),
         assessment: Method::Lec { l: 6.0, e: 6.0, c: 15.0 },
         category: "buildings_construction".parse()?,
@@ -189,7 +189,7 @@ async fn run_story(engine: &Demo, clock: &SetClock) -> Result<HazardId> {
         deadline: None, // provisional (20 working days) until the plan gives its date
         fixable_at_once: false,
         campaign: None,
-    }));
+    });
     act(engine, clock, "2025-04-08 09:40", "zhang", id, register).await?;
     // 报告: a major hazard goes to the bureau in writing, within 2 hours.
     let report = Command::Report {

@@ -68,7 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let found = engine
         .execute(
             &inspector,
-            Request::new(Command::Discover(Box::new(Discover {
+            Request::new(Command::from(Discover {
                 unit: logistics.clone(),
                 location: "教学楼二楼东侧楼梯".into(),
                 category: None,
@@ -78,14 +78,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 discovered_at: None,
                 evidence: vec![photo(1)],
                 campaign: None,
-            }))),
+            })),
         )
         .await?;
     let id = found.hazard;
     let steps = [
         (
             &officer,
-            Command::Register(Box::new(Register {
+            Command::from(Register {
                 grade: Some(Grade::General),
                 assessment: Method::Lec { l: 3.0, e: 6.0, c: 3.0 },
                 category: "buildings_construction".parse()?,
@@ -94,7 +94,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 deadline: None, // policy default: 5 working days
                 fixable_at_once: true,
                 campaign: None,
-            })),
+            }),
         ),
         (&officer, Command::Report { to_bureau: false, written: false, reference: None }),
         (

@@ -208,7 +208,7 @@ fn major_hazard(
     let day = |n| working_days_after(calendar, found, n);
     let (deadline, extended) = (calendar.end_of_day(day(21)), calendar.end_of_day(day(31)));
     let category = Category::new("buildings_construction")?;
-    let discover = Command::Discover(Box::new(Discover {
+    let discover = Command::from(Discover {
         unit: school.clone(),
         location: "教学楼B栋北侧外墙（四至六层）".into(),
         category: Some(category.clone()),
@@ -218,8 +218,8 @@ fn major_hazard(
         discovered_at: None,
         evidence: vec![photo(9001)],
         campaign: None,
-    }));
-    let register = Command::Register(Box::new(Register {
+    });
+    let register = Command::from(Register {
         grade: None, // derived from the colour: D = 6 × 6 × 15 = 540 is red, so major
         assessment: Method::Lec { l: 6.0, e: 6.0, c: 15.0 },
         category,
@@ -228,7 +228,7 @@ fn major_hazard(
         deadline: None,
         fixable_at_once: false,
         campaign: None,
-    }));
+    });
     // The six items of a major hazard's plan (16号令第十五条), and interim control meanwhile.
     let plan = Plan::Major(Box::new(MajorPlan {
         objectives: "消除教学楼B栋北侧外墙瓷砖脱落隐患".into(),
@@ -622,7 +622,7 @@ impl Term {
     async fn discover(&mut self, who: &str, source: Source) -> Fallible<()> {
         let finding = &FINDINGS[self.rng.random_range(0..FINDINGS.len())];
         self.photos += 1;
-        let command = Command::Discover(Box::new(Discover {
+        let command = Command::from(Discover {
             unit: self.school.clone(),
             location: finding.location.into(),
             category: Some(finding.category.parse()?),
@@ -632,7 +632,7 @@ impl Term {
             discovered_at: None, // now
             evidence: vec![photo(self.photos)],
             campaign: None,
-        }));
+        });
         let id = self.act(who, None, command).await?;
         self.track(id, finding);
         Ok(())
@@ -670,7 +670,7 @@ impl Term {
                 fixable_at_once: true,
                 campaign: None,
             };
-            self.act(OFFICER, Some(h.id), Command::Register(Box::new(register))).await?;
+            self.act(OFFICER, Some(h.id), Command::from(register)).await?;
             let report = Command::Report { to_bureau: false, written: false, reference: None };
             self.act(OFFICER, Some(h.id), report).await?;
             self.hazards[i].phase = Phase::Reported;

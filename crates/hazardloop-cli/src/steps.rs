@@ -132,7 +132,7 @@ pub async fn execute<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<
         Cmd::Discover(a) => (
             "discover",
             None,
-            Command::Discover(Box::new(Discover {
+            Command::from(Discover {
                 category: a
                     .category
                     .as_deref()
@@ -140,7 +140,7 @@ pub async fn execute<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<
                     .transpose()?,
                 evidence: parse::evidence(&a.evidence, lang)?,
                 ..check.finding(a.finding)?
-            })),
+            }),
         ),
         Cmd::FixOnTheSpot(a) => {
             let assessment = a.assessment.given().then(|| a.assessment.method(lang)).transpose()?;
@@ -157,7 +157,7 @@ pub async fn execute<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<
         Cmd::Register(a) => (
             "register",
             Some(a.id),
-            Command::Register(Box::new(Register {
+            Command::from(Register {
                 grade: a.grade.as_deref().map(|g| parse::grade(g, lang)).transpose()?,
                 assessment: a.assessment.method(lang)?,
                 category: check.category("--category", &a.category)?,
@@ -166,7 +166,7 @@ pub async fn execute<S: Store>(app: &App<S>, cmd: Cmd, out: &mut Out) -> Result<
                 deadline: a.deadline.as_deref().map(|d| check.time("--deadline", d)).transpose()?,
                 fixable_at_once: !a.not_fixable_at_once,
                 campaign: a.campaign,
-            })),
+            }),
         ),
         Cmd::Report(a) => (
             "report",

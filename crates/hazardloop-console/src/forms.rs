@@ -97,7 +97,7 @@ fn sample(
 ) -> Option<Command> {
     let me = actor.person.clone();
     Some(match step {
-        Step::Register => Command::Register(Box::new(Register {
+        Step::Register => Command::from(Register {
             grade: None,
             assessment: Method::Judgement { colour: RiskColour::Blue },
             category: policy.matrix().categories().next()?.clone(),
@@ -106,7 +106,7 @@ fn sample(
             deadline: None,
             fixable_at_once: true,
             campaign: None,
-        })),
+        }),
         Step::Report => Command::Report { to_bureau: false, written: false, reference: None },
         Step::StartTreatment => Command::StartTreatment {
             plan: Box::new(Plan::General(FourImplementations {

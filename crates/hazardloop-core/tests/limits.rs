@@ -162,10 +162,10 @@ fn cases() -> Vec<Case> {
             at: New,
             step: Step::Discover,
             make: |f, _, n| {
-                Command::Discover(Box::new(hazardloop_core::workflow::Discover {
+                Command::from(hazardloop_core::workflow::Discover {
                     title: chars(n),
                     ..discover(f)
-                }))
+                })
             },
         },
         Case {
@@ -174,10 +174,10 @@ fn cases() -> Vec<Case> {
             at: New,
             step: Step::Discover,
             make: |f, _, n| {
-                Command::Discover(Box::new(hazardloop_core::workflow::Discover {
+                Command::from(hazardloop_core::workflow::Discover {
                     location: chars(n),
                     ..discover(f)
-                }))
+                })
             },
         },
         Case {
@@ -186,10 +186,10 @@ fn cases() -> Vec<Case> {
             at: New,
             step: Step::Discover,
             make: |f, _, n| {
-                Command::Discover(Box::new(hazardloop_core::workflow::Discover {
+                Command::from(hazardloop_core::workflow::Discover {
                     description: chars(n),
                     ..discover(f)
-                }))
+                })
             },
         },
         Case {
@@ -198,11 +198,11 @@ fn cases() -> Vec<Case> {
             at: New,
             step: Step::Discover,
             make: |f, _, n| {
-                Command::Discover(Box::new(hazardloop_core::workflow::Discover {
+                Command::from(hazardloop_core::workflow::Discover {
                     evidence: evidence_of(n),
                     campaign: None,
                     ..discover(f)
-                }))
+                })
             },
         },
         Case {
@@ -211,11 +211,11 @@ fn cases() -> Vec<Case> {
             at: New,
             step: Step::Discover,
             make: |f, _, n| {
-                Command::Discover(Box::new(hazardloop_core::workflow::Discover {
+                Command::from(hazardloop_core::workflow::Discover {
                     evidence: uri_of(n),
                     campaign: None,
                     ..discover(f)
-                }))
+                })
             },
         },
         Case {
@@ -224,11 +224,11 @@ fn cases() -> Vec<Case> {
             at: New,
             step: Step::Discover,
             make: |f, _, n| {
-                Command::Discover(Box::new(hazardloop_core::workflow::Discover {
+                Command::from(hazardloop_core::workflow::Discover {
                     evidence: media_type_of(n),
                     campaign: None,
                     ..discover(f)
-                }))
+                })
             },
         },
         // 立查立改.
@@ -596,10 +596,10 @@ async fn a_refused_command_stores_nothing() {
     let f = Fixture::school();
     let e = engine(&f, f.policy.clone());
     let max = f.policy.limits().title;
-    let long = Command::Discover(Box::new(hazardloop_core::workflow::Discover {
+    let long = Command::from(hazardloop_core::workflow::Discover {
         title: chars(max + 1),
         ..discover(&f)
-    }));
+    });
     let err = engine_too_large(e.execute(&f.inspector(), Request::new(long).key("k1")).await);
     assert_eq!((err.field(), Limit::of(&err)), ("title", Some(Limit::Title)));
     let all = e.ledger(&f.tenant, &LedgerFilter::default(), Page::default()).await.unwrap();
@@ -617,7 +617,7 @@ async fn a_refused_command_stores_nothing() {
     let again = e.dispatch().await.unwrap();
     assert_eq!(again.delivered, 0, "no notice was queued (first dispatch: {sent:?})");
     // The same key may be used again once the input is fixed: the refusal was not remembered.
-    let ok = Command::Discover(Box::new(discover(&f)));
+    let ok = Command::from(discover(&f));
     e.execute(&f.inspector(), Request::new(ok).key("k1")).await.unwrap();
     let all = e.ledger(&f.tenant, &LedgerFilter::default(), Page::default()).await.unwrap();
     assert_eq!(all.total, 2);
@@ -653,20 +653,17 @@ async fn ledger_pages_and_search_text_are_limited_by_policy() {
 async fn idempotency_keys_and_batches_are_limited_by_policy() {
     let f = Fixture::school();
     let e = engine(&f, Policy::default());
-    let long_key = Request::new(Command::Discover(Box::new(discover(&f)))).key(chars(201));
+    let long_key = Request::new(Command::from(discover(&f))).key(chars(201));
     let err = engine_too_large(e.execute(&f.inspector(), long_key).await);
     assert!(
         err.to_string().contains("idempotency_key") && err.to_string().contains("limits.title")
     );
-    let ok_key = Request::new(Command::Discover(Box::new(discover(&f)))).key(chars(200));
+    let ok_key = Request::new(Command::from(discover(&f))).key(chars(200));
     assert!(e.execute(&f.inspector(), ok_key).await.is_ok());
 
     let small = engine(&f, policy_with("page_size = 1000", 2));
-    let three = vec![
-        Command::Discover(Box::new(discover(&f))),
-        f.register(Grade::General),
-        f.report(Grade::General),
-    ];
+    let three =
+        vec![Command::from(discover(&f)), f.register(Grade::General), f.report(Grade::General)];
     let err = engine_too_large(small.execute_batch(&f.officer(), None, three).await);
     assert!(err.to_string().contains("commands") && err.to_string().contains("limits.page_size"));
     let page = small.ledger(&f.tenant, &LedgerFilter::default(), Page::new(0, 2)).await.unwrap();

@@ -779,6 +779,6 @@ fn registration_by_an_unknown_unit_is_refused_with_the_field() {
     };
     Scenario::new(&f)
         .given(history)
-        .when(&f.officer(), Command::Register(Box::new(r)))
+        .when(&f.officer(), Command::from(r))
         .then_input_error("responsible_unit");
 }

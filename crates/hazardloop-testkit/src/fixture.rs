@@ -134,7 +134,7 @@ impl Fixture {
 
     /// A typical finding: a cracked stair railing in the teaching building, in logistics' care.
     pub fn discover(&self) -> Command {
-        Command::Discover(Box::new(Discover {
+        Command::from(Discover {
             unit: self.logistics.clone(),
             location: "教学楼二楼东侧楼梯".into(),
             category: Some(id("buildings_construction")),
@@ -144,7 +144,7 @@ impl Fixture {
             discovered_at: None,
             evidence: vec![evidence(1)],
             campaign: None,
-        }))
+        })
     }
 
     /// Registration of the typical finding as `grade`, assigned to the worker.
@@ -153,7 +153,7 @@ impl Fixture {
             Grade::General => Method::Lec { l: 3.0, e: 6.0, c: 3.0 },
             Grade::Major => Method::Lec { l: 6.0, e: 6.0, c: 15.0 },
         };
-        Command::Register(Box::new(Register {
+        Command::from(Register {
             grade: Some(grade),
             assessment,
             category: id::<Category>("buildings_construction"),
@@ -162,7 +162,7 @@ impl Fixture {
             deadline: None,
             fixable_at_once: grade == Grade::General,
             campaign: None,
-        }))
+        })
     }
 
     /// The report: to the bureau in writing for a major hazard.

@@ -189,7 +189,7 @@ impl<S: InspectionStore, N: Notifier> Engine<S, N> {
                 measures,
                 evidence,
             },
-            None => Command::Discover(Box::new(discover)),
+            None => Command::from(discover),
         };
         let ctx = Context { now, actor, policy: &self.policy, org };
         let mut events = crate::workflow::decide(None, command, &ctx)?;
